@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "clawtop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "clawtop", targets: ["clawtop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    ],
+    targets: [
+        // ncursesw, with a shim that turns its globals and macros into functions Swift 6 can call.
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+
+        // The model: plain values and the reducer. No I/O.
+        .target(name: "ClawtopCore"),
+
+        // The Docker Engine API client: transport, wire models, events, logs, updates, typed errors.
+        .target(name: "DockerEngine", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+
+        // Feeds Docker state and events into the model as messages.
+        .target(name: "Poller", dependencies: ["ClawtopCore", "DockerEngine"]),
+
+        // The view: a cell buffer, widgets and the pure render function.
+        .target(name: "Dashboard", dependencies: ["ClawtopCore"]),
+
+        // The only code that touches ncurses.
+        .target(name: "CursesTerminal", dependencies: ["CNcursesw", "Dashboard"]),
+
+        .executableTarget(name: "clawtop", dependencies: [
+            "ClawtopCore", "DockerEngine", "Poller", "Dashboard", "CursesTerminal",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Shared by the test targets: the private daemon's address, docker CLI helpers, waiting on conditions.
+        .target(name: "TestSupport", dependencies: ["DockerEngine"], path: "Tests/TestSupport"),
+
+        .testTarget(name: "ClawtopCoreTests", dependencies: ["ClawtopCore"]),
+        .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "PollerTests", dependencies: ["Poller", "DockerEngine", "ClawtopCore", "TestSupport"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "ClawtopCore"],
+                    exclude: ["Golden"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "DockerEngine"]),
+    ]
+)

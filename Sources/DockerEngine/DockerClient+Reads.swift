@@ -1,0 +1,123 @@
+import Foundation
+
+extension DockerClient {
+    /// `GET /info`.
+    public func info() async throws(DockerError) -> SystemInfo {
+        let r = try await send(.GET, "/info")
+        return try decode(SystemInfo.self, from: r.body, what: "/info")
+    }
+
+    /// `GET /info`, and a typed error unless this daemon is an active swarm manager.
+    @discardableResult
+    public func requireManager() async throws(DockerError) -> SystemInfo {
+        let info = try await info()
+        let swarm = info.Swarm
+        guard swarm.LocalNodeState == "active" else {
+            let detail = swarm.LocalNodeState == "inactive" ? "this node is not in a swarm" : "swarm state is '\(swarm.LocalNodeState)'"
+            throw .notSwarmManager(detail: swarm.Error.map { $0.isEmpty ? detail : "\(detail): \($0)" } ?? detail)
+        }
+        guard swarm.ControlAvailable else { throw .notSwarmManager(detail: "this node is a worker") }
+        return info
+    }
+
+    /// `GET /nodes`.
+    public func nodes() async throws(DockerError) -> [SwarmNode] {
+        let r = try await send(.GET, "/nodes")
+        return try decode([SwarmNode].self, from: r.body, what: "/nodes")
+    }
+
+    /// `GET /services?status=true`: every service with its running and desired task counts.
+    public func services() async throws(DockerError) -> [SwarmService] {
+        let r = try await send(.GET, "/services", query: [("status", "true")])
+        return try decode([SwarmService].self, from: r.body, what: "/services")
+    }
+
+    /// `GET /services/{id}`: one service by ID, ID prefix or exact name, with its whole spec.
+    public func service(_ ref: String) async throws(DockerError) -> SwarmService {
+        try await serviceWithSpec(ref)
+    }
+
+    func serviceWithSpec(_ ref: String) async throws(DockerError) -> SwarmService {
+        let r = try await send(.GET, "/services/\(DockerClient.percentEncode(ref))",
+                               notFound: { _ in .serviceNotFound(ref) })
+        return try decode(SwarmService.self, from: r.body, what: "/services/\(ref)")
+    }
+
+    /// `GET /tasks`, optionally for one service (tasks of every state, history included).
+    public func tasks(service: String? = nil) async throws(DockerError) -> [SwarmTask] {
+        var query: [(String, String)] = []
+        if let service { query.append(("filters", Self.filters(["service": [service]]))) }
+        let r = try await send(.GET, "/tasks", query: query, notFound: { _ in .serviceNotFound(service ?? "") })
+        return try decode([SwarmTask].self, from: r.body, what: "/tasks")
+    }
+
+    /// `GET /containers/{id}/json`: works only for containers on the daemon's own node.
+    public func container(_ id: String) async throws(DockerError) -> ContainerInspect {
+        let r = try await send(.GET, "/containers/\(DockerClient.percentEncode(id))/json",
+                               notFound: { message in .api(status: 404, message: message) })
+        return try decode(ContainerInspect.self, from: r.body, what: "/containers/\(id)/json")
+    }
+
+    /// Docker's `filters` query parameter: JSON `{"key":["v1","v2"]}`.
+    static func filters(_ f: [String: [String]]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: f, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+// MARK: - Writes
+
+/// What an update did: the service before and after, and how many attempts it took (2 after a stale version).
+public struct UpdateResult: Sendable, Equatable {
+    public var serviceID: String
+    public var name: String
+    public var before: SwarmService
+    public var attempts: Int
+}
+
+extension DockerClient {
+    /// Scales a replicated service to `replicas`. Refuses global-mode services.
+    /// - Parameter known: the service as the caller last saw it; its version is sent first, and on
+    ///   "update out of sequence" the service is re-read and the update retried once.
+    public func scale(_ ref: String, to replicas: UInt64, known: SwarmService? = nil) async throws(DockerError) -> UpdateResult {
+        try await update(ref, known: known) { service, spec throws(DockerError) in
+            guard !service.isGlobal else { throw .cannotScaleGlobal(service: service.Spec.Name) }
+            spec.set(["Mode", "Replicated", "Replicas"], to: .int(Int64(replicas)))
+        }
+    }
+
+    /// Restarts every task of a service, as `docker service update --force` does: `ForceUpdate + 1`.
+    public func forceRestart(_ ref: String, known: SwarmService? = nil) async throws(DockerError) -> UpdateResult {
+        try await update(ref, known: known) { service, spec throws(DockerError) in
+            let current = spec.value(at: ["TaskTemplate", "ForceUpdate"])?.intValue ?? 0
+            spec.set(["TaskTemplate", "ForceUpdate"], to: .int(current + 1))
+        }
+    }
+
+    /// Read-modify-write of a service spec with the current version; one retry on "update out of sequence".
+    func update(_ ref: String, known: SwarmService?,
+                change: (SwarmService, inout JSONValue) throws(DockerError) -> Void) async throws(DockerError) -> UpdateResult {
+        var attempts = 0
+        // A caller's copy (from the service list) carries its version and whole spec: no extra read.
+        var current: SwarmService
+        if let known { current = known } else { current = try await serviceWithSpec(ref) }
+        while true {
+            attempts += 1
+            var spec = current.rawSpec
+            try change(current, &spec)
+            let body: Data
+            do { body = try JSONEncoder().encode(spec) } catch {
+                throw .decoding(what: "service spec", reason: "\(error)")
+            }
+            do {
+                _ = try await send(.POST, "/services/\(current.ID)/update",
+                                   query: [("version", String(current.Version.Index))], body: body,
+                                   notFound: { _ in .serviceNotFound(ref) }, operation: "update of \(current.Spec.Name)")
+                return UpdateResult(serviceID: current.ID, name: current.Spec.Name, before: current, attempts: attempts)
+            } catch .outOfSequence(_) {
+                guard attempts < 2 else { throw .outOfSequence(service: current.Spec.Name) }
+                current = try await serviceWithSpec(current.ID)
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Finds the daemon the way the docker CLI does:
+/// `DOCKER_HOST`, then `DOCKER_CONTEXT`, then `currentContext` in the docker config, then the default socket.
+/// Pure apart from reading files under the docker config directory, so tests pass their own environment.
+public struct EndpointResolver: Sendable {
+    public var environment: [String: String]
+    public var homeDirectory: String
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
+                homeDirectory: String = NSHomeDirectory()) {
+        self.environment = environment
+        self.homeDirectory = homeDirectory
+    }
+
+    /// `DOCKER_CONFIG`, else `~/.docker`.
+    public var configDirectory: String {
+        if let dir = environment["DOCKER_CONFIG"], !dir.isEmpty { return dir }
+        return (homeDirectory as NSString).appendingPathComponent(".docker")
+    }
+
+    public func resolve() throws(DockerError) -> DockerEndpoint {
+        if let host = environment["DOCKER_HOST"], !host.isEmpty {
+            return try DockerEndpoint.parse(host: host, tls: tlsFromEnvironment(), source: .dockerHost)
+        }
+        if let name = environment["DOCKER_CONTEXT"], !name.isEmpty {
+            return try endpoint(forContext: name, origin: "DOCKER_CONTEXT")
+        }
+        if let name = try currentContext(), !name.isEmpty {
+            return try endpoint(forContext: name, origin: "currentContext in \(configFile)")
+        }
+        return DockerEndpoint(transport: .unix(path: DockerEndpoint.defaultSocketPath), source: .defaultSocket)
+    }
+
+    // MARK: - Environment TLS
+
+    /// `DOCKER_TLS_VERIFY` (any non-empty value) verifies the server; `DOCKER_TLS` alone encrypts without verifying.
+    /// Certificates come from `DOCKER_CERT_PATH`, else the docker config directory.
+    func tlsFromEnvironment() -> TLSSettings? {
+        let verify = !(environment["DOCKER_TLS_VERIFY"] ?? "").isEmpty
+        let tls = !(environment["DOCKER_TLS"] ?? "").isEmpty
+        guard verify || tls else { return nil }
+        let dir = environment["DOCKER_CERT_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? configDirectory
+        return TLSSettings.fromDirectory(dir, verifyServer: verify, fileExists: FileManager.default.fileExists(atPath:))
+    }
+
+    // MARK: - Contexts
+
+    private var configFile: String { (configDirectory as NSString).appendingPathComponent("config.json") }
+
+    private struct ConfigFile: Decodable { var currentContext: String? }
+
+    func currentContext() throws(DockerError) -> String? {
+        guard let data = FileManager.default.contents(atPath: configFile) else { return nil }
+        do {
+            return try JSONDecoder().decode(ConfigFile.self, from: data).currentContext
+        } catch {
+            throw .invalidConfig(path: configFile, reason: "it is not valid JSON (\(Self.describe(error)))")
+        }
+    }
+
+    private struct ContextMeta: Decodable {
+        struct Endpoint: Decodable {
+            var Host: String?
+            var SkipTLSVerify: Bool?
+        }
+        var Name: String
+        var Endpoints: [String: Endpoint]?
+    }
+
+    /// Contexts live in `contexts/meta/<sha256(name)>/meta.json`; reading each meta file and matching `Name`
+    /// finds the same directory without hashing.
+    func endpoint(forContext name: String, origin: String) throws(DockerError) -> DockerEndpoint {
+        if name == "default" {
+            return DockerEndpoint(transport: .unix(path: DockerEndpoint.defaultSocketPath), source: .context("default"))
+        }
+        let metaRoot = (configDirectory as NSString).appendingPathComponent("contexts/meta")
+        let dirs = (try? FileManager.default.contentsOfDirectory(atPath: metaRoot)) ?? []
+        for dir in dirs.sorted() {
+            let metaPath = (metaRoot as NSString).appendingPathComponent("\(dir)/meta.json")
+            guard let data = FileManager.default.contents(atPath: metaPath),
+                  let meta = try? JSONDecoder().decode(ContextMeta.self, from: data), meta.Name == name else { continue }
+            guard let docker = meta.Endpoints?["docker"], let host = docker.Host, !host.isEmpty else {
+                throw .invalidConfig(path: metaPath, reason: "docker context '\(name)' has no docker endpoint host")
+            }
+            let tlsDir = (configDirectory as NSString).appendingPathComponent("contexts/tls/\(dir)/docker")
+            var tls: TLSSettings?
+            if FileManager.default.fileExists(atPath: tlsDir) {
+                tls = TLSSettings.fromDirectory(tlsDir, verifyServer: !(docker.SkipTLSVerify ?? false),
+                                                fileExists: FileManager.default.fileExists(atPath:))
+            } else if docker.SkipTLSVerify == true {
+                tls = TLSSettings(caFile: nil, certFile: nil, keyFile: nil, verifyServer: false)
+            }
+            return try DockerEndpoint.parse(host: host, tls: tls, source: .context(name))
+        }
+        throw .contextNotFound(name: name, origin: origin, directory: metaRoot)
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let decoding = error as? DecodingError {
+            switch decoding {
+            case .dataCorrupted(let c): return c.underlyingError.map { "\($0.localizedDescription)" } ?? c.debugDescription
+            default: return "\(decoding)"
+            }
+        }
+        return error.localizedDescription
+    }
+}
