@@ -27,9 +27,14 @@ extension DockerClient {
     }
 
     /// `GET /services?status=true`: every service with its running and desired task counts.
-    public func services() async throws(DockerError) -> [SwarmService] {
-        let r = try await send(.GET, "/services", query: [("status", "true")])
-        return try decode([SwarmService].self, from: r.body, what: "/services")
+    /// With `id`, only that service (an ID-prefix filter; exact IDs are matched here): `GET /services/{id}`
+    /// has no `ServiceStatus`, only the list computes it.
+    public func services(id: String? = nil) async throws(DockerError) -> [SwarmService] {
+        var query = [("status", "true")]
+        if let id { query.append(("filters", Self.filters(["id": [id]]))) }
+        let r = try await send(.GET, "/services", query: query)
+        let all = try decode([SwarmService].self, from: r.body, what: "/services")
+        return id.map { id in all.filter { $0.ID == id } } ?? all
     }
 
     /// `GET /services/{id}`: one service by ID, ID prefix or exact name, with its whole spec.

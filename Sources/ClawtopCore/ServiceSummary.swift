@@ -1,0 +1,100 @@
+import Foundation
+
+/// What a service is doing, derived from its spec, status and tasks. Ordered by how urgently an operator should
+/// look at it: failing first.
+public enum ServiceCondition: Int, Sendable, Equatable, Comparable, CaseIterable {
+    /// Fewer tasks running than desired, and tasks have been failing.
+    case failing
+    /// Fewer tasks running than desired, nothing failing (yet).
+    case degraded
+    /// A rolling update is paused (usually after a failure).
+    case paused
+    /// Tasks are being created or started.
+    case starting
+    /// A rolling update or rollback is in progress.
+    case updating
+    /// Every desired task is running.
+    case running
+    /// Scaled to zero.
+    case stopped
+
+    public var word: String {
+        switch self {
+        case .failing: return "failing"
+        case .degraded: return "degraded"
+        case .paused: return "paused"
+        case .starting: return "starting"
+        case .updating: return "updating"
+        case .running: return "running"
+        case .stopped: return "stopped"
+        }
+    }
+
+    public static func < (a: ServiceCondition, b: ServiceCondition) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// One row of the service table: a service plus what its tasks say.
+public struct ServiceSummary: Sendable, Equatable {
+    public var service: ServiceInfo
+    public var condition: ServiceCondition
+    /// Failed attempts in the retained task history (Docker keeps five tasks per slot).
+    public var restarts: Int
+    /// The newest task error, with its time.
+    public var lastError: String?
+    public var lastErrorAt: Date?
+    /// Hostnames of the nodes running its tasks.
+    public var nodes: [String]
+
+    public init(service: ServiceInfo, tasks: [TaskInfo], nodeNames: [String: String], now: Date) {
+        self.service = service
+        let failures = tasks.filter(\.isFailure)
+        restarts = failures.count
+        let newestError = tasks.filter { !($0.error ?? "").isEmpty }
+            .max { ($0.timestamp ?? .distantPast) < ($1.timestamp ?? .distantPast) }
+        lastError = newestError?.error
+        lastErrorAt = newestError?.timestamp
+        let running = tasks.filter { $0.state == "running" && $0.desiredState == "running" }
+        nodes = Array(Set(running.compactMap { $0.nodeID.flatMap { nodeNames[$0] ?? String($0.prefix(12)) } })).sorted()
+        condition = Self.condition(service: service, tasks: tasks, now: now)
+    }
+
+    static let startingStates: Set<String> = ["new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting"]
+
+    /// How recent a failure must be to call a short-handed service "failing" rather than "degraded".
+    public static let recentFailure: TimeInterval = 120
+
+    static func condition(service: ServiceInfo, tasks: [TaskInfo], now: Date) -> ServiceCondition {
+        switch service.updateState {
+        case "paused", "rollback_paused": return .paused
+        case "updating", "rollback_started": return .updating
+        default: break
+        }
+        if service.desired == 0 && service.running == 0 { return .stopped }
+        if service.running >= service.desired { return .running }
+        let failedRecently = tasks.contains {
+            $0.isFailure && now.timeIntervalSince($0.timestamp ?? .distantPast) < Self.recentFailure
+        }
+        if failedRecently { return .failing }
+        if tasks.contains(where: { $0.desiredState == "running" && startingStates.contains($0.state) }) { return .starting }
+        return .degraded
+    }
+}
+
+extension FleetState {
+    /// The table's rows: most urgent first, then by name.
+    public func summaries(now: Date) -> [ServiceSummary] {
+        let names = Dictionary(nodes.map { ($0.id, $0.hostname) }, uniquingKeysWith: { a, _ in a })
+        return services.values
+            .map { ServiceSummary(service: $0, tasks: tasks[$0.id] ?? [], nodeNames: names, now: now) }
+            .sorted { ($0.condition, $0.service.name) < ($1.condition, $1.service.name) }
+    }
+}
+
+/// "45s", "12m", "3h", "5d": the coarse ages a table shows.
+public func formatAge(_ seconds: TimeInterval) -> String {
+    let s = max(0, Int(seconds))
+    if s < 60 { return "\(s)s" }
+    if s < 3600 { return "\(s / 60)m" }
+    if s < 86400 { return "\(s / 3600)h" }
+    return "\(s / 86400)d"
+}

@@ -1,0 +1,107 @@
+import ClawtopCore
+import DockerEngine
+import Foundation
+
+/// Keeps the fleet state current from Docker: opens the events stream first, re-reads everything whenever it
+/// (re)connects, then re-reads one service for each event that concerns it. Messages go to `post`.
+public struct FleetWatcher: Sendable {
+    public let client: DockerClient
+    public let post: @Sendable (Message) -> Void
+    /// Full re-read interval, for changes no event reports (tasks on other nodes).
+    public var resyncInterval: Double
+
+    public init(client: DockerClient, resyncInterval: Double = 30, post: @escaping @Sendable (Message) -> Void) {
+        self.client = client
+        self.resyncInterval = resyncInterval
+        self.post = post
+    }
+
+    /// Reads nodes, services and tasks once, as one snapshot message.
+    public static func snapshot(_ client: DockerClient, now: Date = Date()) async throws(DockerError) -> Message {
+        try await client.requireManager()
+        async let nodes = client.nodes()
+        async let services = client.services()
+        async let tasks = client.tasks()
+        do {
+            return .snapshot(nodes: try await nodes.map(Self.node), services: try await services.map(Self.service),
+                             tasks: try await tasks.map(Self.task), at: now)
+        } catch let e as DockerError {
+            throw e
+        } catch {
+            throw .transport(address: client.endpoint.address, reason: "\(error)")
+        }
+    }
+
+    /// Runs until cancelled.
+    public func run() async {
+        var lastSync = Date.distantPast
+        for await item in client.events() {
+            if Task.isCancelled { return }
+            switch item {
+            case .connected:
+                await resync()
+                lastSync = Date()
+            case .disconnected(let error, let retry):
+                post(.connection(.reconnecting("\(error.description) (retrying in \(Int(retry.rounded(.up)))s)")))
+            case .event(let event):
+                await apply(event)
+                if Date().timeIntervalSince(lastSync) > resyncInterval {
+                    await resync()
+                    lastSync = Date()
+                }
+            }
+        }
+    }
+
+    private func resync() async {
+        do {
+            post(try await Self.snapshot(client))
+        } catch {
+            post(.connection(.failed(error.description)))
+        }
+    }
+
+    private func apply(_ event: DockerEvent) async {
+        guard let id = event.serviceID, !id.isEmpty else { return }
+        if event.kind == .service && event.action == "remove" {
+            post(.serviceRemoved(id: id, at: Date()))
+            return
+        }
+        do {
+            async let listed = client.services(id: id)
+            async let tasks = client.tasks(service: id)
+            guard let service = try await listed.first else {
+                post(.serviceRemoved(id: id, at: Date()))
+                return
+            }
+            post(.service(Self.service(service), tasks: try await tasks.map(Self.task), at: Date()))
+        } catch DockerError.serviceNotFound {
+            post(.serviceRemoved(id: id, at: Date()))
+        } catch {
+            // The next resync puts it right; the stream stays up.
+        }
+    }
+
+    // MARK: - Wire to model
+
+    static func node(_ n: SwarmNode) -> NodeInfo {
+        NodeInfo(id: n.ID, hostname: n.Description?.Hostname ?? String(n.ID.prefix(12)), role: n.Spec.Role ?? "",
+                 state: n.Status.State)
+    }
+
+    static func service(_ s: SwarmService) -> ServiceInfo {
+        let mode: ServiceMode = s.isGlobal ? .global : (s.Spec.Mode.ReplicatedJob != nil ? .job : .replicated)
+        var image = s.Spec.TaskTemplate.ContainerSpec?.Image ?? ""
+        if let at = image.firstIndex(of: "@") { image = String(image[..<at]) } // drop the pinned digest
+        let desired = s.ServiceStatus.map { Int($0.DesiredTasks) } ?? Int(s.replicas ?? 0)
+        return ServiceInfo(id: s.ID, name: s.Spec.Name, image: image, mode: mode, desired: desired,
+                           running: Int(s.ServiceStatus?.RunningTasks ?? 0), createdAt: DockerTime.parse(s.CreatedAt),
+                           labels: s.Spec.Labels ?? [:], updateState: s.UpdateStatus?.State)
+    }
+
+    static func task(_ t: SwarmTask) -> TaskInfo {
+        TaskInfo(id: t.ID, serviceID: t.ServiceID, slot: t.Slot, nodeID: t.NodeID, state: t.Status.State,
+                 desiredState: t.DesiredState, error: t.Status.Err, exitCode: t.Status.ContainerStatus?.ExitCode,
+                 timestamp: DockerTime.parse(t.Status.Timestamp))
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import ClawtopCore
+import CursesTerminal
+import Dashboard
+import DockerEngine
+import Foundation
+import Poller
+
+@main
+struct Clawtop: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clawtop",
+        abstract: "A live console for OpenClaw agents running as Docker Swarm services.",
+        discussion: """
+            Connects to Docker through DOCKER_HOST (unix:// or tcp://, with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), \
+            DOCKER_CONTEXT or the docker config's current context, else /var/run/docker.sock. \
+            Exit status: 0 on quit, 2 when clawtop cannot do its job (no terminal, no daemon, bad DOCKER_HOST), \
+            128+N when stopped by signal N.
+            """,
+        subcommands: [Console.self, Snapshot.self],
+        defaultSubcommand: Console.self)
+}
+
+/// Options shared by the console and the snapshot.
+struct DisplayOptions: ParsableArguments {
+    @Flag(help: "Draw with ASCII characters only (the default when the locale is not UTF-8).")
+    var ascii = false
+}
+
+/// Prints `clawtop: message` to stderr and exits with status 2: clawtop could not do its job.
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("clawtop: \(message)\n".utf8))
+    Foundation.exit(2)
+}
+
+/// Runs async work from synchronous code (the console owns the main thread; work runs on the pool).
+func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws(DockerError) -> T) -> Result<T, DockerError> {
+    let semaphore = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var result: Result<T, DockerError>?
+    Task.detached {
+        do throws(DockerError) { result = .success(try await body()) } catch { result = .failure(error) }
+        semaphore.signal()
+    }
+    semaphore.wait()
+    return result!
+}
+
+/// Connects and reads the first snapshot, or exits 2 with the reason.
+func connect() -> (DockerClient, FleetState) {
+    let client: DockerClient
+    do { client = try DockerClient() } catch { fail(error.description) }
+    let first = runBlocking { () async throws(DockerError) -> Message in try await FleetWatcher.snapshot(client) }
+    switch first {
+    case .failure(let error):
+        _ = runBlocking { () async throws(DockerError) -> Bool in await client.shutdown(); return true }
+        fail(error.description)
+    case .success(let message):
+        var state = FleetState(endpoint: client.endpoint.displayName)
+        reduce(&state, message)
+        return (client, state)
+    }
+}
+
+struct Console: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "console", abstract: "The live console (the default).")
+
+    @OptionGroup var display: DisplayOptions
+
+    func run() throws {
+        if let problem = CursesTerminal.Console.check() { fail(problem.description) }
+        let (client, initial) = connect()
+        let console: CursesTerminal.Console
+        do {
+            console = try CursesTerminal.Console(forceASCII: display.ascii,
+                                                 noColor: !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty)
+        } catch { fail(error.description) }
+        var state = initial
+        var ui = UIState(glyphs: console.unicode ? .unicode : .ascii)
+        let inbox = console.makeInbox(of: Message.self)
+        let watcher = FleetWatcher(client: client) { inbox.post($0) }
+        let watching = Task.detached { await watcher.run() }
+        let reason = console.run(
+            onWake: { for message in inbox.drain() { reduce(&state, message) } },
+            onKey: { key in
+                let rows = state.summaries(now: Date())
+                return handle(key, ui: &ui, rows: rows, pageSize: tablePageSize(height: console.size.height))
+            },
+            frame: { width, height in render(state, ui: ui, width: width, height: height, now: Date()) })
+        console.close()
+        watching.cancel()
+        if case .signal = reason {
+            // Leave at once with the conventional status; the terminal is already restored.
+            Foundation.exit(reason.status)
+        }
+        _ = runBlocking { () async throws(DockerError) -> Bool in await client.shutdown(); return true }
+        if reason.status != 0 { Foundation.exit(reason.status) }
+    }
+}
+
+struct Snapshot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the console's frame as plain text, without a terminal.",
+        discussion: "Draws exactly what the console would show for the same state and size, through the same renderer.")
+
+    @Option(help: "Columns of the frame.")
+    var width = 120
+    @Option(help: "Rows of the frame.")
+    var height = 40
+    @OptionGroup var display: DisplayOptions
+
+    func validate() throws {
+        guard (1...1000).contains(width), (1...1000).contains(height) else {
+            throw ValidationError("--width and --height must be between 1 and 1000")
+        }
+    }
+
+    func run() throws {
+        let (client, state) = connect()
+        let ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
+        print(render(state, ui: ui, width: width, height: height, now: Date()).text, terminator: "")
+        _ = runBlocking { () async throws(DockerError) -> Bool in await client.shutdown(); return true }
+    }
+}
