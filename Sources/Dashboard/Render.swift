@@ -84,9 +84,19 @@ private func drawHeader(_ fleet: FleetState, rows: [ServiceSummary], glyphs g: G
                  "services \(rows.count)",
                  "nodes \(ready)/\(fleet.nodes.count)",
                  sanitize(fleet.endpoint)]
-    for part in parts {
-        x += buf.put(" \(g.separator) ", x: x, y: 0, role: .title)
-        x += buf.put(part, x: x, y: 0, maxWidth: buf.width - x, role: .title)
+    for (i, part) in parts.enumerated() {
+        let sep = " \(g.separator) "
+        let left = buf.width - x - displayWidth(sep)
+        if displayWidth(part) > left {
+            // Only the last part (the endpoint) may be shortened, and only if enough of it shows.
+            if i == parts.count - 1 && left >= 12 {
+                x += buf.put(sep, x: x, y: 0, role: .title)
+                buf.put(truncate(part, to: left, ellipsis: g.ellipsis), x: x, y: 0, role: .title)
+            }
+            return
+        }
+        x += buf.put(sep, x: x, y: 0, role: .title)
+        x += buf.put(part, x: x, y: 0, role: .title)
     }
 }
 
@@ -97,17 +107,26 @@ struct Column {
 
 private func drawTable(_ rows: [ServiceSummary], ui: UIState, area: Rect, into buf: inout Buffer, now: Date) {
     let g = ui.glyphs
-    // Fixed columns first; name, image and error share what is left.
-    let fixed = [("MODE", 10), ("REPLICAS", 8), ("STATE", 10), ("AGE", 5)]
-    let gaps = 7
-    let flexible = max(0, area.width - fixed.reduce(0) { $0 + $1.1 } - gaps - 2)
-    let nameWidth = max(8, min(32, flexible * 3 / 10))
-    let imageWidth = max(0, min(40, (flexible - nameWidth) / 2))
-    let errorWidth = max(0, flexible - nameWidth - imageWidth)
-    let columns = [Column(title: "NAME", width: nameWidth), Column(title: "MODE", width: 10),
-                   Column(title: "REPLICAS", width: 8), Column(title: "STATE", width: 10),
+    // NAME first; MODE only when wide (global services are also marked `*` in REPLICAS); IMAGE and LAST ERROR
+    // share what is left, and go (IMAGE first) when there is too little room to be useful.
+    let showMode = area.width >= 100
+    let fixed = 8 + 8 + 4 + (showMode ? 10 : 0)
+    let fixedGaps = showMode ? 4 : 3
+    let room = max(0, area.width - 2 - fixed - fixedGaps)
+    let nameWidth = min(room, min(32, max(10, room * 45 / 100)))
+    var rest = max(0, room - nameWidth)
+    var imageWidth = 0, errorWidth = 0
+    if rest >= 24 {
+        rest -= 2
+        imageWidth = min(40, rest * 2 / 5)
+        errorWidth = rest - imageWidth
+    } else if rest >= 9 {
+        errorWidth = rest - 1
+    }
+    let columns = [Column(title: "NAME", width: nameWidth), Column(title: "MODE", width: showMode ? 10 : 0),
+                   Column(title: "REPLICAS", width: 8), Column(title: "STATE", width: 8),
                    Column(title: "IMAGE", width: imageWidth), Column(title: "LAST ERROR", width: errorWidth),
-                   Column(title: "AGE", width: 5)]
+                   Column(title: "AGE", width: 4)]
     func drawRow(_ values: [String], y: Int, roles: [Role]) {
         var x = area.x + 2
         for (i, column) in columns.enumerated() where column.width > 0 {

@@ -1,18 +1,26 @@
 import ClawtopCore
 import DockerEngine
 import Foundation
+import Synchronization
 
 /// Keeps the fleet state current from Docker: opens the events stream first, re-reads everything whenever it
 /// (re)connects, then re-reads one service for each event that concerns it. Messages go to `post`.
-public struct FleetWatcher: Sendable {
+public final class FleetWatcher: Sendable {
     public let client: DockerClient
     public let post: @Sendable (Message) -> Void
     /// Full re-read interval, for changes no event reports (tasks on other nodes).
-    public var resyncInterval: Double
+    public let resyncInterval: Double
 
-    public init(client: DockerClient, resyncInterval: Double = 30, post: @escaping @Sendable (Message) -> Void) {
+    /// Delay of the second read of a service after an event: swarm marks a task `running` a moment after its
+    /// container's `start` event, and no task event follows.
+    public let settleDelay: Double
+    private let settling = Mutex<Set<String>>([])
+
+    public init(client: DockerClient, resyncInterval: Double = 30, settleDelay: Double = 1.5,
+                post: @escaping @Sendable (Message) -> Void) {
         self.client = client
         self.resyncInterval = resyncInterval
+        self.settleDelay = settleDelay
         self.post = post
     }
 
@@ -34,22 +42,36 @@ public struct FleetWatcher: Sendable {
 
     /// Runs until cancelled.
     public func run() async {
-        var lastSync = Date.distantPast
+        // A slow full resync catches what no event reports (tasks on other nodes).
+        let periodic = Task {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: .seconds(resyncInterval)) } catch { return }
+                await resync()
+            }
+        }
+        defer { periodic.cancel() }
         for await item in client.events() {
             if Task.isCancelled { return }
             switch item {
             case .connected:
                 await resync()
-                lastSync = Date()
             case .disconnected(let error, let retry):
                 post(.connection(.reconnecting("\(error.description) (retrying in \(Int(retry.rounded(.up)))s)")))
             case .event(let event):
-                await apply(event)
-                if Date().timeIntervalSince(lastSync) > resyncInterval {
-                    await resync()
-                    lastSync = Date()
-                }
+                guard let id = event.serviceID, !id.isEmpty else { continue }
+                await apply(event, serviceID: id)
+                settle(id)
             }
+        }
+    }
+
+    /// Reads a service again after `settleDelay`, once per burst of events.
+    private func settle(_ id: String) {
+        guard settling.withLock({ $0.insert(id).inserted }) else { return }
+        Task {
+            try? await Task.sleep(for: .seconds(settleDelay))
+            settling.withLock { _ = $0.remove(id) }
+            if !Task.isCancelled { await refresh(id) }
         }
     }
 
@@ -61,12 +83,15 @@ public struct FleetWatcher: Sendable {
         }
     }
 
-    private func apply(_ event: DockerEvent) async {
-        guard let id = event.serviceID, !id.isEmpty else { return }
+    private func apply(_ event: DockerEvent, serviceID id: String) async {
         if event.kind == .service && event.action == "remove" {
             post(.serviceRemoved(id: id, at: Date()))
             return
         }
+        await refresh(id)
+    }
+
+    private func refresh(_ id: String) async {
         do {
             async let listed = client.services(id: id)
             async let tasks = client.tasks(service: id)

@@ -45,10 +45,13 @@ func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws(Docker
     return result!
 }
 
-/// Connects and reads the first snapshot, or exits 2 with the reason.
-func connect() -> (DockerClient, FleetState) {
-    let client: DockerClient
-    do { client = try DockerClient() } catch { fail(error.description) }
+/// The client for the endpoint from the environment, or exit 2 with the reason (a malformed DOCKER_HOST, …).
+func makeClient() -> DockerClient {
+    do { return try DockerClient() } catch { fail(error.description) }
+}
+
+/// Reads the first snapshot, or exits 2 with the reason.
+func connect(_ client: DockerClient) -> (DockerClient, FleetState) {
     let first = runBlocking { () async throws(DockerError) -> Message in try await FleetWatcher.snapshot(client) }
     switch first {
     case .failure(let error):
@@ -67,8 +70,9 @@ struct Console: ParsableCommand {
     @OptionGroup var display: DisplayOptions
 
     func run() throws {
+        let client = makeClient()
         if let problem = CursesTerminal.Console.check() { fail(problem.description) }
-        let (client, initial) = connect()
+        let (_, initial) = connect(client)
         let console: CursesTerminal.Console
         do {
             console = try CursesTerminal.Console(forceASCII: display.ascii,
@@ -115,7 +119,7 @@ struct Snapshot: ParsableCommand {
     }
 
     func run() throws {
-        let (client, state) = connect()
+        let (client, state) = connect(makeClient())
         let ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
         print(render(state, ui: ui, width: width, height: height, now: Date()).text, terminator: "")
         _ = runBlocking { () async throws(DockerError) -> Bool in await client.shutdown(); return true }

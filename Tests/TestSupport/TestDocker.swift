@@ -136,35 +136,57 @@ public struct ProcessResult: Sendable {
 }
 
 /// Runs a program to completion and captures its output (killed after `timeout` seconds).
+///
+/// Built on posix_spawn and waitpid rather than Foundation's Process, whose exit detection proved unreliable in the
+/// test runner. Output goes to temporary files rather than pipes: a daemon the program starts (a tmux server) may
+/// keep inherited pipes open for ever. Signals blocked in the runner are unblocked in the child.
 public func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                 stdin: String? = nil, timeout: Double = 60) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let input = Pipe()
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try? input.fileHandleForWriting.close()
-    // Read both pipes concurrently so a chatty process cannot block on a full pipe.
-    let group = DispatchGroup()
-    nonisolated(unsafe) var outData = Data(), errData = Data()
-    group.enter()
-    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    group.enter()
-    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    let deadline = DispatchTime.now() + timeout
-    if group.wait(timeout: deadline) == .timedOut {
-        process.terminate()
-        _ = group.wait(timeout: .now() + 5)
+    let dir = NSTemporaryDirectory()
+    let tag = UUID().uuidString
+    let outPath = dir + "clawtop-run-\(tag).out", errPath = dir + "clawtop-run-\(tag).err", inPath = dir + "clawtop-run-\(tag).in"
+    FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))
+    defer { for p in [outPath, errPath, inPath] { try? FileManager.default.removeItem(atPath: p) } }
+
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    var defaults = sigset_t()
+    sigfillset(&defaults)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+    let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+    let argv = [executable] + arguments
+    var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+    var cEnv: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
+    defer { for p in cArgs + cEnv { free(p) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, executable, &actions, &attributes, &cArgs, &cEnv)
+    guard rc == 0 else { throw TestDocker.CommandFailed(description: "cannot start \(executable): \(String(cString: strerror(rc)))") }
+
+    var status: Int32 = 0
+    let deadline = Date().addingTimeInterval(timeout)
+    while true {
+        let r = waitpid(pid, &status, WNOHANG)
+        if r == pid || (r == -1 && errno != EINTR) { break }
+        if Date() > deadline { kill(pid, SIGKILL); _ = waitpid(pid, &status, 0); break }
+        usleep(5_000)
     }
-    process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    // Exit code, or 128 + signal as a shell reports it.
+    let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+    let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+    return ProcessResult(status: code, stdout: stdout, stderr: stderr)
 }
 
 /// The package's root directory (for the built binary and scripts).

@@ -1,0 +1,110 @@
+import ClawtopCore
+import Foundation
+import Testing
+
+let t0 = Date(timeIntervalSince1970: 1_795_545_132)
+
+func service(_ name: String, desired: Int, running: Int, mode: ServiceMode = .replicated, update: String? = nil) -> ServiceInfo {
+    ServiceInfo(id: "id-\(name)", name: name, image: "img:1", mode: mode, desired: desired, running: running,
+                createdAt: t0, updateState: update)
+}
+
+func task(_ service: String, _ state: String, desired: String = "running", slot: Int = 1, error: String? = nil,
+          exit: Int? = nil, at: Date = t0) -> TaskInfo {
+    TaskInfo(id: UUID().uuidString, serviceID: "id-\(service)", slot: slot, nodeID: "n1", state: state,
+             desiredState: desired, error: error, exitCode: exit, timestamp: at)
+}
+
+struct ConditionTests {
+    let now = t0.addingTimeInterval(30)
+
+    func condition(_ s: ServiceInfo, _ tasks: [TaskInfo]) -> ServiceCondition {
+        ServiceSummary(service: s, tasks: tasks, nodeNames: ["n1": "vm"], now: now).condition
+    }
+
+    @Test func allDesiredRunningIsRunning() {
+        #expect(condition(service("a", desired: 2, running: 2), [task("a", "running"), task("a", "running", slot: 2)]) == .running)
+    }
+
+    @Test func scaledToZeroIsStopped() {
+        #expect(condition(service("a", desired: 0, running: 0), []) == .stopped)
+    }
+
+    @Test func shortHandedWithARecentFailureIsFailing() {
+        let tasks = [task("a", "failed", desired: "shutdown", error: "task: non-zero exit (3)", exit: 3, at: now.addingTimeInterval(-5)),
+                     task("a", "ready", desired: "ready")]
+        #expect(condition(service("a", desired: 1, running: 0), tasks) == .failing)
+    }
+
+    @Test func anOldFailureDoesNotMakeItFailing() {
+        let tasks = [task("a", "failed", desired: "shutdown", error: "boom", exit: 1, at: now.addingTimeInterval(-3600)),
+                     task("a", "starting")]
+        #expect(condition(service("a", desired: 1, running: 0), tasks) == .starting)
+    }
+
+    @Test func shortHandedWithNothingStartingIsDegraded() {
+        #expect(condition(service("a", desired: 2, running: 1), [task("a", "running")]) == .degraded)
+    }
+
+    @Test func updateStatusWins() {
+        #expect(condition(service("a", desired: 1, running: 1, update: "updating"), [task("a", "running")]) == .updating)
+        #expect(condition(service("a", desired: 1, running: 0, update: "paused"), []) == .paused)
+    }
+
+    @Test func restartsCountFailuresNotUpdates() {
+        let tasks = [task("a", "failed", desired: "shutdown", error: "x", exit: 3),
+                     task("a", "shutdown", desired: "shutdown"), // an update or scale-down
+                     task("a", "complete", desired: "shutdown", exit: 137),
+                     task("a", "running")]
+        let s = ServiceSummary(service: service("a", desired: 1, running: 1), tasks: tasks, nodeNames: ["n1": "vm"], now: now)
+        #expect(s.restarts == 2)
+        #expect(s.nodes == ["vm"])
+    }
+
+    @Test func lastErrorIsTheNewest() {
+        let tasks = [task("a", "failed", desired: "shutdown", error: "old", exit: 1, at: t0),
+                     task("a", "failed", desired: "shutdown", error: "new", exit: 1, at: t0.addingTimeInterval(10)),
+                     task("a", "failed", desired: "shutdown", error: "middle", exit: 1, at: t0.addingTimeInterval(5))]
+        let s = ServiceSummary(service: service("a", desired: 1, running: 0), tasks: tasks, nodeNames: [:], now: now)
+        #expect(s.lastError == "new")
+        #expect(s.lastErrorAt == t0.addingTimeInterval(10))
+    }
+}
+
+struct ReduceTests {
+    @Test func snapshotReplacesAndOrdersFailingFirst() {
+        var state = FleetState(endpoint: "test")
+        #expect(state.connection == .connecting)
+        reduce(&state, .snapshot(nodes: [NodeInfo(id: "n1", hostname: "vm", role: "manager", state: "ready")],
+                                 services: [service("b-ok", desired: 1, running: 1), service("a-ok", desired: 1, running: 1),
+                                            service("z-bad", desired: 1, running: 0)],
+                                 tasks: [task("z-bad", "failed", desired: "shutdown", error: "boom", exit: 1, at: t0)], at: t0))
+        #expect(state.connection == .live)
+        #expect(state.summaries(now: t0).map(\.service.name) == ["z-bad", "a-ok", "b-ok"])
+        reduce(&state, .snapshot(nodes: [], services: [service("c", desired: 0, running: 0)], tasks: [], at: t0))
+        #expect(state.services.count == 1)
+        #expect(state.tasks.isEmpty)
+    }
+
+    @Test func oneServiceIsReplacedAndRemoved() {
+        var state = FleetState(endpoint: "test")
+        reduce(&state, .snapshot(nodes: [], services: [service("a", desired: 1, running: 1)], tasks: [task("a", "running")], at: t0))
+        reduce(&state, .service(service("a", desired: 2, running: 1), tasks: [task("a", "running"), task("a", "starting", slot: 2)], at: t0))
+        #expect(state.services["id-a"]?.desired == 2)
+        #expect(state.tasks["id-a"]?.count == 2)
+        reduce(&state, .serviceRemoved(id: "id-a", at: t0))
+        #expect(state.services.isEmpty && state.tasks.isEmpty)
+        reduce(&state, .connection(.reconnecting("dropped")))
+        #expect(state.connection == .reconnecting("dropped"))
+    }
+
+    @Test func agesAreCoarse() {
+        #expect(formatAge(0) == "0s")
+        #expect(formatAge(59) == "59s")
+        #expect(formatAge(60) == "1m")
+        #expect(formatAge(3599) == "59m")
+        #expect(formatAge(7200) == "2h")
+        #expect(formatAge(86400 * 3 + 5) == "3d")
+        #expect(formatAge(-5) == "0s")
+    }
+}

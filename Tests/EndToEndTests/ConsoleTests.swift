@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The real binary in a private tmux, against the real swarm: keys in, screen out, effects in Docker.
+@Suite(.enabled(if: TestDocker.shouldRun, "needs the private swarm from scripts/test"))
+struct ConsoleTests {
+    func startConsole(width: Int = 120, height: Int = 30, extraEnv: [String: String] = [:]) throws -> Tmux {
+        let host = try TestDocker.requireHost()
+        let tmux = try Tmux(width: width, height: height,
+                            environment: ["LANG": "C.UTF-8", "DOCKER_HOST": host, "TERM": "tmux-256color"].merging(extraEnv) { $1 })
+        try tmux.type("clear; \(try clawtopBinary()); echo \"exit=$?\"")
+        return tmux
+    }
+
+    /// The terminal is back in normal mode: canonical input and echo on, the prompt usable.
+    func expectCleanShell(_ tmux: Tmux) async throws {
+        try tmux.type("stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo")
+        let screen = try await tmux.waitFor("icanon echo")
+        #expect(!screen.contains("-icanon") && !screen.contains("-echo "))
+    }
+
+    @Test func tableAppearsAndQLeavesACleanShell() async throws {
+        try await TestDocker.withService("tmuxq") { name in
+            let tmux = try startConsole()
+            defer { tmux.kill() }
+            let screen = try await tmux.waitFor(name)
+            #expect(screen.contains("NAME") && screen.contains("REPLICAS") && screen.contains("STATE"))
+            #expect(screen.contains("clawtop"))
+            try tmux.keys("q")
+            let after = try await tmux.waitFor("exit=0")
+            // Left the alternate screen: the table is gone, the shell is back.
+            #expect(!after.contains("REPLICAS"))
+            try await expectCleanShell(tmux)
+        }
+    }
+
+    @Test func followsAScaleFromEventsAndMovesTheSelection() async throws {
+        try await TestDocker.withService("tmuxscale") { name in
+            let tmux = try startConsole()
+            defer { tmux.kill() }
+            try await TestDocker.waitUntil("\(name) running") { try TestDocker.runningTasks(name) == 1 }
+            try await tmux.waitFor(name)
+            try TestDocker.docker(["service", "scale", "-d", "\(name)=2"])
+            try await TestDocker.waitUntil("2/2 on screen", timeout: 30) {
+                try tmux.screen().split(separator: "\n").contains { $0.contains(name) && $0.contains("2/2") }
+            }
+            try tmux.keys("j", "k", "Down", "Up")
+            try tmux.keys("q")
+            try await tmux.waitFor("exit=0")
+        }
+    }
+
+    @Test(arguments: [("TERM", 15, 143), ("HUP", 1, 129)])
+    func signalsEndItAndRestoreTheTerminal(name signal: String, number: Int32, status: Int) async throws {
+        try await TestDocker.withService("tmuxsig") { service in
+            let tmux = try startConsole()
+            defer { tmux.kill() }
+            try await tmux.waitFor(service)
+            let pid = try #require(try tmux.childPID())
+            kill(pid, number)
+            try await tmux.waitFor("exit=\(status)")
+            #expect(kill(pid, 0) != 0, "clawtop is still running after SIG\(signal)")
+            try await expectCleanShell(tmux)
+        }
+    }
+
+    @Test func killingTheTmuxServerLeavesNoProcessBehind() async throws {
+        let tmux = try startConsole()
+        try await tmux.waitFor("REPLICAS")
+        let pid = try #require(try tmux.childPID())
+        tmux.kill() // SIGHUP to everything in it: the SSH-drop case
+        try await TestDocker.waitUntil("clawtop to exit after its terminal went away", timeout: 10) { kill(pid, 0) != 0 }
+    }
+
+    @Test func resizeRedrawsAtTheNewSize() async throws {
+        try await TestDocker.withService("tmuxsize") { name in
+            let tmux = try startConsole(width: 120, height: 30)
+            defer { tmux.kill() }
+            try await tmux.waitFor(name)
+            try tmux.resize(width: 60, height: 12)
+            try await TestDocker.waitUntil("a 60-column frame", timeout: 10) {
+                let lines = try tmux.screen().split(separator: "\n", omittingEmptySubsequences: false)
+                return lines.contains { $0.contains("j/k move") } && lines.allSatisfy { $0.count <= 60 }
+            }
+            try tmux.keys("q")
+            try await tmux.waitFor("exit=0")
+        }
+    }
+
+    @Test func snapshotPrintsExactlyWhatTheConsoleDraws() async throws {
+        try await TestDocker.withService("same") { name in
+            let width = 110, height = 20
+            let tmux = try startConsole(width: width, height: height)
+            defer { tmux.kill() }
+            try await tmux.waitFor(name)
+            let host = try TestDocker.requireHost()
+            // Other tests change the swarm at the same time, and ages tick: compare a screen with snapshots
+            // taken just before and after it, a few times, until one matches.
+            var lastScreen = "", lastSnapshots: [String] = []
+            for _ in 0..<15 {
+                let before = try snapshot(host: host, width: width, height: height)
+                let screen = try tmux.screen()
+                let after = try snapshot(host: host, width: width, height: height)
+                if normalize(screen) == normalize(before) || normalize(screen) == normalize(after) { return }
+                lastScreen = screen
+                lastSnapshots = [before, after]
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            Issue.record("the console never showed what snapshot printed.\nconsole:\n\(lastScreen)\nsnapshot:\n\(lastSnapshots.last ?? "")")
+        }
+    }
+
+    func snapshot(host: String, width: Int, height: Int) throws -> String {
+        let r = try run(clawtopBinary(), ["snapshot", "--width", String(width), "--height", String(height)],
+                        environment: ["DOCKER_HOST": host, "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"])
+        #expect(r.status == 0, "snapshot failed: \(r.stderr)")
+        return r.stdout
+    }
+
+    /// tmux trims trailing blanks and blank trailing rows the same way the text snapshot does.
+    func normalize(_ s: String) -> [String] {
+        var lines = s.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines
+    }
+}
+
+/// How the binary fails when it cannot do its job: exit 2 and one clear line.
+@Suite struct StartupErrorTests {
+    @Test func malformedDockerHostExitsTwoWithOneLine() throws {
+        for bad in ["tcp://host:notaport", "gopher://x", "unix://relative/path"] {
+            for args in [["snapshot"], []] {
+                let r = try run(clawtopBinary(), args, environment: ["DOCKER_HOST": bad, "PATH": "/usr/bin:/bin"])
+                #expect(r.status == 2)
+                let lines = r.stderr.split(separator: "\n")
+                #expect(lines.count == 1, "expected one line, got: \(r.stderr)")
+                #expect(r.stderr.hasPrefix("clawtop: DOCKER_HOST=\(bad) is not a Docker address: "))
+                #expect(r.stdout.isEmpty)
+            }
+        }
+    }
+
+    @Test func withoutATerminalItPointsToSnapshot() throws {
+        // stdin and stdout are pipes here, whatever DOCKER_HOST says: no daemon is contacted.
+        let r = try run(clawtopBinary(), [], environment: ["DOCKER_HOST": "unix:///nonexistent.sock", "TERM": "xterm"])
+        #expect(r.status == 2)
+        #expect(r.stderr == "clawtop: clawtop needs a terminal (stdin and stdout are not both a tty); for scripts use `clawtop snapshot`.\n")
+    }
+
+    @Test func aMissingSocketIsSaidPlainly() throws {
+        let r = try run(clawtopBinary(), ["snapshot"], environment: ["DOCKER_HOST": "unix:///nonexistent/docker.sock"])
+        #expect(r.status == 2)
+        #expect(r.stderr == "clawtop: no Docker socket at /nonexistent/docker.sock: is the Docker daemon running on this machine? Set DOCKER_HOST or DOCKER_CONTEXT to reach another daemon.\n")
+    }
+
+    @Test(.enabled(if: TestDocker.shouldRun)) func aDaemonThatIsNotAManagerIsSaidPlainly() throws {
+        let plain = try TestDocker.require(TestDocker.plainHost, "CLAWTOP_TEST_PLAIN_DOCKER_HOST")
+        let r = try run(clawtopBinary(), ["snapshot"], environment: ["DOCKER_HOST": plain])
+        #expect(r.status == 2)
+        #expect(r.stderr.hasPrefix("clawtop: this Docker daemon is not a swarm manager (this node is not in a swarm)"))
+    }
+
+    @Test(.enabled(if: TestDocker.shouldRun)) func dumbTerminalExitsTwo() async throws {
+        let tmux = try Tmux(width: 80, height: 10, environment: ["DOCKER_HOST": "unix:///nonexistent.sock"])
+        defer { tmux.kill() }
+        try tmux.type("TERM=dumb \(try clawtopBinary()); echo \"exit=$?\"")
+        // The typed command itself shows `exit=$?`: wait for the number.
+        let screen = try await tmux.waitFor("exit=2")
+        #expect(screen.contains("TERM is 'dumb'") && screen.contains("clawtop snapshot"))
+    }
+}
