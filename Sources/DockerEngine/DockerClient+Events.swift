@@ -164,6 +164,7 @@ public struct LineSplitter: Sendable {
 
     /// Whatever is left without a final newline.
     public mutating func flush() -> [UInt8]? {
+        if pending.last == UInt8(ascii: "\r") { pending.removeLast() }
         guard !pending.isEmpty else { return nil }
         defer { pending.removeAll() }
         return pending

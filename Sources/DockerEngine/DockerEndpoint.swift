@@ -72,7 +72,7 @@ extension DockerEndpoint {
     /// Parses a DOCKER_HOST value: `unix:///path`, `tcp://host[:port]`, or `host:port` (tcp, as the CLI allows).
     /// TLS for tcp comes from `tls` (the caller decides it from the environment or a context).
     public static func parse(host raw: String, tls: TLSSettings?, source: Source) throws(DockerError) -> DockerEndpoint {
-        let value = raw.trimmingCharacters(in: .whitespaces)
+        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !value.isEmpty else { throw .invalidHost(raw, reason: "it is empty") }
         let scheme: String
         let rest: Substring

@@ -76,10 +76,15 @@ public struct EndpointResolver: Sendable {
         }
         let metaRoot = (configDirectory as NSString).appendingPathComponent("contexts/meta")
         let dirs = (try? FileManager.default.contentsOfDirectory(atPath: metaRoot)) ?? []
+        var unreadable: String?
         for dir in dirs.sorted() {
             let metaPath = (metaRoot as NSString).appendingPathComponent("\(dir)/meta.json")
-            guard let data = FileManager.default.contents(atPath: metaPath),
-                  let meta = try? JSONDecoder().decode(ContextMeta.self, from: data), meta.Name == name else { continue }
+            guard let data = FileManager.default.contents(atPath: metaPath) else { continue }
+            guard let meta = try? JSONDecoder().decode(ContextMeta.self, from: data) else {
+                unreadable = metaPath
+                continue
+            }
+            guard meta.Name == name else { continue }
             guard let docker = meta.Endpoints?["docker"], let host = docker.Host, !host.isEmpty else {
                 throw .invalidConfig(path: metaPath, reason: "docker context '\(name)' has no docker endpoint host")
             }
@@ -91,8 +96,14 @@ public struct EndpointResolver: Sendable {
             } else if docker.SkipTLSVerify == true {
                 tls = TLSSettings(caFile: nil, certFile: nil, keyFile: nil, verifyServer: false)
             }
-            return try DockerEndpoint.parse(host: host, tls: tls, source: .context(name))
+            do {
+                return try DockerEndpoint.parse(host: host, tls: tls, source: .context(name))
+            } catch .invalidHost(_, let reason) {
+                throw .invalidConfig(path: metaPath, reason: "docker context '\(name)' has host '\(host)', which is not a Docker address: \(reason)")
+            }
         }
+        // A context that may be the one asked for, but cannot be read, says more than "not found".
+        if let unreadable { throw .invalidConfig(path: unreadable, reason: "it is not valid JSON, and docker context '\(name)' was not found elsewhere") }
         throw .contextNotFound(name: name, origin: origin, directory: metaRoot)
     }
 

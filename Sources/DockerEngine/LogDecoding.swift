@@ -35,6 +35,9 @@ public struct LogFrameDecoder: Sendable {
 
     public init(mode: Mode) { self.mode = mode }
 
+    /// The largest frame accepted (Docker's own are at most 16 KiB of payload).
+    public static let maxFrameLength = 1 << 20
+
     /// Feeds bytes; returns the complete payloads, in order, with their stream.
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [(LogStream, [UInt8])] {
         if mode == .raw { return bytes.isEmpty ? [] : [(.stdout, Array(bytes))] }
@@ -44,6 +47,14 @@ public struct LogFrameDecoder: Sendable {
             let header = start
             let length = Int(buffer[header + 4]) << 24 | Int(buffer[header + 5]) << 16
                 | Int(buffer[header + 6]) << 8 | Int(buffer[header + 7])
+            // Docker splits messages at 16 KiB; a header claiming far more means this is not a framed stream
+            // (a TTY service read as multiplexed): pass the bytes through rather than buffer without bound.
+            if length > Self.maxFrameLength || buffer[header + 1] != 0 || buffer[header + 2] != 0 || buffer[header + 3] != 0 {
+                out.append((.stdout, Array(buffer[start...])))
+                buffer.removeAll()
+                start = 0
+                break
+            }
             guard buffer.count - start - 8 >= length else { break }
             let payload = Array(buffer[(header + 8)..<(header + 8 + length)])
             // 0 is stdin (never sent for logs); anything but 2 is treated as stdout.
