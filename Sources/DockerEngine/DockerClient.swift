@@ -222,7 +222,6 @@ public final class DockerClient: Sendable {
             for failure in c.connectionErrors { if let code = errnoCode(in: failure.error) { return code } }
             if let dns = c.dnsAError ?? c.dnsAAAAError { return errnoCode(in: dns) }
         }
-        if let s = error as? SocketAddressError, case .unknown = s { return nil }
         return nil
     }
 

@@ -51,7 +51,7 @@ func makeClient() -> DockerClient {
 }
 
 /// Reads the first snapshot, or exits 2 with the reason.
-func connect(_ client: DockerClient) -> (DockerClient, FleetState) {
+func connect(_ client: DockerClient) -> FleetState {
     let first = runBlocking { () async throws(DockerError) -> Message in try await FleetWatcher.snapshot(client) }
     switch first {
     case .failure(let error):
@@ -60,7 +60,7 @@ func connect(_ client: DockerClient) -> (DockerClient, FleetState) {
     case .success(let message):
         var state = FleetState(endpoint: client.endpoint.displayName)
         reduce(&state, message)
-        return (client, state)
+        return state
     }
 }
 
@@ -72,7 +72,7 @@ struct Console: ParsableCommand {
     func run() throws {
         let client = makeClient()
         if let problem = CursesTerminal.Console.check() { fail(problem.description) }
-        let (_, initial) = connect(client)
+        let initial = connect(client)
         let console: CursesTerminal.Console
         do {
             console = try CursesTerminal.Console(forceASCII: display.ascii,
@@ -119,7 +119,8 @@ struct Snapshot: ParsableCommand {
     }
 
     func run() throws {
-        let (client, state) = connect(makeClient())
+        let client = makeClient()
+        let state = connect(client)
         let ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
         print(render(state, ui: ui, width: width, height: height, now: Date()).text, terminator: "")
         _ = runBlocking { () async throws(DockerError) -> Bool in await client.shutdown(); return true }

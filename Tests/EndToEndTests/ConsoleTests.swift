@@ -161,6 +161,24 @@ struct ConsoleTests {
         #expect(r.stderr.hasPrefix("clawtop: this Docker daemon is not a swarm manager (this node is not in a swarm)"))
     }
 
+    @Test(.enabled(if: TestDocker.shouldRun)) func aSocketThisUserMayNotOpenIsSaidPlainly() throws {
+        let host = try TestDocker.requireHost()
+        let path = String(host.dropFirst("unix://".count))
+        // The private daemon's socket is root's; run the real binary as an unprivileged user, from a copy that
+        // user can reach (the checkout may sit in a private directory).
+        let copy = "/tmp/clawtop-nobody-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.copyItem(atPath: try clawtopBinary(), toPath: copy)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy)
+        let r = try run("/usr/sbin/runuser", ["-u", "nobody", "--", copy, "snapshot"],
+                        environment: ["DOCKER_HOST": host, "PATH": "/usr/bin:/bin"])
+        #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.hasPrefix("clawtop: permission denied on \(path): "), "\(r.stderr)")
+        // The socket is root:docker 0660, as on a Debian host: the message names the group to join.
+        #expect(r.stderr.contains("add your user to the 'docker' group (sudo usermod -aG docker $USER"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test(.enabled(if: TestDocker.shouldRun)) func dumbTerminalExitsTwo() async throws {
         let tmux = try Tmux(width: 80, height: 10, environment: ["DOCKER_HOST": "unix:///nonexistent.sock"])
         defer { tmux.kill() }

@@ -58,7 +58,10 @@ public final class Tmux: @unchecked Sendable {
         return last
     }
 
-    public func kill() { _ = try? run("/usr/bin/env", ["tmux", "-L", socket, "kill-server"], timeout: 10) }
+    public func kill() {
+        _ = try? run("/usr/bin/env", ["tmux", "-L", socket, "kill-server"], timeout: 10)
+        try? FileManager.default.removeItem(atPath: "/tmp/tmux-\(getuid())/\(socket)")
+    }
 
     deinit { kill() }
 }
