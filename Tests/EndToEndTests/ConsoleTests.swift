@@ -65,6 +65,15 @@ struct ConsoleTests {
         }
     }
 
+    @Test func ctrlCEndsItAndRestoresTheTerminal() async throws {
+        let tmux = try startConsole()
+        defer { tmux.kill() }
+        try await tmux.waitFor("REPLICAS")
+        try tmux.keys("C-c")
+        try await tmux.waitFor("exit=130")
+        try await expectCleanShell(tmux)
+    }
+
     @Test func killingTheTmuxServerLeavesNoProcessBehind() async throws {
         let tmux = try startConsole()
         try await tmux.waitFor("REPLICAS")
