@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // ncursesw, with a shim that turns its globals and macros into functions Swift 6 can call.
@@ -28,6 +29,9 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
 
+        // Warren's orchestrator.yaml: parsing, defaults and validation with file, line and column. No I/O but reading the file.
+        .target(name: "OrchestratorConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+
         // Feeds Docker state and events into the model as messages.
         .target(name: "Poller", dependencies: ["ClawtopCore", "DockerEngine"]),
 
@@ -38,7 +42,7 @@ let package = Package(
         .target(name: "CursesTerminal", dependencies: ["CNcursesw", "Dashboard"]),
 
         .executableTarget(name: "clawtop", dependencies: [
-            "ClawtopCore", "DockerEngine", "Poller", "Dashboard", "CursesTerminal",
+            "ClawtopCore", "DockerEngine", "Poller", "Dashboard", "CursesTerminal", "OrchestratorConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +50,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["DockerEngine"], path: "Tests/TestSupport"),
 
         .testTarget(name: "ClawtopCoreTests", dependencies: ["ClawtopCore"]),
+        .testTarget(name: "OrchestratorConfigTests", dependencies: ["OrchestratorConfig"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PollerTests", dependencies: ["Poller", "DockerEngine", "ClawtopCore", "TestSupport"]),

@@ -4,6 +4,7 @@ import CursesTerminal
 import Dashboard
 import DockerEngine
 import Foundation
+import OrchestratorConfig
 import Poller
 
 @main
@@ -17,7 +18,7 @@ struct Clawtop: ParsableCommand {
             Exit status: 0 on quit, 2 when clawtop cannot do its job (no terminal, no daemon, bad DOCKER_HOST), \
             128+N when stopped by signal N.
             """,
-        subcommands: [Console.self, Snapshot.self],
+        subcommands: [Console.self, Snapshot.self, CheckConfig.self],
         defaultSubcommand: Console.self)
 }
 
@@ -25,6 +26,44 @@ struct Clawtop: ParsableCommand {
 struct DisplayOptions: ParsableArguments {
     @Flag(help: "Draw with ASCII characters only (the default when the locale is not UTF-8).")
     var ascii = false
+
+    @Option(name: .long, help: "Warren's orchestrator.yaml (default: ./orchestrator.yaml, else /etc/warren/orchestrator.yaml, if present).")
+    var config: String?
+
+    /// The orchestrator config, if there is one; a broken one ends the program with its problems and status 2.
+    func loadConfig() -> OrchestratorConfig? {
+        guard let path = OrchestratorConfig.locate(explicit: config) else { return nil }
+        switch OrchestratorConfig.load(path: path) {
+        case .success(let config): return config
+        case .failure(let errors):
+            FileHandle.standardError.write(Data("clawtop: \(path) has problems:\n\(errors.description)\n".utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Check a Warren orchestrator.yaml with Warren's rules.",
+        discussion: "Prints OK, or every problem with its file, line, column and key. Exit status: 0 when it is valid, 1 when it is not (or there is no file).")
+
+    @Argument(help: "The file (default: ./orchestrator.yaml, else /etc/warren/orchestrator.yaml).")
+    var file: String?
+
+    func run() throws {
+        guard let path = OrchestratorConfig.locate(explicit: file) else {
+            print("no orchestrator.yaml found (looked for \(defaultConfigPaths.joined(separator: " and ")))")
+            throw ExitCode(1)
+        }
+        switch OrchestratorConfig.load(path: path) {
+        case .success(let config):
+            print("OK: \(path): \(config.agents.count) agent\(config.agents.count == 1 ? "" : "s")")
+        case .failure(let errors):
+            print(errors.description)
+            throw ExitCode(1)
+        }
+    }
 }
 
 /// Prints `clawtop: message` to stderr and exits with status 2: clawtop could not do its job.
@@ -70,6 +109,7 @@ struct Console: ParsableCommand {
     @OptionGroup var display: DisplayOptions
 
     func run() throws {
+        _ = display.loadConfig()
         let client = makeClient()
         if let problem = CursesTerminal.Console.check() { fail(problem.description) }
         let initial = connect(client)
@@ -119,6 +159,7 @@ struct Snapshot: ParsableCommand {
     }
 
     func run() throws {
+        _ = display.loadConfig()
         let client = makeClient()
         let state = connect(client)
         let ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
