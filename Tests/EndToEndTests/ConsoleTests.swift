@@ -176,8 +176,11 @@ struct ConsoleTests {
         // The private daemon's socket is root's; run the real binary as an unprivileged user, from a copy that
         // user can reach (the checkout may sit in a private directory).
         let copy = "/tmp/clawtop-nobody-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.copyItem(atPath: try clawtopBinary(), toPath: copy)
+        // cp in a child process: a copy written by this (multi-threaded) runner could leak its write descriptor
+        // into a child another test forks at that moment, and executing it would fail with "Text file busy".
+        let copied = try run("/bin/cp", [try clawtopBinary(), copy])
         defer { try? FileManager.default.removeItem(atPath: copy) }
+        #expect(copied.status == 0, "\(copied.stderr)")
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy)
         let r = try run("/usr/sbin/runuser", ["-u", "nobody", "--", copy, "snapshot"],
                         environment: ["DOCKER_HOST": host, "PATH": "/usr/bin:/bin"])
