@@ -1,0 +1,116 @@
+import Foundation
+
+/// One health probe's result.
+public struct HealthSample: Sendable, Equatable {
+    public var time: Date
+    public var ok: Bool
+    /// Seconds from request to answer (nil when nothing answered: refused, DNS, timeout).
+    public var latency: Double?
+    /// The HTTP status, when there was one.
+    public var status: Int?
+    /// Why it failed, in a few words ("refused", "timeout after 5s", "HTTP 500", "ok:false in body").
+    public var reason: String?
+
+    public init(time: Date, ok: Bool, latency: Double? = nil, status: Int? = nil, reason: String? = nil) {
+        self.time = time
+        self.ok = ok
+        self.latency = latency
+        self.status = status
+        self.reason = reason
+    }
+}
+
+/// A fixed-size ring of an agent's recent samples, oldest first, with the figures the console derives from it.
+/// Keyed by agent (not container) by its owner, so it survives container replacement and service updates.
+public struct HealthHistory: Sendable, Equatable {
+    public let capacity: Int
+    private var ring: [HealthSample] = []
+    private var head = 0
+    /// When the current run of ok (or failing) samples began: the time of its first sample.
+    public private(set) var streakStart: Date?
+
+    public init(capacity: Int = 720) {
+        self.capacity = max(1, capacity)
+        ring.reserveCapacity(self.capacity)
+    }
+
+    public mutating func append(_ sample: HealthSample) {
+        if latest?.ok != sample.ok { streakStart = sample.time }
+        if ring.count < capacity {
+            ring.append(sample)
+        } else {
+            ring[head] = sample
+            head = (head + 1) % capacity
+        }
+    }
+
+    public var count: Int { ring.count }
+
+    /// Oldest first.
+    public var samples: [HealthSample] { Array(ring[head...] + ring[..<head]) }
+
+    public var latest: HealthSample? {
+        guard !ring.isEmpty else { return nil }
+        return ring[(head + ring.count - 1) % ring.count]
+    }
+
+    /// The last `n` samples, oldest first (for a strip of `n` cells).
+    public func recent(_ n: Int) -> [HealthSample] { Array(samples.suffix(max(0, n))) }
+
+    /// Share of ok samples in the window, nil when empty.
+    public var availability: Double? {
+        guard !ring.isEmpty else { return nil }
+        return Double(ring.filter(\.ok).count) / Double(ring.count)
+    }
+
+    /// Latency percentile (0…1) over samples that had an answer, nearest-rank.
+    public func latencyPercentile(_ p: Double) -> Double? {
+        let values = ring.compactMap(\.latency).sorted()
+        guard !values.isEmpty else { return nil }
+        let rank = Int((p * Double(values.count)).rounded(.up))
+        return values[min(values.count - 1, max(0, rank - 1))]
+    }
+
+    /// How many of the newest samples agree with the latest one, and whether they are ok.
+    public var streak: (count: Int, ok: Bool)? {
+        guard let last = latest else { return nil }
+        var n = 0
+        for s in samples.reversed() {
+            guard s.ok == last.ok else { break }
+            n += 1
+        }
+        return (n, last.ok)
+    }
+
+    /// Consecutive failures at the end (0 when the latest is ok).
+    public var consecutiveFailures: Int {
+        guard let s = streak, !s.ok else { return 0 }
+        return s.count
+    }
+
+    /// The newest failure in the window.
+    public var lastFailure: HealthSample? { samples.last { !$0.ok } }
+}
+
+/// An agent's health, from the probe's history and Swarm, by the orchestrator's rules.
+public enum HealthState: String, Sendable, Equatable, CaseIterable {
+    case unknown, starting, healthy, failing, unhealthy, asleep, missing
+}
+
+/// The health rules: any 2xx is healthy; failures inside `startupTimeout` of the current task's start mean
+/// "starting"; `maxFailures` failures in a row mean unhealthy; fewer mean failing. A service scaled to 0 is asleep
+/// (and not probed); a configured agent without a service is missing.
+public func healthState(history: HealthHistory, serviceExists: Bool, desiredReplicas: Int, taskStartedAt: Date?,
+                        startupTimeout: Double, maxFailures: Int, now: Date) -> HealthState {
+    guard serviceExists else { return .missing }
+    if desiredReplicas == 0 { return .asleep }
+    guard let latest = history.latest else {
+        if let started = taskStartedAt, now.timeIntervalSince(started) < startupTimeout { return .starting }
+        return .unknown
+    }
+    if latest.ok { return .healthy }
+    if let started = taskStartedAt, now.timeIntervalSince(started) < startupTimeout { return .starting }
+    // Only failures since the current task started count toward max_failures.
+    let failures = history.samples.reversed().prefix { !$0.ok && (taskStartedAt == nil || $0.time >= taskStartedAt!) }.count
+    return failures >= max(1, maxFailures) ? .unhealthy : .failing
+}

@@ -1,0 +1,90 @@
+import ClawtopCore
+import Foundation
+import Testing
+
+struct HealthHistoryTests {
+    func sample(_ i: Int, ok: Bool, latency: Double? = nil, reason: String? = nil) -> HealthSample {
+        HealthSample(time: t0.addingTimeInterval(Double(i)), ok: ok, latency: latency, reason: reason)
+    }
+
+    @Test func isAFixedSizeRingOldestFirst() {
+        var h = HealthHistory(capacity: 3)
+        for i in 0..<5 { h.append(sample(i, ok: true, latency: Double(i))) }
+        #expect(h.count == 3)
+        #expect(h.samples.map(\.latency) == [2, 3, 4])
+        #expect(h.latest?.latency == 4)
+        #expect(h.recent(2).map(\.latency) == [3, 4])
+        #expect(h.recent(10).count == 3)
+        #expect(HealthHistory().capacity == 720)
+    }
+
+    @Test func derivesAvailabilityStreakAndLastFailure() {
+        var h = HealthHistory(capacity: 10)
+        #expect(h.availability == nil && h.streak == nil && h.lastFailure == nil)
+        for i in 0..<6 { h.append(sample(i, ok: true, latency: 0.01)) }
+        h.append(sample(6, ok: false, reason: "HTTP 500"))
+        h.append(sample(7, ok: false, reason: "refused"))
+        #expect(h.availability == 0.75)
+        #expect(h.streak?.count == 2 && h.streak?.ok == false)
+        #expect(h.consecutiveFailures == 2)
+        #expect(h.lastFailure?.reason == "refused")
+        #expect(h.streakStart == t0.addingTimeInterval(6))
+        h.append(sample(8, ok: true, latency: 0.02))
+        #expect(h.consecutiveFailures == 0)
+        #expect(h.streakStart == t0.addingTimeInterval(8))
+        #expect(h.lastFailure?.reason == "refused")
+    }
+
+    @Test func latencyPercentilesUseAnsweredSamplesOnly() {
+        var h = HealthHistory(capacity: 100)
+        for i in 1...20 { h.append(sample(i, ok: true, latency: Double(i) / 100)) }
+        h.append(sample(21, ok: false)) // no answer, no latency
+        #expect(h.latencyPercentile(0.5) == 0.10)
+        #expect(h.latencyPercentile(0.95) == 0.19)
+        #expect(HealthHistory().latencyPercentile(0.5) == nil)
+    }
+}
+
+struct HealthStateTests {
+    let now = t0.addingTimeInterval(1000)
+
+    func history(_ oks: [Bool], from start: Date) -> HealthHistory {
+        var h = HealthHistory()
+        for (i, ok) in oks.enumerated() { h.append(HealthSample(time: start.addingTimeInterval(Double(i)), ok: ok)) }
+        return h
+    }
+
+    func state(_ h: HealthHistory, exists: Bool = true, desired: Int = 1, started: Date? = nil,
+               startup: Double = 60, maxFailures: Int = 3) -> HealthState {
+        healthState(history: h, serviceExists: exists, desiredReplicas: desired, taskStartedAt: started,
+                    startupTimeout: startup, maxFailures: maxFailures, now: now)
+    }
+
+    @Test func missingAndAsleepComeFirst() {
+        #expect(state(history([false], from: t0), exists: false) == .missing)
+        #expect(state(history([false, false, false], from: t0), desired: 0) == .asleep)
+    }
+
+    @Test func failuresInsideTheStartupGraceAreStarting() {
+        let started = now.addingTimeInterval(-10)
+        #expect(state(history([false, false, false, false], from: started), started: started) == .starting)
+        #expect(state(HealthHistory(), started: started) == .starting)
+        #expect(state(HealthHistory(), started: now.addingTimeInterval(-100)) == .unknown)
+    }
+
+    @Test func unhealthyAtExactlyMaxFailures() {
+        let started = t0
+        #expect(state(history([true, false], from: now.addingTimeInterval(-10)), started: started) == .failing)
+        #expect(state(history([true, false, false], from: now.addingTimeInterval(-10)), started: started) == .failing)
+        #expect(state(history([true, false, false, false], from: now.addingTimeInterval(-10)), started: started) == .unhealthy)
+        #expect(state(history([false, false, false, true], from: now.addingTimeInterval(-10)), started: started) == .healthy)
+    }
+
+    @Test func failuresOfAnEarlierTaskDoNotCount() {
+        // Two failures before a restart, one after: failing, not unhealthy.
+        let restarted = now.addingTimeInterval(-100)
+        var h = history([false, false], from: restarted.addingTimeInterval(-5))
+        h.append(HealthSample(time: restarted.addingTimeInterval(70), ok: false))
+        #expect(state(h, started: restarted) == .failing)
+    }
+}
