@@ -33,7 +33,13 @@ let package = Package(
         .target(name: "OrchestratorConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
 
         // Feeds Docker state and events into the model as messages.
-        .target(name: "Poller", dependencies: ["ClawtopCore", "DockerEngine"]),
+        .target(name: "Poller", dependencies: [
+            "ClawtopCore", "DockerEngine",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
 
         // The view: a cell buffer, widgets and the pure render function.
         .target(name: "Dashboard", dependencies: ["ClawtopCore"]),

@@ -1,0 +1,129 @@
+import AsyncHTTPClient
+import ClawtopCore
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// Probes a health URL the way the orchestrator does, and a little stricter where OpenClaw needs it:
+/// any 2xx is healthy; refused, timeout, DNS and TLS failures, 4xx and 5xx are failures, each with a short reason.
+/// A 200 whose JSON says `ok:false` or `ready:false`, or an HTML page on a health path, is a failure too.
+/// The whole probe (headers and body) is bounded by its timeout; at most `bodyCap` bytes of the body are read.
+public final class HealthProber: Sendable {
+    let client: HTTPClient
+    public let bodyCap: Int
+
+    public init(bodyCap: Int = 64 << 10) {
+        self.bodyCap = bodyCap
+        var config = HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: nil))
+        config.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        config.decompression = .disabled
+        client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: config)
+    }
+
+    public func shutdown() async { try? await client.shutdown() }
+
+    /// One probe. Never throws: every outcome is a sample.
+    public func probe(_ url: String, timeout: Double = 5, now: @Sendable () -> Date = Date.init) async -> HealthSample {
+        let started = now()
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        func elapsed() -> Double { let d = clock.now - t0; return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        let outcome: Outcome = await withTaskGroup(of: Outcome.self) { group in
+            group.addTask { await self.fetch(url, timeout: timeout) }
+            // A guard in case the body stalls past the client's deadline; it fires later than the client's own
+            // deadline, so the client can report what it saw last (a refused connect is retried until then).
+            group.addTask {
+                try? await Task.sleep(for: .seconds(timeout + 0.5))
+                return .failure(reason: "timeout after \(Self.seconds(timeout))", status: nil)
+            }
+            let first = await group.next()!
+            group.cancelAll()
+            return first
+        }
+        switch outcome {
+        case .healthy(let status):
+            return HealthSample(time: started, ok: true, latency: elapsed(), status: status)
+        case .failure(let reason, let status):
+            let answered = status != nil
+            return HealthSample(time: started, ok: false, latency: answered ? elapsed() : nil, status: status, reason: reason)
+        }
+    }
+
+    enum Outcome: Sendable {
+        case healthy(status: Int)
+        case failure(reason: String, status: Int?)
+    }
+
+    private func fetch(_ url: String, timeout: Double) async -> Outcome {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              parsed.host?.isEmpty == false else {
+            return .failure(reason: "not an http(s) URL", status: nil)
+        }
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        request.headers.add(name: "User-Agent", value: "clawtop")
+        request.headers.add(name: "Accept", value: "application/json, */*;q=0.5")
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            let status = Int(response.status.code)
+            var body = ByteBuffer()
+            for try await chunk in response.body {
+                var c = chunk
+                body.writeBuffer(&c)
+                if body.readableBytes >= bodyCap { break }
+            }
+            guard (200..<300).contains(status) else { return .failure(reason: "HTTP \(status)", status: status) }
+            let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
+            if let problem = Self.bodyProblem(Array(body.readableBytesView.prefix(bodyCap)), contentType: contentType) {
+                return .failure(reason: problem, status: status)
+            }
+            return .healthy(status: status)
+        } catch is CancellationError {
+            return .failure(reason: "cancelled", status: nil)
+        } catch {
+            return .failure(reason: Self.reason(for: error, timeout: timeout), status: nil)
+        }
+    }
+
+    /// What is wrong with a 2xx body, if anything: OpenClaw's `ok:false` / `ready:false`, or an HTML page.
+    static func bodyProblem(_ body: [UInt8], contentType: String) -> String? {
+        let text = body.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        if contentType.contains("text/html") || text.first == UInt8(ascii: "<") {
+            return "HTML page, not a health answer"
+        }
+        guard text.first == UInt8(ascii: "{"),
+              let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        if let ok = object["ok"] as? Bool, !ok { return "ok:false" }
+        if let ready = object["ready"] as? Bool, !ready {
+            if let failing = object["failing"] as? [String], !failing.isEmpty {
+                return "ready:false (" + failing.prefix(3).joined(separator: ", ") + ")"
+            }
+            return "ready:false"
+        }
+        return nil
+    }
+
+    static func reason(for error: Error, timeout: Double) -> String {
+        if let e = error as? HTTPClientError {
+            if e == .deadlineExceeded || e == .readTimeout { return "timeout after \(seconds(timeout))" }
+            if e == .connectTimeout { return "connect timeout" }
+            if e == .remoteConnectionClosed { return "connection closed without an answer" }
+        }
+        if error is NIOSSLError { return "TLS: \(error)" }
+        if let c = error as? NIOConnectionError {
+            if c.dnsAError != nil || c.dnsAAAAError != nil, c.connectionErrors.isEmpty { return "DNS: cannot resolve \(c.host)" }
+            for failure in c.connectionErrors {
+                if let io = failure.error as? IOError, io.errnoCode == ECONNREFUSED { return "refused" }
+            }
+        }
+        if let io = error as? IOError, io.errnoCode == ECONNREFUSED { return "refused" }
+        let text = String(describing: error)
+        if text.contains("Connection refused") || text.contains("connectionRefused") { return "refused" }
+        if text.contains("HTTPParserError") || text.lowercased().contains("invalid") { return "not an HTTP answer" }
+        if text.contains("resolve") || text.contains("DNS") { return "DNS: cannot resolve host" }
+        return String(text.prefix(80))
+    }
+
+    static func seconds(_ s: Double) -> String { s == s.rounded() ? "\(Int(s))s" : String(format: "%.1fs", s) }
+}

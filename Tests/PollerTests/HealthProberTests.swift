@@ -1,0 +1,96 @@
+import ClawtopCore
+import Foundation
+import Poller
+import Testing
+import TestSupport
+
+/// The prober against real HTTP servers on loopback that misbehave on purpose (scripts/misbehaving-http.py).
+@Suite struct HealthProberTests {
+    func probe(_ path: String, timeout: Double = 2) async throws -> HealthSample {
+        let server = try ScriptServer(script: "misbehaving-http.py")
+        defer { server.stop() }
+        let prober = HealthProber()
+        let sample = await prober.probe(server.address + path, timeout: timeout)
+        await prober.shutdown()
+        return sample
+    }
+
+    @Test func twoHundredWithOkJSONIsHealthy() async throws {
+        let s = try await probe("/ok")
+        #expect(s.ok && s.status == 200 && s.reason == nil && s.latency != nil)
+    }
+
+    @Test func noContentIsHealthy() async throws {
+        let s = try await probe("/204")
+        #expect(s.ok && s.status == 204)
+    }
+
+    @Test func plainTextOkIsHealthy() async throws {
+        #expect(try await probe("/text").ok)
+    }
+
+    @Test(arguments: [("/404", 404), ("/500", 500)])
+    func errorStatusesFail(path: String, status: Int) async throws {
+        let s = try await probe(path)
+        #expect(!s.ok && s.status == status && s.reason == "HTTP \(status)")
+    }
+
+    @Test func anHTMLPageOnTwoHundredFails() async throws {
+        let s = try await probe("/html")
+        #expect(!s.ok && s.status == 200 && s.reason == "HTML page, not a health answer")
+    }
+
+    @Test func okFalseAndReadyFalseFail() async throws {
+        let a = try await probe("/ok-false")
+        #expect(!a.ok && a.reason == "ok:false")
+        let b = try await probe("/ready-false")
+        #expect(!b.ok && b.reason == "ready:false (startup-sidecars)")
+    }
+
+    @Test func garbageBytesFail() async throws {
+        let s = try await probe("/garbage")
+        #expect(!s.ok && s.status == nil)
+        #expect(s.reason == "not an HTTP answer" || s.reason == "connection closed without an answer", "\(s.reason ?? "")")
+    }
+
+    @Test func aHugeBodyIsReadOnlyUpToTheCapAndIsHealthy() async throws {
+        let start = Date()
+        let s = try await probe("/huge", timeout: 5)
+        #expect(s.ok && s.status == 200)
+        // 20 MB would take a while on a busy machine; the cap stops reading early (generous bound, not a benchmark).
+        #expect(Date().timeIntervalSince(start) < 4)
+    }
+
+    @Test func aHangingEndpointTimesOut() async throws {
+        let start = Date()
+        let s = try await probe("/hang", timeout: 1)
+        #expect(!s.ok && s.reason == "timeout after 1s" && s.latency == nil, "got \(String(describing: s.reason))")
+        #expect(Date().timeIntervalSince(start) < 3)
+        let b = try await probe("/hang-body", timeout: 1)
+        #expect(!b.ok && b.reason == "timeout after 1s")
+    }
+
+    @Test func aRefusedConnectionFails() async throws {
+        // Start and stop a server: nothing listens on its port any more.
+        let server = try ScriptServer(script: "misbehaving-http.py")
+        let address = server.address
+        server.stop()
+        let prober = HealthProber()
+        let s = await prober.probe(address + "/ok", timeout: 2)
+        await prober.shutdown()
+        #expect(!s.ok && s.reason == "refused", "got \(String(describing: s.reason))")
+    }
+
+    @Test func slowButFineIsHealthyWithItsLatency() async throws {
+        let s = try await probe("/slow", timeout: 4)
+        #expect(s.ok)
+        #expect((s.latency ?? 0) >= 1.4)
+    }
+
+    @Test func aNonHTTPURLFails() async throws {
+        let prober = HealthProber()
+        let s = await prober.probe("ftp://127.0.0.1/health")
+        await prober.shutdown()
+        #expect(!s.ok && s.reason == "not an http(s) URL")
+    }
+}

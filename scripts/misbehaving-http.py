@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""HTTP endpoints on 127.0.0.1 that misbehave on purpose, for the health prober's tests.
+
+    misbehaving-http.py        prints "ready http://127.0.0.1:PORT", serves until killed
+
+/ok          200 {"ok":true,"status":"live"}        /ready-false  200 {"ready":false}
+/204         204, no body                            /ok-false     200 {"ok":false}
+/404 /500    that status                             /html         200 an HTML page (a SPA answering /health)
+/text        200 "ok" as plain text                  /huge         200 with a 20 MB body
+/garbage     raw bytes that are not HTTP             /hang         accepts, never answers
+/hang-body   headers of a 200, then nothing          /slow         200 after 1.5 s
+"""
+import signal
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body=b"", ctype="application/json"):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+    def do_GET(self):
+        p = self.path
+        if p == "/ok":
+            self.send(200, b'{"ok":true,"status":"live"}')
+        elif p == "/204":
+            self.send_response(204)
+            self.end_headers()
+        elif p == "/404":
+            self.send(404, b'{"error":"not found"}')
+        elif p == "/500":
+            self.send(500, b'{"error":"boom"}')
+        elif p == "/html":
+            self.send(200, b"<!doctype html><html><body>Control UI</body></html>", "text/html; charset=utf-8")
+        elif p == "/ok-false":
+            self.send(200, b'{"ok":false,"status":"degraded"}')
+        elif p == "/ready-false":
+            self.send(200, b'{"ready":false,"failing":["startup-sidecars"]}')
+        elif p == "/text":
+            self.send(200, b"ok\n", "text/plain")
+        elif p == "/huge":
+            size = 20 << 20
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            chunk = b"x" * 65536
+            try:
+                for _ in range(size // len(chunk)):
+                    self.wfile.write(chunk)
+            except OSError:
+                pass
+        elif p == "/garbage":
+            self.wfile.write(b"\x00\xff\xfe garbage \x07\x1b[2J not http at all\r\n\r\n")
+            self.close_connection = True
+        elif p == "/hang":
+            time.sleep(3600)
+        elif p == "/hang-body":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.flush()
+            time.sleep(3600)
+        elif p == "/slow":
+            time.sleep(1.5)
+            self.send(200, b'{"ok":true}')
+        else:
+            self.send(404)
+
+
+def main():
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.request_queue_size = 1024
+    print("ready http://127.0.0.1:%d" % server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
