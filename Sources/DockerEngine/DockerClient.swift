@@ -22,7 +22,6 @@ public final class DockerClient: Sendable {
     let http: HTTPClient
     let streaming: HTTPClient
     private let negotiated = Mutex<APIVersion?>(nil)
-    private let counter = Atomic<Int>(0)
 
     public init(endpoint: DockerEndpoint, callTimeout: Double = 10) throws(DockerError) {
         self.endpoint = endpoint
@@ -51,9 +50,6 @@ public final class DockerClient: Sendable {
         try? await http.shutdown()
         try? await streaming.shutdown()
     }
-
-    /// How many HTTP requests this client has sent (streams count once, when opened).
-    public var requestCount: Int { counter.load(ordering: .relaxed) }
 
     // MARK: - Version negotiation
 
@@ -86,18 +82,12 @@ public final class DockerClient: Sendable {
               versioned: Bool = true, notFound: ((String) -> DockerError)? = nil,
               operation: String? = nil) async throws(DockerError) -> Response {
         let request = try await makeRequest(method, path, query: query, body: body, versioned: versioned)
-        let what = operation ?? "\(method.rawValue) \(path)"
-        do {
-            counter.add(1, ordering: .relaxed)
+        return try await mappingErrors(operation ?? "\(method.rawValue) \(path)") {
             let response = try await http.execute(request, timeout: .milliseconds(Int64(callTimeout * 1000)))
             let bytes = try await response.body.collect(upTo: 64 << 20)
             let status = Int(response.status.code)
             if status >= 400 { throw Self.apiError(status: status, body: bytes, notFound: notFound) }
             return Response(status: status, headers: response.headers, body: bytes)
-        } catch let error as DockerError {
-            throw error
-        } catch {
-            throw mapTransportError(error, operation: what)
         }
     }
 
@@ -105,8 +95,7 @@ public final class DockerClient: Sendable {
     func openStream(_ path: String, query: [(String, String)],
                     notFound: ((String) -> DockerError)? = nil) async throws(DockerError) -> HTTPClientResponse {
         let request = try await makeRequest(.GET, path, query: query, body: nil, versioned: true)
-        do {
-            counter.add(1, ordering: .relaxed)
+        return try await mappingErrors("GET \(path)") {
             let response = try await streaming.execute(request, timeout: .milliseconds(Int64(callTimeout * 1000)))
             let status = Int(response.status.code)
             if status >= 400 {
@@ -114,10 +103,17 @@ public final class DockerClient: Sendable {
                 throw Self.apiError(status: status, body: bytes, notFound: notFound)
             }
             return response
+        }
+    }
+
+    /// Runs a request, passing `DockerError`s through and turning anything else into one.
+    private func mappingErrors<T>(_ operation: String, _ body: () async throws -> T) async throws(DockerError) -> T {
+        do {
+            return try await body()
         } catch let error as DockerError {
             throw error
         } catch {
-            throw mapTransportError(error, operation: "GET \(path)")
+            throw mapTransportError(error, operation: operation)
         }
     }
 
@@ -184,13 +180,11 @@ public final class DockerClient: Sendable {
     }
 
     func mapTransportError(_ error: Error, operation: String) -> DockerError {
-        if let e = error as? HTTPClientError {
-            if e == .deadlineExceeded || e == .readTimeout || e == .connectTimeout {
-                if case .unix(let path) = endpoint.transport, let local = Self.socketProblem(path) { return local }
-                return .timeout(operation: operation, seconds: callTimeout)
-            }
-        }
+        // A missing or forbidden socket explains any failure, a timeout included.
         if case .unix(let path) = endpoint.transport, let local = Self.socketProblem(path) { return local }
+        if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .readTimeout || e == .connectTimeout {
+            return .timeout(operation: operation, seconds: callTimeout)
+        }
         if let code = Self.errnoCode(in: error) {
             if code == ECONNREFUSED { return .connectionRefused(address: endpoint.address) }
             if code == ETIMEDOUT { return .timeout(operation: operation, seconds: callTimeout) }

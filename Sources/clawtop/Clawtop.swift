@@ -89,12 +89,17 @@ func makeClient() -> DockerClient {
     do { return try DockerClient() } catch { fail(error.description) }
 }
 
+/// Closes the client's connections from synchronous code.
+func shutdownBlocking(_ client: DockerClient) {
+    _ = runBlocking { () async throws(DockerError) -> Bool in await client.shutdown(); return true }
+}
+
 /// Reads the first snapshot, or exits 2 with the reason.
 func connect(_ client: DockerClient) -> FleetState {
     let first = runBlocking { () async throws(DockerError) -> Message in try await FleetWatcher.snapshot(client) }
     switch first {
     case .failure(let error):
-        _ = runBlocking { () async throws(DockerError) -> Bool in await client.shutdown(); return true }
+        shutdownBlocking(client)
         fail(error.description)
     case .success(let message):
         var state = FleetState(endpoint: client.endpoint.displayName)
@@ -136,7 +141,7 @@ struct Console: ParsableCommand {
             // Leave at once with the conventional status; the terminal is already restored.
             Foundation.exit(reason.status)
         }
-        _ = runBlocking { () async throws(DockerError) -> Bool in await client.shutdown(); return true }
+        shutdownBlocking(client)
         if reason.status != 0 { Foundation.exit(reason.status) }
     }
 }
@@ -164,6 +169,6 @@ struct Snapshot: ParsableCommand {
         let state = connect(client)
         let ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
         print(render(state, ui: ui, width: width, height: height, now: Date()).text, terminator: "")
-        _ = runBlocking { () async throws(DockerError) -> Bool in await client.shutdown(); return true }
+        shutdownBlocking(client)
     }
 }
