@@ -70,10 +70,17 @@ public struct TaskInfo: Sendable, Equatable {
     /// `Status.Err`: why the task failed, when it did.
     public var error: String?
     public var exitCode: Int?
+    /// When the task last changed state.
     public var timestamp: Date?
+    /// When swarm created the task: the start of its `startup_timeout` grace.
+    public var createdAt: Date?
+    /// Docker's HEALTHCHECK status of its container (`starting`, `healthy`, `unhealthy`), where the daemon knows
+    /// it: only containers on the node clawtop talks to, and only when the image or service defines a check.
+    public var containerHealth: String?
 
     public init(id: String, serviceID: String, slot: Int?, nodeID: String?, state: String, desiredState: String,
-                error: String? = nil, exitCode: Int? = nil, timestamp: Date?) {
+                error: String? = nil, exitCode: Int? = nil, timestamp: Date?, createdAt: Date? = nil,
+                containerHealth: String? = nil) {
         self.id = id
         self.serviceID = serviceID
         self.slot = slot
@@ -83,7 +90,12 @@ public struct TaskInfo: Sendable, Equatable {
         self.error = error
         self.exitCode = exitCode
         self.timestamp = timestamp
+        self.createdAt = createdAt
+        self.containerHealth = containerHealth
     }
+
+    /// Where the task runs in its service: the replica slot, or the node for a global service.
+    public var slotKey: String { slot.map { "slot \($0)" } ?? "node \(nodeID ?? "")" }
 
     public var isTerminal: Bool {
         ["complete", "shutdown", "failed", "rejected", "remove", "orphaned"].contains(state)
@@ -106,7 +118,7 @@ public enum ConnectionState: Sendable, Equatable {
     case failed(String)
 }
 
-/// Everything the console knows about the swarm.
+/// Everything the console knows about the swarm and its agents.
 public struct FleetState: Sendable, Equatable {
     /// The daemon's name for the header: a context name or an address.
     public var endpoint: String
@@ -117,17 +129,58 @@ public struct FleetState: Sendable, Equatable {
     public var tasks: [String: [TaskInfo]] = [:]
     public var lastSync: Date?
 
-    public init(endpoint: String) { self.endpoint = endpoint }
+    /// Which services are agents, and how to probe them.
+    public var setup: AgentSetup
+    /// Probe history by agent name: it outlives tasks, containers and service updates.
+    public var health: [String: HealthHistory] = [:]
+    /// The last probe of each agent, and whether its URL could not be reached from here (see `ProbeOutcome`).
+    public var probes: [String: ProbeNote] = [:]
+    /// Task restarts by service name: counted from task history at first sight, then from each new task.
+    public var restarts: [String: Int] = [:]
+    /// The tasks seen so far, by service name: task ID to slot key and whether it was running (for `restarts`).
+    var seenTasks: [String: [String: SeenTask]] = [:]
+
+    public init(endpoint: String, setup: AgentSetup = AgentSetup()) {
+        self.endpoint = endpoint
+        self.setup = setup
+    }
 }
 
-/// What can happen to the fleet state. Producers (the Docker watcher) send these; `reduce` applies them.
+struct SeenTask: Sendable, Equatable {
+    var slot: String
+    var active: Bool
+}
+
+/// The last probe of an agent.
+public struct ProbeNote: Sendable, Equatable {
+    public var at: Date
+    /// Why the URL cannot be reached from where clawtop runs (a swarm-internal name that does not resolve here,
+    /// a network with no route); nil when the last probe reached it (whatever it answered).
+    public var unreachable: String?
+    public init(at: Date, unreachable: String? = nil) {
+        self.at = at
+        self.unreachable = unreachable
+    }
+}
+
+/// What can happen to the fleet state. Producers (the Docker watcher, the health poller) send these; `reduce`
+/// applies them.
 public enum Message: Sendable, Equatable {
-    /// A full re-read: replaces everything.
+    /// A full re-read: replaces everything Docker reported.
     case snapshot(nodes: [NodeInfo], services: [ServiceInfo], tasks: [TaskInfo], at: Date)
     /// One service re-read after an event, with its tasks.
     case service(ServiceInfo, tasks: [TaskInfo], at: Date)
     case serviceRemoved(id: String, at: Date)
     case connection(ConnectionState)
+    /// One health probe of an agent.
+    case probe(agent: String, url: String, sample: HealthSample)
+
+    /// Whether the message can change which agents exist or should be probed.
+    public var changesAgents: Bool {
+        if case .probe = self { return false }
+        if case .connection = self { return false }
+        return true
+    }
 }
 
 /// Applies a message to the state. Pure.
@@ -137,11 +190,13 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
         state.nodes = nodes
         state.services = Dictionary(services.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
         state.tasks = Dictionary(grouping: tasks, by: \.serviceID)
+        for service in services { countRestarts(&state, service: service, tasks: state.tasks[service.id] ?? []) }
         state.lastSync = at
         state.connection = .live
     case .service(let service, let tasks, let at):
         state.services[service.id] = service
         state.tasks[service.id] = tasks
+        countRestarts(&state, service: service, tasks: tasks)
         state.lastSync = at
     case .serviceRemoved(let id, let at):
         state.services[id] = nil
@@ -149,5 +204,40 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
         state.lastSync = at
     case .connection(let c):
         state.connection = c
+    case .probe(let agent, let url, let sample):
+        if sample.unreachable && isSwarmInternal(url: url, serviceNames: state.services.values.map(\.name)) {
+            // Not the agent's fault: this name resolves only inside the swarm's networks. Docker's status stands in.
+            state.probes[agent] = ProbeNote(at: sample.time, unreachable: sample.reason ?? "unreachable from here")
+        } else {
+            state.probes[agent] = ProbeNote(at: sample.time)
+            state.health[agent, default: HealthHistory(capacity: state.setup.historySize)].append(sample)
+        }
     }
+}
+
+/// Restarts of a service: at first sight, every task beyond the first in a slot that Docker still keeps (it keeps
+/// five per slot); after that, each new task in a slot whose previous task was running or had failed, which is a
+/// restart, a crash or a forced update, not a wake from zero.
+private func countRestarts(_ state: inout FleetState, service: ServiceInfo, tasks: [TaskInfo]) {
+    // A task that stopped because the service was scaled down ends `shutdown`, maybe with a signal's exit code;
+    // only a running or a `failed` task being replaced is a restart.
+    let current = Dictionary(tasks.map { ($0.id, SeenTask(slot: $0.slotKey, active: ["running", "failed"].contains($0.state))) },
+                             uniquingKeysWith: { a, _ in a })
+    if let seen = state.seenTasks[service.name] {
+        let activeSlots = Set(seen.values.filter(\.active).map(\.slot))
+        let fresh = current.filter { seen[$0.key] == nil && activeSlots.contains($0.value.slot) }
+        state.restarts[service.name, default: 0] += fresh.count
+    } else {
+        let perSlot = Dictionary(grouping: current.values, by: \.slot)
+        state.restarts[service.name] = perSlot.values.reduce(0) { $0 + max(0, $1.count - 1) }
+    }
+    state.seenTasks[service.name] = current
+}
+
+/// Whether a URL names a host that resolves only inside a swarm: `tasks.<service>`, a service name, or any name
+/// without a dot (a network alias).
+public func isSwarmInternal(url: String, serviceNames: [String]) -> Bool {
+    guard let host = URL(string: url)?.host?.lowercased(), !host.isEmpty else { return false }
+    if host.hasPrefix("tasks.") || !host.contains(".") { return true }
+    return serviceNames.contains { $0.lowercased() == host }
 }

@@ -10,13 +10,18 @@ public struct HealthSample: Sendable, Equatable {
     public var status: Int?
     /// Why it failed, in a few words ("refused", "timeout after 5s", "HTTP 500", "ok:false in body").
     public var reason: String?
+    /// The probe never reached a server: the name did not resolve, or there was no route. For a swarm-internal
+    /// name this means "cannot be reached from here", not "failing" (see `isSwarmInternal`).
+    public var unreachable: Bool
 
-    public init(time: Date, ok: Bool, latency: Double? = nil, status: Int? = nil, reason: String? = nil) {
+    public init(time: Date, ok: Bool, latency: Double? = nil, status: Int? = nil, reason: String? = nil,
+                unreachable: Bool = false) {
         self.time = time
         self.ok = ok
         self.latency = latency
         self.status = status
         self.reason = reason
+        self.unreachable = unreachable
     }
 }
 

@@ -63,6 +63,14 @@ extension DockerClient {
         return try decode(ContainerInspect.self, from: r.body, what: "/containers/\(id)/json")
     }
 
+    /// `GET /containers/json`: the running containers of swarm tasks on the daemon's own node, or of one service.
+    /// One call gives every local task's health-check status.
+    public func taskContainers(service: String? = nil) async throws(DockerError) -> [ContainerSummary] {
+        let label = service.map { "com.docker.swarm.service.id=\($0)" } ?? "com.docker.swarm.task.id"
+        let r = try await send(.GET, "/containers/json", query: [("filters", Self.filters(["label": [label]]))])
+        return try decode([ContainerSummary].self, from: r.body, what: "/containers/json")
+    }
+
     /// Docker's `filters` query parameter: JSON `{"key":["v1","v2"]}`.
     static func filters(_ f: [String: [String]]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: f, options: [.sortedKeys])) ?? Data("{}".utf8)

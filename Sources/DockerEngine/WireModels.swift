@@ -173,6 +173,30 @@ public struct ContainerInspect: Decodable, Sendable, Equatable {
     public var State: State
 }
 
+// MARK: - /containers/json
+
+/// A row of `GET /containers/json`.
+public struct ContainerSummary: Decodable, Sendable, Equatable {
+    public var Id: String
+    public var Labels: [String: String]?
+    public var State: String?
+    /// e.g. `Up 4 minutes (healthy)`, `Up 3 seconds (health: starting)`.
+    public var Status: String?
+
+    /// The swarm task this container runs, from its label.
+    public var taskID: String? { Labels?["com.docker.swarm.task.id"] }
+
+    /// Docker's health-check status (`starting`, `healthy`, `unhealthy`), read from `Status`: the list has no
+    /// separate field at the API versions clawtop supports. Nil when the container has no health check.
+    public var health: String? {
+        guard let status = Status else { return nil }
+        if status.hasSuffix("(healthy)") { return "healthy" }
+        if status.hasSuffix("(unhealthy)") { return "unhealthy" }
+        if status.hasSuffix("(health: starting)") { return "starting" }
+        return nil
+    }
+}
+
 // MARK: - Errors
 
 struct ErrorBody: Decodable { var message: String }

@@ -30,9 +30,11 @@ public final class FleetWatcher: Sendable {
         async let nodes = client.nodes()
         async let services = client.services()
         async let tasks = client.tasks()
+        async let containers = client.taskContainers()
         do {
+            let health = Self.health(try await containers)
             return .snapshot(nodes: try await nodes.map(Self.node), services: try await services.map(Self.service),
-                             tasks: try await tasks.map(Self.task), at: now)
+                             tasks: try await tasks.map { Self.task($0, health: health) }, at: now)
         } catch let e as DockerError {
             throw e
         } catch {
@@ -95,11 +97,13 @@ public final class FleetWatcher: Sendable {
         do {
             async let listed = client.services(id: id)
             async let tasks = client.tasks(service: id)
+            async let containers = client.taskContainers(service: id)
             guard let service = try await listed.first else {
                 post(.serviceRemoved(id: id, at: Date()))
                 return
             }
-            post(.service(Self.service(service), tasks: try await tasks.map(Self.task), at: Date()))
+            let health = Self.health(try await containers)
+            post(.service(Self.service(service), tasks: try await tasks.map { Self.task($0, health: health) }, at: Date()))
         } catch DockerError.serviceNotFound {
             post(.serviceRemoved(id: id, at: Date()))
         } catch {
@@ -124,9 +128,17 @@ public final class FleetWatcher: Sendable {
                            labels: s.Spec.Labels ?? [:], updateState: s.UpdateStatus?.State)
     }
 
-    static func task(_ t: SwarmTask) -> TaskInfo {
+    static func task(_ t: SwarmTask, health: [String: String] = [:]) -> TaskInfo {
         TaskInfo(id: t.ID, serviceID: t.ServiceID, slot: t.Slot, nodeID: t.NodeID, state: t.Status.State,
                  desiredState: t.DesiredState, error: t.Status.Err, exitCode: t.Status.ContainerStatus?.ExitCode,
-                 timestamp: DockerTime.parse(t.Status.Timestamp))
+                 timestamp: DockerTime.parse(t.Status.Timestamp), createdAt: DockerTime.parse(t.CreatedAt),
+                 containerHealth: health[t.ID])
+    }
+
+    /// Health-check status by task ID, from the local containers.
+    static func health(_ containers: [ContainerSummary]) -> [String: String] {
+        var result: [String: String] = [:]
+        for c in containers { if let task = c.taskID, let h = c.health { result[task] = h } }
+        return result
     }
 }

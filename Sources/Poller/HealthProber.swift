@@ -18,6 +18,8 @@ public final class HealthProber: Sendable {
         var config = HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: nil))
         config.redirectConfiguration = .follow(max: 5, allowCycles: false)
         config.decompression = .disabled
+        // Many agents can sit behind one host and port; a hanging one must not hold the connections others need.
+        config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
         client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: config)
     }
 
@@ -35,7 +37,7 @@ public final class HealthProber: Sendable {
             // deadline, so the client can report what it saw last (a refused connect is retried until then).
             group.addTask {
                 try? await Task.sleep(for: .seconds(timeout + 0.5))
-                return .failure(reason: "timeout after \(Self.seconds(timeout))", status: nil)
+                return .failure(reason: "timeout after \(Self.seconds(timeout))", status: nil, unreachable: false)
             }
             let first = await group.next()!
             group.cancelAll()
@@ -44,15 +46,16 @@ public final class HealthProber: Sendable {
         switch outcome {
         case .healthy(let status):
             return HealthSample(time: started, ok: true, latency: elapsed(), status: status)
-        case .failure(let reason, let status):
+        case .failure(let reason, let status, let unreachable):
             let answered = status != nil
-            return HealthSample(time: started, ok: false, latency: answered ? elapsed() : nil, status: status, reason: reason)
+            return HealthSample(time: started, ok: false, latency: answered ? elapsed() : nil, status: status, reason: reason,
+                                unreachable: unreachable)
         }
     }
 
     enum Outcome: Sendable {
         case healthy(status: Int)
-        case failure(reason: String, status: Int?)
+        case failure(reason: String, status: Int?, unreachable: Bool = false)
     }
 
     private func fetch(_ url: String, timeout: Double) async -> Outcome {
@@ -82,7 +85,8 @@ public final class HealthProber: Sendable {
         } catch is CancellationError {
             return .failure(reason: "cancelled", status: nil)
         } catch {
-            return .failure(reason: Self.reason(for: error, timeout: timeout), status: nil)
+            let (reason, unreachable) = Self.reason(for: error, timeout: timeout)
+            return .failure(reason: reason, status: nil, unreachable: unreachable)
         }
     }
 
@@ -104,25 +108,44 @@ public final class HealthProber: Sendable {
         return nil
     }
 
-    static func reason(for error: Error, timeout: Double) -> String {
+    /// A short reason for a transport error, and whether the server was never reached (no name, no route).
+    static func reason(for error: Error, timeout: Double) -> (String, Bool) {
         if let e = error as? HTTPClientError {
-            if e == .deadlineExceeded || e == .readTimeout { return "timeout after \(seconds(timeout))" }
-            if e == .connectTimeout { return "connect timeout" }
-            if e == .remoteConnectionClosed { return "connection closed without an answer" }
+            if e == .deadlineExceeded || e == .readTimeout { return ("timeout after \(seconds(timeout))", false) }
+            if e == .connectTimeout { return ("connect timeout", false) }
+            if e == .remoteConnectionClosed { return ("connection closed without an answer", false) }
         }
-        if error is NIOSSLError { return "TLS: \(error)" }
+        if let tls = error as? NIOSSLError { return (tlsReason(tls), false) }
         if let c = error as? NIOConnectionError {
-            if c.dnsAError != nil || c.dnsAAAAError != nil, c.connectionErrors.isEmpty { return "DNS: cannot resolve \(c.host)" }
+            if c.dnsAError != nil || c.dnsAAAAError != nil, c.connectionErrors.isEmpty { return ("DNS: cannot resolve \(c.host)", true) }
             for failure in c.connectionErrors {
-                if let io = failure.error as? IOError, io.errnoCode == ECONNREFUSED { return "refused" }
+                if let io = failure.error as? IOError, let r = reason(errno: io.errnoCode) { return r }
             }
         }
-        if let io = error as? IOError, io.errnoCode == ECONNREFUSED { return "refused" }
+        if let io = error as? IOError, let r = reason(errno: io.errnoCode) { return r }
         let text = String(describing: error)
-        if text.contains("Connection refused") || text.contains("connectionRefused") { return "refused" }
-        if text.contains("HTTPParserError") || text.lowercased().contains("invalid") { return "not an HTTP answer" }
-        if text.contains("resolve") || text.contains("DNS") { return "DNS: cannot resolve host" }
-        return String(text.prefix(80))
+        if text.contains("Connection refused") || text.contains("connectionRefused") { return ("refused", false) }
+        if text.contains("HTTPParserError") || text.lowercased().contains("invalid") { return ("not an HTTP answer", false) }
+        if text.contains("resolve") || text.contains("DNS") { return ("DNS: cannot resolve host", true) }
+        return (String(text.prefix(80)), false)
+    }
+
+    /// "TLS handshake failed: CERTIFICATE_VERIFY_FAILED", not BoringSSL's whole error stack.
+    static func tlsReason(_ error: NIOSSLError) -> String {
+        let text = String(describing: error)
+        // BoringSSL's errors read `error:…:SSL routines:OPENSSL_internal:REASON at file:line`.
+        let code = text.range(of: "OPENSSL_internal:").map { text[$0.upperBound...].prefix { $0.isUppercase || $0 == "_" || $0.isNumber } }
+        if case .handshakeFailed = error { return "TLS handshake failed" + (code.map { ": \($0)" } ?? "") }
+        return "TLS: " + (code.map(String.init) ?? String(text.prefix(60)))
+    }
+
+    static func reason(errno code: Int32) -> (String, Bool)? {
+        switch code {
+        case ECONNREFUSED: return ("refused", false)
+        case ENETUNREACH: return ("no route to the network", true)
+        case EHOSTUNREACH: return ("no route to the host", true)
+        default: return nil
+        }
     }
 
     static func seconds(_ s: Double) -> String { s == s.rounded() ? "\(Int(s))s" : String(format: "%.1fs", s) }

@@ -89,4 +89,24 @@ import TestSupport
         await prober.shutdown()
         #expect(!s.ok && s.reason == "not an http(s) URL")
     }
+
+    @Test func aNameThatDoesNotResolveFailsAsUnreachable() async throws {
+        // `.invalid` never resolves (RFC 6761); no packet leaves loopback-only rules behind: resolution fails locally
+        // or at the resolver, and nothing is connected to.
+        let prober = HealthProber()
+        let s = await prober.probe("http://tasks.openclaw_alpha.invalid:18789/health", timeout: 3)
+        await prober.shutdown()
+        #expect(!s.ok && s.status == nil && s.unreachable)
+        #expect(s.reason?.hasPrefix("DNS: cannot resolve") == true, "got \(String(describing: s.reason))")
+    }
+
+    @Test func aTLSHandshakeWithAPlainServerFails() async throws {
+        let server = try ScriptServer(script: "misbehaving-http.py")
+        defer { server.stop() }
+        let prober = HealthProber()
+        let s = await prober.probe(server.address.replacingOccurrences(of: "http://", with: "https://") + "/ok", timeout: 3)
+        await prober.shutdown()
+        #expect(!s.ok && s.status == nil && !s.unreachable)
+        #expect(s.reason == "TLS handshake failed: WRONG_VERSION_NUMBER", "got \(String(describing: s.reason))")
+    }
 }

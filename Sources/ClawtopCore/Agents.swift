@@ -1,0 +1,231 @@
+import Foundation
+
+/// Why a service is on the agent list.
+public enum AgentSource: String, Sendable, Equatable {
+    /// Named in orchestrator.yaml.
+    case config
+    /// Labelled `orchestrator.agent`.
+    case label
+    /// Any service, with `--all` or when there are neither configured nor labelled agents.
+    case all
+}
+
+/// An agent: what it is called, which Swarm service runs it, and how its health is checked.
+public struct AgentDefinition: Sendable, Equatable {
+    public var name: String
+    /// The Swarm service; nil for an unmanaged agent that runs outside the swarm.
+    public var serviceName: String?
+    /// Warren's policy (`always-on`, `on-demand`, `unmanaged`), when the agent is configured.
+    public var policy: String?
+    public var healthURL: String?
+    public var checkInterval: Double
+    public var startupTimeout: Double
+    public var maxFailures: Int
+    public var source: AgentSource
+
+    public init(name: String, serviceName: String?, policy: String? = nil, healthURL: String? = nil,
+                checkInterval: Double = 30, startupTimeout: Double = 60, maxFailures: Int = 3, source: AgentSource) {
+        self.name = name
+        self.serviceName = serviceName
+        self.policy = policy
+        self.healthURL = healthURL
+        self.checkInterval = checkInterval
+        self.startupTimeout = startupTimeout
+        self.maxFailures = maxFailures
+        self.source = source
+    }
+
+    /// A probe's time limit: 5 s, as Warren's client, and never longer than the interval.
+    public var probeTimeout: Double { min(5, checkInterval) }
+}
+
+/// How the agent list is made: the configured agents and the operator's options.
+public struct AgentSetup: Sendable, Equatable {
+    public var configured: [AgentDefinition]
+    /// `--all`: every service is an agent.
+    public var showAll: Bool
+    /// `--health-url AGENT=URL`: probe this address instead of the configured one.
+    public var healthURLs: [String: String]
+    /// `defaults.health_check_interval`, for agents found by label.
+    public var defaultCheckInterval: Double
+    /// Samples kept per agent.
+    public var historySize: Int
+
+    /// Marks a service as an agent (any value), as Warren's examples do.
+    public static let agentLabel = "orchestrator.agent"
+    /// A service label that sets the URL clawtop probes, e.g. one reachable from a manager.
+    public static let healthURLLabel = "clawtop.health.url"
+
+    public init(configured: [AgentDefinition] = [], showAll: Bool = false, healthURLs: [String: String] = [:],
+                defaultCheckInterval: Double = 30, historySize: Int = 720) {
+        self.configured = configured
+        self.showAll = showAll
+        self.healthURLs = healthURLs
+        self.defaultCheckInterval = defaultCheckInterval
+        self.historySize = historySize
+    }
+}
+
+/// One probe the poller should run on a schedule.
+public struct ProbeTarget: Sendable, Equatable, Hashable {
+    public var agent: String
+    public var url: String
+    public var interval: Double
+    public var timeout: Double
+    public init(agent: String, url: String, interval: Double, timeout: Double) {
+        self.agent = agent
+        self.url = url
+        self.interval = interval
+        self.timeout = timeout
+    }
+}
+
+extension FleetState {
+    /// The agents: those in the config, then services labelled `orchestrator.agent`, then, with `--all` or when
+    /// there are neither, every other service. The health URL is the config's, unless the service's
+    /// `clawtop.health.url` label or `--health-url` names another.
+    public var agents: [AgentDefinition] {
+        let byName = Dictionary(services.values.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var result = setup.configured
+        var claimed = Set(result.compactMap(\.serviceName))
+        let sorted = services.values.sorted { $0.name < $1.name }
+        let labelled = sorted.filter { $0.labels[AgentSetup.agentLabel] != nil && !claimed.contains($0.name) }
+        result += labelled.map { discovered($0, source: .label) }
+        claimed.formUnion(labelled.map(\.name))
+        if setup.showAll || result.isEmpty {
+            result += sorted.filter { !claimed.contains($0.name) }.map { discovered($0, source: .all) }
+        }
+        for i in result.indices {
+            if let url = setup.healthURLs[result[i].name] {
+                result[i].healthURL = url
+            } else if let url = result[i].serviceName.flatMap({ byName[$0]?.labels[AgentSetup.healthURLLabel] }), !url.isEmpty {
+                result[i].healthURL = url
+            }
+        }
+        return result
+    }
+
+    private func discovered(_ service: ServiceInfo, source: AgentSource) -> AgentDefinition {
+        AgentDefinition(name: service.name, serviceName: service.name, checkInterval: setup.defaultCheckInterval, source: source)
+    }
+
+    /// What the poller should probe now: agents with a health URL whose service has replicas (or that run outside
+    /// the swarm). Asleep and missing agents are not probed.
+    public var probeTargets: [ProbeTarget] {
+        let byName = Dictionary(services.values.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return agents.compactMap { agent in
+            guard let url = agent.healthURL, !url.isEmpty else { return nil }
+            if let name = agent.serviceName {
+                guard let service = byName[name], service.desired > 0 else { return nil }
+            }
+            return ProbeTarget(agent: agent.name, url: url, interval: agent.checkInterval, timeout: agent.probeTimeout)
+        }
+    }
+
+    /// The agent table's rows: the most urgent first, then by name.
+    public func agentRows(now: Date) -> [AgentRow] {
+        let summaries = Dictionary(summaries(now: now).map { ($0.service.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return agents
+            .map { agent in
+                let summary = agent.serviceName.flatMap { summaries[$0] }
+                return AgentRow(agent: agent, summary: summary, tasks: summary.map { tasks[$0.service.id] ?? [] } ?? [],
+                                history: health[agent.name] ?? HealthHistory(capacity: 1), probe: probes[agent.name],
+                                restarts: agent.serviceName.flatMap { restarts[$0] } ?? 0, now: now)
+            }
+            .sorted { ($0.urgency, $0.agent.name) < ($1.urgency, $1.agent.name) }
+    }
+}
+
+/// Where an agent's health comes from.
+public enum HealthSource: Sendable, Equatable {
+    /// clawtop's own probes of the health URL.
+    case probe
+    /// Docker's HEALTHCHECK, because there is no URL or it cannot be reached from here.
+    case docker
+    /// Nothing tells: no URL, no Docker health check (or the agent is asleep or missing).
+    case none
+}
+
+/// One row of the agent table: the agent, its service, and its health by the orchestrator's rules.
+public struct AgentRow: Sendable, Equatable {
+    public var agent: AgentDefinition
+    /// The service and what its tasks say; nil when it does not exist (or the agent runs outside the swarm).
+    public var summary: ServiceSummary?
+    public var health: HealthState
+    public var source: HealthSource
+    public var history: HealthHistory
+    public var probe: ProbeNote?
+    /// Docker's health-check status of the agent's current containers (the worst of them).
+    public var dockerHealth: String?
+    public var restarts: Int
+    /// Why it is unwell, newest first: the failing probe's reason, else the newest task error.
+    public var lastError: String?
+    /// When the current run of healthy (or failing) probes began.
+    public var since: Date?
+
+    public var id: String { agent.name }
+
+    public init(agent: AgentDefinition, summary: ServiceSummary?, tasks: [TaskInfo], history: HealthHistory,
+                probe: ProbeNote?, restarts: Int, now: Date) {
+        self.agent = agent
+        self.summary = summary
+        self.history = history
+        self.probe = probe
+        self.restarts = restarts
+        let current = tasks.filter { $0.desiredState == "running" && !$0.isTerminal }
+        let ranks = ["unhealthy": 0, "starting": 1, "healthy": 2]
+        dockerHealth = current.compactMap(\.containerHealth).min { ranks[$0, default: 3] < ranks[$1, default: 3] }
+        let startedAt = current.compactMap(\.createdAt).max()
+
+        let probing = agent.healthURL != nil && probe?.unreachable == nil
+        if agent.serviceName != nil && summary == nil {
+            (health, source) = (.missing, .none)
+        } else if let s = summary, s.service.desired == 0 {
+            (health, source) = (.asleep, .none)
+        } else if probing {
+            health = healthState(history: history, serviceExists: true, desiredReplicas: summary?.service.desired ?? 1,
+                                 taskStartedAt: startedAt, startupTimeout: agent.startupTimeout,
+                                 maxFailures: agent.maxFailures, now: now)
+            source = .probe
+        } else {
+            switch dockerHealth {
+            case "healthy": (health, source) = (.healthy, .docker)
+            case "unhealthy": (health, source) = (.unhealthy, .docker)
+            case "starting": (health, source) = (.starting, .docker)
+            default: (health, source) = (.unknown, .none)
+            }
+        }
+        since = source == .probe ? history.streakStart : nil
+        if source == .probe, let latest = history.latest, !latest.ok {
+            lastError = latest.reason
+        } else if let why = probe?.unreachable {
+            lastError = "probe cannot reach it from here (\(why))"
+        } else {
+            lastError = summary?.lastError
+        }
+    }
+
+    /// How urgently an operator should look: 0 is most urgent. The worse of the health and the service condition.
+    public var urgency: Int {
+        let byHealth: Int
+        switch health {
+        case .unhealthy: byHealth = 0
+        case .failing: byHealth = 1
+        case .missing: byHealth = 2
+        case .starting: byHealth = 3
+        case .unknown: byHealth = 4
+        case .healthy: byHealth = 5
+        case .asleep: byHealth = 6
+        }
+        guard let condition = summary?.condition else { return byHealth }
+        let byService: Int
+        switch condition {
+        case .failing: byService = 0
+        case .degraded, .paused: byService = 1
+        case .starting, .updating: byService = 3
+        case .running: byService = 5
+        case .stopped: byService = 6
+        }
+        return min(byHealth, byService)
+    }
+}

@@ -1,0 +1,131 @@
+import ClawtopCore
+import Foundation
+import Testing
+
+func labelled(_ name: String, desired: Int = 1, labels: [String: String]) -> ServiceInfo {
+    var s = service(name, desired: desired, running: desired)
+    s.labels = labels
+    return s
+}
+
+func fleet(_ services: [ServiceInfo], tasks: [TaskInfo] = [], setup: AgentSetup = AgentSetup()) -> FleetState {
+    var state = FleetState(endpoint: "test", setup: setup)
+    reduce(&state, .snapshot(nodes: [], services: services, tasks: tasks, at: t0))
+    return state
+}
+
+func configured(_ name: String, service: String?, url: String? = "http://127.0.0.1:1/health", policy: String = "always-on",
+                interval: Double = 10, maxFailures: Int = 3) -> AgentDefinition {
+    AgentDefinition(name: name, serviceName: service, policy: policy, healthURL: url, checkInterval: interval,
+                    startupTimeout: 60, maxFailures: maxFailures, source: .config)
+}
+
+struct AgentListTests {
+    let services = [service("openclaw_alpha", desired: 1, running: 1),
+                    labelled("openclaw_beta", labels: ["orchestrator.agent": "true", "clawtop.health.url": "http://127.0.0.1:2/h"]),
+                    service("redis", desired: 1, running: 1)]
+
+    @Test func configuredAgentsThenLabelledServices() {
+        let state = fleet(services, setup: AgentSetup(configured: [configured("alpha", service: "openclaw_alpha"),
+                                                                    configured("gone", service: "openclaw_gone")]))
+        #expect(state.agents.map(\.name) == ["alpha", "gone", "openclaw_beta"])
+        #expect(state.agents.map(\.source) == [.config, .config, .label])
+        #expect(state.agents[2].healthURL == "http://127.0.0.1:2/h")
+        let rows = state.agentRows(now: t0)
+        #expect(rows.first { $0.id == "gone" }?.health == .missing)
+    }
+
+    @Test func everyServiceWithAllOrWhenThereAreNoAgents() {
+        #expect(fleet([service("redis", desired: 1, running: 1), service("web", desired: 2, running: 2)]).agents.map(\.source) == [.all, .all])
+        let all = fleet(services, setup: AgentSetup(showAll: true))
+        #expect(all.agents.map(\.name) == ["openclaw_beta", "openclaw_alpha", "redis"])
+    }
+
+    @Test func theHealthURLCanBePointedElsewhere() {
+        var s = services
+        s[0].labels["clawtop.health.url"] = "http://127.0.0.1:3/label"
+        let setup = AgentSetup(configured: [configured("alpha", service: "openclaw_alpha", url: "http://tasks.openclaw_alpha:18789/health")])
+        #expect(fleet(s, setup: setup).agents[0].healthURL == "http://127.0.0.1:3/label")
+        var flag = setup
+        flag.healthURLs = ["alpha": "http://127.0.0.1:4/flag"]
+        #expect(fleet(s, setup: flag).agents[0].healthURL == "http://127.0.0.1:4/flag")
+    }
+
+    @Test func asleepAndMissingAgentsAreNotProbed() {
+        let setup = AgentSetup(configured: [configured("alpha", service: "openclaw_alpha", interval: 30),
+                                            configured("sleepy", service: "openclaw_sleepy", policy: "on-demand"),
+                                            configured("gone", service: "openclaw_gone"),
+                                            configured("native", service: nil, policy: "unmanaged", interval: 2)])
+        let state = fleet(services + [service("openclaw_sleepy", desired: 0, running: 0)], setup: setup)
+        #expect(state.probeTargets.map(\.agent) == ["alpha", "native", "openclaw_beta"])
+        #expect(state.probeTargets[0].timeout == 5 && state.probeTargets[1].timeout == 2)
+        let rows = Dictionary(uniqueKeysWithValues: state.agentRows(now: t0).map { ($0.id, $0.health) })
+        #expect(rows["sleepy"] == .asleep && rows["gone"] == .missing && rows["alpha"] == .unknown)
+    }
+}
+
+struct AgentHealthTests {
+    let setup = AgentSetup(configured: [configured("alpha", service: "openclaw_alpha", url: "http://tasks.openclaw_alpha:18789/health", maxFailures: 2),
+                                        configured("ext", service: "openclaw_ext", url: "http://agent.example.invalid/health")])
+
+    func sample(_ i: Double, ok: Bool, reason: String? = nil, unreachable: Bool = false) -> HealthSample {
+        HealthSample(time: t0.addingTimeInterval(i), ok: ok, latency: ok ? 0.01 : nil, reason: reason, unreachable: unreachable)
+    }
+
+    @Test func anInternalNameThatDoesNotResolveFallsBackToDockerHealth() {
+        var tasks = [task("openclaw_alpha", "running", at: t0), task("openclaw_ext", "running", at: t0)]
+        tasks[0].containerHealth = "healthy"
+        var state = fleet([service("openclaw_alpha", desired: 1, running: 1), service("openclaw_ext", desired: 1, running: 1)],
+                          tasks: tasks, setup: setup)
+        reduce(&state, .probe(agent: "alpha", url: "http://tasks.openclaw_alpha:18789/health",
+                              sample: sample(1, ok: false, reason: "DNS: cannot resolve tasks.openclaw_alpha", unreachable: true)))
+        reduce(&state, .probe(agent: "ext", url: "http://agent.example.invalid/health",
+                              sample: sample(1, ok: false, reason: "DNS: cannot resolve agent.example.invalid", unreachable: true)))
+        #expect(state.health["alpha"] == nil, "an unreachable probe is not a failure sample")
+        #expect(state.probes["alpha"]?.unreachable == "DNS: cannot resolve tasks.openclaw_alpha")
+        #expect(state.health["ext"]?.count == 1, "an outside name that does not resolve is a failure")
+        let rows = Dictionary(uniqueKeysWithValues: state.agentRows(now: t0.addingTimeInterval(120)).map { ($0.id, $0) })
+        #expect(rows["alpha"]?.health == .healthy && rows["alpha"]?.source == .docker)
+        #expect(rows["alpha"]?.lastError?.contains("cannot reach it from here") == true)
+        #expect(rows["ext"]?.health == .failing && rows["ext"]?.source == .probe)
+        #expect(rows["ext"]?.lastError == "DNS: cannot resolve agent.example.invalid")
+    }
+
+    @Test func failuresBecomeUnhealthyAtMaxFailuresAndSortFirst() {
+        var state = fleet([service("openclaw_alpha", desired: 1, running: 1), service("openclaw_ext", desired: 1, running: 1)],
+                          tasks: [task("openclaw_alpha", "running", at: t0)], setup: setup)
+        for (i, ok) in [true, true].enumerated() {
+            reduce(&state, .probe(agent: "ext", url: "u", sample: sample(100 + Double(i), ok: ok)))
+        }
+        reduce(&state, .probe(agent: "alpha", url: "u", sample: sample(100, ok: false, reason: "HTTP 500")))
+        let now = t0.addingTimeInterval(200)
+        #expect(state.agentRows(now: now).map { "\($0.id) \($0.health)" } == ["alpha failing", "ext healthy"])
+        reduce(&state, .probe(agent: "alpha", url: "u", sample: sample(101, ok: false, reason: "HTTP 500")))
+        let rows = state.agentRows(now: now)
+        #expect(rows[0].health == .unhealthy && rows[0].lastError == "HTTP 500")
+        #expect(rows[1].since == t0.addingTimeInterval(100))
+    }
+}
+
+struct RestartCountTests {
+    func t(_ id: String, _ state: String, slot: Int = 1, desired: String = "running") -> TaskInfo {
+        TaskInfo(id: id, serviceID: "id-a", slot: slot, nodeID: "n1", state: state, desiredState: desired, timestamp: t0)
+    }
+
+    @Test func countsHistoryAtFirstSightThenEachReplacedTask() {
+        let a = service("a", desired: 1, running: 1)
+        var state = fleet([a], tasks: [t("1", "failed", desired: "shutdown"), t("2", "failed", desired: "shutdown"),
+                                       t("3", "running"), t("4", "running", slot: 2)])
+        #expect(state.restarts["a"] == 2)
+        // A crash replaces the running task of slot 1.
+        reduce(&state, .service(a, tasks: [t("3", "failed", desired: "shutdown"), t("5", "starting"), t("4", "running", slot: 2)], at: t0))
+        #expect(state.restarts["a"] == 3)
+        // Re-reading the same tasks counts nothing.
+        reduce(&state, .snapshot(nodes: [], services: [a], tasks: [t("3", "failed", desired: "shutdown"), t("5", "running"), t("4", "running", slot: 2)], at: t0))
+        #expect(state.restarts["a"] == 3)
+        // Scaled to zero (the task is shut down), then woken: a new task, not a restart.
+        reduce(&state, .service(a, tasks: [t("5", "shutdown", desired: "shutdown"), t("4", "shutdown", slot: 2, desired: "shutdown")], at: t0))
+        reduce(&state, .service(a, tasks: [t("5", "shutdown", desired: "shutdown"), t("6", "running")], at: t0))
+        #expect(state.restarts["a"] == 3)
+    }
+}
