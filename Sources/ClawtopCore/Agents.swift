@@ -199,7 +199,7 @@ public struct AgentRow: Sendable, Equatable {
         if source == .probe, let latest = history.latest, !latest.ok {
             lastError = latest.reason
         } else if let why = probe?.unreachable {
-            lastError = "probe cannot reach it from here (\(why))"
+            lastError = "probe: \(why)"
         } else {
             lastError = summary?.lastError
         }

@@ -3,14 +3,31 @@ import Foundation
 
 /// Glyphs by terminal capability: Unicode where the locale is UTF-8, ASCII otherwise.
 public struct Glyphs: Sendable, Equatable {
-    public var ok, bad, warn, idle, ellipsis, separator: String
-    public static let unicode = Glyphs(ok: "●", bad: "✗", warn: "▲", idle: "○", ellipsis: "…", separator: "│")
-    public static let ascii = Glyphs(ok: "*", bad: "x", warn: "!", idle: "o", ellipsis: "~", separator: "|")
+    public var ok, bad, warn, idle, starting, missing, unknown, ellipsis, separator: String
+    /// A failed probe in a history strip.
+    public var stripFailure: String
+    /// Healthy probes in a strip, by latency: under 10 ms, 50, 100, 250, 500 ms, 1 s, and slower.
+    public var latencyBars: [String]
+
+    public static let unicode = Glyphs(ok: "●", bad: "✗", warn: "▲", idle: "○", starting: "◐", missing: "◌", unknown: "?",
+                                       ellipsis: "…", separator: "│", stripFailure: "✗",
+                                       latencyBars: ["▁", "▂", "▃", "▄", "▅", "▆", "▇"])
+    public static let ascii = Glyphs(ok: "*", bad: "x", warn: "!", idle: "o", starting: "~", missing: "-", unknown: "?",
+                                     ellipsis: "~", separator: "|", stripFailure: "x",
+                                     latencyBars: [".", ".", ":", ":", "+", "+", "#"])
+
+    static let latencySteps = [0.010, 0.050, 0.100, 0.250, 0.500, 1.0]
+
+    /// The strip cell for a healthy probe that took `latency` seconds.
+    public func latencyBar(_ latency: Double?) -> String {
+        let step = Self.latencySteps.firstIndex { (latency ?? 0) < $0 } ?? Self.latencySteps.count
+        return latencyBars[min(step, latencyBars.count - 1)]
+    }
 }
 
 /// What the view remembers between frames: the selection and the scroll position.
 public struct UIState: Sendable, Equatable {
-    /// The selected service, by ID, so the selection follows it when the order changes.
+    /// The selected agent, by name, so the selection follows it when the order changes.
     public var selectedID: String?
     public var scroll: Int = 0
     public var glyphs: Glyphs
@@ -31,8 +48,8 @@ public enum KeyResult: Sendable, Equatable {
 }
 
 /// Applies a key to the UI state (pure). `rows` are the current table rows; `pageSize` the visible rows.
-public func handle(_ key: Key, ui: inout UIState, rows: [ServiceSummary], pageSize: Int) -> KeyResult {
-    let ids = rows.map(\.service.id)
+public func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int) -> KeyResult {
+    let ids = rows.map(\.id)
     let current = ui.selectedID.flatMap { ids.firstIndex(of: $0) } ?? 0
     func select(_ index: Int) -> KeyResult {
         guard !ids.isEmpty else { return .none }
@@ -59,11 +76,11 @@ public func render(_ fleet: FleetState, ui: UIState, width: Int, height: Int, no
         buf.put("too small", x: 0, y: 0, role: .warn)
         return buf
     }
-    let rows = fleet.summaries(now: now)
+    let rows = fleet.agentRows(now: now)
     let g = ui.glyphs
-    drawHeader(fleet, rows: rows, glyphs: g, into: &buf, now: now)
+    drawHeader(fleet, rows: rows, glyphs: g, into: &buf)
     let tableArea = Rect(x: 0, y: 1, width: width, height: height - 2)
-    drawTable(rows, ui: ui, area: tableArea, into: &buf, now: now)
+    drawAgentTable(rows, ui: ui, area: tableArea, into: &buf, now: now)
     drawStatus(fleet, glyphs: g, into: &buf, y: height - 1)
     return buf
 }
@@ -71,19 +88,17 @@ public func render(_ fleet: FleetState, ui: UIState, width: Int, height: Int, no
 /// The visible rows of the table at a given height: header row excluded.
 public func tablePageSize(height: Int) -> Int { max(1, height - 3) }
 
-private func drawHeader(_ fleet: FleetState, rows: [ServiceSummary], glyphs g: Glyphs, into buf: inout Buffer, now: Date) {
+private func drawHeader(_ fleet: FleetState, rows: [AgentRow], glyphs g: Glyphs, into buf: inout Buffer) {
     buf.fill(role: .title, y: 0)
     var x = buf.put(" clawtop ", x: 0, y: 0, role: .title)
     let ready = fleet.nodes.filter { $0.state == "ready" }.count
-    let failing = rows.filter { $0.condition == .failing || $0.condition == .degraded || $0.condition == .paused }.count
-    let running = rows.filter { $0.condition == .running }.count
-    let stopped = rows.filter { $0.condition == .stopped }.count
-    let parts = ["\(g.ok) \(running) running",
-                 "\(g.bad) \(failing) failing",
-                 "\(g.idle) \(stopped) stopped",
-                 "services \(rows.count)",
-                 "nodes \(ready)/\(fleet.nodes.count)",
-                 sanitize(fleet.endpoint)]
+    func count(_ states: HealthState...) -> Int { rows.filter { states.contains($0.health) }.count }
+    // Healthy and failing always show; the other states when there are any.
+    var parts = ["\(g.ok) \(count(.healthy)) healthy", "\(g.bad) \(count(.failing, .unhealthy)) failing"]
+    for (state, glyph) in [(HealthState.starting, g.starting), (.missing, g.missing), (.asleep, g.idle)] where count(state) > 0 {
+        parts.append("\(glyph) \(count(state)) \(state.rawValue)")
+    }
+    parts += ["agents \(rows.count)", "nodes \(ready)/\(fleet.nodes.count)", sanitize(fleet.endpoint)]
     for (i, part) in parts.enumerated() {
         let sep = " \(g.separator) "
         let left = buf.width - x - displayWidth(sep)
@@ -97,76 +112,6 @@ private func drawHeader(_ fleet: FleetState, rows: [ServiceSummary], glyphs g: G
         }
         x += buf.put(sep, x: x, y: 0, role: .title)
         x += buf.put(part, x: x, y: 0, role: .title)
-    }
-}
-
-struct Column {
-    var title: String
-    var width: Int
-}
-
-private func drawTable(_ rows: [ServiceSummary], ui: UIState, area: Rect, into buf: inout Buffer, now: Date) {
-    let g = ui.glyphs
-    // NAME first; MODE only when wide (global services are also marked `*` in REPLICAS); IMAGE and LAST ERROR
-    // share what is left, and go (IMAGE first) when there is too little room to be useful.
-    let showMode = area.width >= 100
-    let fixed = 8 + 8 + 4 + (showMode ? 10 : 0)
-    let fixedGaps = showMode ? 4 : 3
-    let room = max(0, area.width - 2 - fixed - fixedGaps)
-    let nameWidth = min(room, min(32, max(10, room * 45 / 100)))
-    var rest = max(0, room - nameWidth)
-    var imageWidth = 0, errorWidth = 0
-    if rest >= 24 {
-        rest -= 2
-        imageWidth = min(40, rest * 2 / 5)
-        errorWidth = rest - imageWidth
-    } else if rest >= 9 {
-        errorWidth = rest - 1
-    }
-    let columns = [Column(title: "NAME", width: nameWidth), Column(title: "MODE", width: showMode ? 10 : 0),
-                   Column(title: "REPLICAS", width: 8), Column(title: "STATE", width: 8),
-                   Column(title: "IMAGE", width: imageWidth), Column(title: "LAST ERROR", width: errorWidth),
-                   Column(title: "AGE", width: 4)]
-    func drawRow(_ values: [String], y: Int, roles: [Role]) {
-        var x = area.x + 2
-        for (i, column) in columns.enumerated() where column.width > 0 {
-            buf.put(truncate(values[i], to: column.width, ellipsis: g.ellipsis), x: x, y: y, maxWidth: column.width, role: roles[i])
-            x += column.width + 1
-        }
-    }
-    drawRow(columns.map(\.title), y: area.y, roles: Array(repeating: .header, count: columns.count))
-    buf.fill(role: .header, y: area.y)
-    if rows.isEmpty {
-        buf.put("  no services in this swarm", x: 0, y: area.y + 1, role: .muted)
-        return
-    }
-    let visible = max(1, area.height - 1)
-    let selected = ui.selectedID.flatMap { id in rows.firstIndex { $0.service.id == id } } ?? 0
-    // Keep the selection on screen.
-    var top = min(ui.scroll, max(0, rows.count - visible))
-    if selected < top { top = selected }
-    if selected >= top + visible { top = selected - visible + 1 }
-    for (i, row) in rows[top..<min(rows.count, top + visible)].enumerated() {
-        let y = area.y + 1 + i
-        let s = row.service
-        let (glyph, role) = style(row.condition, glyphs: g)
-        buf.put(glyph, x: 0, y: y, role: role)
-        let replicas = s.mode == .global ? "\(s.running)/\(s.desired)*" : "\(s.running)/\(s.desired)"
-        let error = row.lastError.map { sanitize($0) } ?? ""
-        let age = s.createdAt.map { formatAge(now.timeIntervalSince($0)) } ?? "-"
-        drawRow([sanitize(s.name), s.mode.word, replicas, row.condition.word, sanitize(s.image), error, age], y: y,
-                roles: [.normal, .muted, role, role, .muted, error.isEmpty ? .muted : .bad, .muted])
-        if top + i == selected { buf.fill(role: .selection, y: y) }
-    }
-}
-
-func style(_ c: ServiceCondition, glyphs g: Glyphs) -> (String, Role) {
-    switch c {
-    case .running: return (g.ok, .ok)
-    case .failing: return (g.bad, .bad)
-    case .degraded, .paused: return (g.warn, .warn)
-    case .starting, .updating: return (g.warn, .warn)
-    case .stopped: return (g.idle, .muted)
     }
 }
 

@@ -30,6 +30,30 @@ struct DisplayOptions: ParsableArguments {
     @Option(name: .long, help: "Warren's orchestrator.yaml (default: ./orchestrator.yaml, else /etc/warren/orchestrator.yaml, if present).")
     var config: String?
 
+    @Flag(help: "Show every service as an agent, not only those in the config or labelled orchestrator.agent.")
+    var all = false
+
+    @Option(name: .customLong("health-url"), parsing: .singleValue,
+            help: ArgumentHelp("Probe URL for an agent, when its own cannot be reached from here (repeatable).",
+                               valueName: "AGENT=URL"))
+    var healthURLs: [String] = []
+
+    func validate() throws {
+        for entry in healthURLs {
+            guard Self.splitHealthURL(entry) != nil else {
+                throw ValidationError("--health-url takes AGENT=URL with an http:// or https:// URL, not '\(entry)'")
+            }
+        }
+    }
+
+    static func splitHealthURL(_ entry: String) -> (String, String)? {
+        guard let eq = entry.firstIndex(of: "=") else { return nil }
+        let agent = String(entry[..<eq]), url = String(entry[entry.index(after: eq)...])
+        guard !agent.isEmpty, let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
+              parsed.host?.isEmpty == false else { return nil }
+        return (agent, url)
+    }
+
     /// The orchestrator config, if there is one; a broken one ends the program with its problems and status 2.
     func loadConfig() -> OrchestratorConfig? {
         guard let path = OrchestratorConfig.locate(explicit: config) else { return nil }
@@ -39,6 +63,19 @@ struct DisplayOptions: ParsableArguments {
             FileHandle.standardError.write(Data("clawtop: \(path) has problems:\n\(errors.description)\n".utf8))
             Foundation.exit(2)
         }
+    }
+
+    /// Which services are agents and how to probe them: the config (if any) and the options.
+    func agentSetup() -> AgentSetup {
+        let config = loadConfig()
+        let agents = (config?.agents ?? []).map { a in
+            AgentDefinition(name: a.name, serviceName: a.serviceName, policy: a.policy.rawValue, healthURL: a.health.url,
+                            checkInterval: a.health.checkInterval, startupTimeout: a.health.startupTimeout,
+                            maxFailures: a.health.maxFailures, source: .config)
+        }
+        return AgentSetup(configured: agents, showAll: all,
+                          healthURLs: Dictionary(healthURLs.compactMap(Self.splitHealthURL), uniquingKeysWith: { $1 }),
+                          defaultCheckInterval: config?.defaultCheckInterval ?? 30)
     }
 }
 
@@ -95,14 +132,14 @@ func shutdownBlocking(_ client: DockerClient) {
 }
 
 /// Reads the first snapshot, or exits 2 with the reason.
-func connect(_ client: DockerClient) -> FleetState {
+func connect(_ client: DockerClient, setup: AgentSetup) -> FleetState {
     let first = runBlocking { () async throws(DockerError) -> Message in try await FleetWatcher.snapshot(client) }
     switch first {
     case .failure(let error):
         shutdownBlocking(client)
         fail(error.description)
     case .success(let message):
-        var state = FleetState(endpoint: client.endpoint.displayName)
+        var state = FleetState(endpoint: client.endpoint.displayName, setup: setup)
         reduce(&state, message)
         return state
     }
@@ -114,32 +151,41 @@ struct Console: ParsableCommand {
     @OptionGroup var display: DisplayOptions
 
     func run() throws {
-        _ = display.loadConfig()
+        let setup = display.agentSetup()
         let client = makeClient()
         if let problem = CursesTerminal.Console.check() { fail(problem.description) }
-        let initial = connect(client)
+        let initial = connect(client, setup: setup)
         let console: CursesTerminal.Console
         do {
             console = try CursesTerminal.Console(forceASCII: display.ascii,
                                                  noColor: !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty)
         } catch { fail(error.description) }
-        var state = initial
         var ui = UIState(glyphs: console.unicode ? .unicode : .ascii)
-        let inbox = console.makeInbox(of: Message.self)
-        let watcher = FleetWatcher(client: client) { inbox.post($0) }
+        let wake = console.makeInbox(of: Bool.self)
+        let prober = HealthProber()
+        let scheduler = HealthScheduler(prober: prober)
+        let store = FleetStore(initial, scheduler: scheduler) { wake.post(true) }
+        let watcher = FleetWatcher(client: client, post: store.apply)
         let watching = Task.detached { await watcher.run() }
+        let probing = Task.detached { await scheduler.run(post: store.apply) }
         let reason = console.run(
-            onWake: { for message in inbox.drain() { reduce(&state, message) } },
+            onWake: { _ = wake.drain() },
             onKey: { key in
-                let rows = state.summaries(now: Date())
+                let rows = store.current.agentRows(now: Date())
                 return handle(key, ui: &ui, rows: rows, pageSize: tablePageSize(height: console.size.height))
             },
-            frame: { width, height in render(state, ui: ui, width: width, height: height, now: Date()) })
+            frame: { width, height in render(store.current, ui: ui, width: width, height: height, now: Date()) })
         console.close()
         watching.cancel()
+        probing.cancel()
         if case .signal = reason {
             // Leave at once with the conventional status; the terminal is already restored.
             Foundation.exit(reason.status)
+        }
+        _ = runBlocking { () async throws(DockerError) -> Bool in
+            await probing.value
+            await prober.shutdown()
+            return true
         }
         shutdownBlocking(client)
         if reason.status != 0 { Foundation.exit(reason.status) }
@@ -149,7 +195,7 @@ struct Console: ParsableCommand {
 struct Snapshot: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the console's frame as plain text, without a terminal.",
-        discussion: "Draws exactly what the console would show for the same state and size, through the same renderer.")
+        discussion: "Draws exactly what the console would show for the same state and size, through the same renderer, after one round of health probes.")
 
     @Option(help: "Columns of the frame.")
     var width = 120
@@ -164,9 +210,20 @@ struct Snapshot: ParsableCommand {
     }
 
     func run() throws {
-        _ = display.loadConfig()
+        let setup = display.agentSetup()
         let client = makeClient()
-        let state = connect(client)
+        var state = connect(client, setup: setup)
+        // One probe round, so the frame shows health as the console would a moment after it starts.
+        let targets = state.probeTargets
+        if !targets.isEmpty {
+            let prober = HealthProber()
+            let results = runBlocking { () async throws(DockerError) -> [Message] in
+                let messages = await HealthScheduler(prober: prober).probeOnce(targets)
+                await prober.shutdown()
+                return messages
+            }
+            for message in (try? results.get()) ?? [] { reduce(&state, message) }
+        }
         let ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
         print(render(state, ui: ui, width: width, height: height, now: Date()).text, terminator: "")
         shutdownBlocking(client)

@@ -86,7 +86,7 @@ struct AgentHealthTests {
         #expect(state.health["ext"]?.count == 1, "an outside name that does not resolve is a failure")
         let rows = Dictionary(uniqueKeysWithValues: state.agentRows(now: t0.addingTimeInterval(120)).map { ($0.id, $0) })
         #expect(rows["alpha"]?.health == .healthy && rows["alpha"]?.source == .docker)
-        #expect(rows["alpha"]?.lastError?.contains("cannot reach it from here") == true)
+        #expect(rows["alpha"]?.lastError == "probe: DNS: cannot resolve tasks.openclaw_alpha")
         #expect(rows["ext"]?.health == .failing && rows["ext"]?.source == .probe)
         #expect(rows["ext"]?.lastError == "DNS: cannot resolve agent.example.invalid")
     }

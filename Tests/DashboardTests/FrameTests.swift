@@ -1,38 +1,63 @@
 import ClawtopCore
-import Dashboard
+@testable import Dashboard
 import Foundation
 import Testing
 
-/// A fixed fleet at a fixed time: one of each condition, hostile text included.
+/// A fixed fleet at a fixed time: one agent in each health state, hostile text included.
 func sampleFleet() -> (FleetState, Date) {
     let created = Date(timeIntervalSince1970: 1_795_545_132)
     let now = created.addingTimeInterval(3 * 3600 + 125)
     func svc(_ name: String, _ desired: Int, _ running: Int, mode: ServiceMode = .replicated, update: String? = nil,
-             image: String = "ghcr.io/openclaw/agent:2026.11.2") -> ServiceInfo {
+             image: String = "ghcr.io/openclaw/agent:2026.11.2", labels: [String: String] = [:]) -> ServiceInfo {
         ServiceInfo(id: "id-\(name)", name: name, image: image, mode: mode, desired: desired, running: running,
-                    createdAt: created, updateState: update)
+                    createdAt: created, labels: labels, updateState: update)
     }
     func task(_ name: String, _ state: String, desired: String = "running", error: String? = nil, exit: Int? = nil,
-              ago: TimeInterval = 600) -> TaskInfo {
+              ago: TimeInterval = 600, health: String? = nil) -> TaskInfo {
         TaskInfo(id: "t-\(name)-\(state)", serviceID: "id-\(name)", slot: 1, nodeID: "node1", state: state,
-                 desiredState: desired, error: error, exitCode: exit, timestamp: now.addingTimeInterval(-ago))
+                 desiredState: desired, error: error, exitCode: exit, timestamp: now.addingTimeInterval(-ago),
+                 createdAt: now.addingTimeInterval(-ago), containerHealth: health)
     }
-    var fleet = FleetState(endpoint: "prod-manager-1")
+    func agent(_ name: String, url: String? = nil, policy: String = "always-on") -> AgentDefinition {
+        AgentDefinition(name: name, serviceName: "openclaw_\(name)", policy: policy,
+                        healthURL: url ?? "http://127.0.0.1:18800/health", checkInterval: 10, startupTimeout: 60,
+                        maxFailures: 3, source: .config)
+    }
+    let setup = AgentSetup(configured: [agent("alpha"), agent("beta"), agent("gamma", policy: "on-demand"), agent("delta"),
+                                        agent("epsilon", url: "http://tasks.openclaw_epsilon:18789/health"), agent("zeta")])
+    var fleet = FleetState(endpoint: "prod-manager-1", setup: setup)
     reduce(&fleet, .snapshot(
         nodes: [NodeInfo(id: "node1", hostname: "manager-1", role: "manager", state: "ready"),
                 NodeInfo(id: "node2", hostname: "worker-1", role: "worker", state: "down")],
         services: [svc("openclaw_alpha", 1, 1), svc("openclaw_beta", 1, 0), svc("openclaw_gamma", 0, 0),
                    svc("openclaw_delta", 2, 1), svc("openclaw_epsilon", 1, 1, update: "updating"),
                    svc("node-exporter", 2, 2, mode: .global, image: "prom/node-exporter:v1.8.2"),
-                   svc("openclaw_\u{1B}[2Jevil", 1, 0)],
+                   svc("openclaw_\u{1B}[2Jevil", 1, 0, labels: ["orchestrator.agent": "true"])],
         tasks: [task("openclaw_alpha", "running"),
                 task("openclaw_beta", "failed", desired: "shutdown", error: "task: non-zero exit (3)", exit: 3, ago: 20),
                 task("openclaw_beta", "ready", desired: "ready"),
                 task("openclaw_delta", "running"),
-                task("openclaw_epsilon", "running"),
+                task("openclaw_epsilon", "running", health: "healthy"),
                 task("openclaw_\u{1B}[2Jevil", "failed", desired: "shutdown",
                      error: "boom\u{1B}]0;pwned\u{07} \u{1B}[31mred\u{1B}[0m", exit: 1, ago: 10)],
         at: now))
+    // Thirty probes ten seconds apart, the newest 5 s ago: alpha healthy with a range of latencies, beta ending in
+    // three refusals, delta with one HTTP 500 among them and at the end.
+    let latencies = [0.004, 0.02, 0.07, 0.2, 0.4, 0.8, 1.5]
+    for i in 0..<30 {
+        let at = now.addingTimeInterval(-5 - Double(29 - i) * 10)
+        func probe(_ name: String, ok: Bool, reason: String? = nil, status: Int? = nil) {
+            reduce(&fleet, .probe(agent: name, url: "http://127.0.0.1:18800/health",
+                                  sample: HealthSample(time: at, ok: ok, latency: ok || status != nil ? latencies[i % 7] : nil,
+                                                       status: status, reason: reason)))
+        }
+        probe("alpha", ok: true, status: 200)
+        probe("beta", ok: i < 27, reason: i < 27 ? nil : "refused")
+        probe("delta", ok: i != 12 && i != 29, reason: "HTTP 500", status: i != 12 && i != 29 ? 200 : 500)
+    }
+    reduce(&fleet, .probe(agent: "epsilon", url: "http://tasks.openclaw_epsilon:18789/health",
+                          sample: HealthSample(time: now.addingTimeInterval(-3), ok: false,
+                                               reason: "DNS: cannot resolve tasks.openclaw_epsilon", unreachable: true)))
     return (fleet, now)
 }
 
@@ -43,7 +68,7 @@ struct FrameTests {
     func unicodeFrame(width: Int, height: Int) throws {
         let (fleet, now) = sampleFleet()
         var ui = UIState(glyphs: .unicode)
-        ui.selectedID = "id-openclaw_alpha"
+        ui.selectedID = "alpha"
         try assertGolden(render(fleet, ui: ui, width: width, height: height, now: now).text, "table-unicode-\(width)x\(height)")
     }
 
@@ -65,16 +90,16 @@ struct FrameTests {
 
     @Test func selectionIsMarkedAndFollowsKeys() {
         let (fleet, now) = sampleFleet()
-        let rows = fleet.summaries(now: now)
+        let rows = fleet.agentRows(now: now)
         var ui = UIState()
         #expect(handle(.down, ui: &ui, rows: rows, pageSize: 5) == .redraw)
-        #expect(ui.selectedID == rows[1].service.id)
+        #expect(ui.selectedID == rows[1].id)
         _ = handle(.char("G"), ui: &ui, rows: rows, pageSize: 5)
-        #expect(ui.selectedID == rows.last?.service.id)
+        #expect(ui.selectedID == rows.last?.id)
         _ = handle(.down, ui: &ui, rows: rows, pageSize: 5)
-        #expect(ui.selectedID == rows.last?.service.id)
+        #expect(ui.selectedID == rows.last?.id)
         _ = handle(.char("g"), ui: &ui, rows: rows, pageSize: 5)
-        #expect(ui.selectedID == rows.first?.service.id)
+        #expect(ui.selectedID == rows.first?.id)
         #expect(handle(.char("q"), ui: &ui, rows: rows, pageSize: 5) == .quit)
 
         // The selected row is drawn with the selection role, and scrolled into view in a short pane.
@@ -82,7 +107,7 @@ struct FrameTests {
         let buf = render(fleet, ui: ui, width: 80, height: 6, now: now)
         let selectedRows = (0..<buf.height).filter { y in buf[10, y].role == .selection }
         #expect(selectedRows.count == 1)
-        if let y = selectedRows.first { #expect(buf.lines[y].contains(rows.last!.service.name.prefix(10))) }
+        if let y = selectedRows.first { #expect(buf.lines[y].contains(rows.last!.id.prefix(8))) }
     }
 }
 
@@ -99,4 +124,37 @@ func assertGolden(_ actual: String, _ name: String, sourceLocation: SourceLocati
         return
     }
     #expect(actual == expected, "frame differs from \(name).txt:\n\(actual)", sourceLocation: sourceLocation)
+}
+
+struct TableLayoutTests {
+    @Test func columnsFitAndTheLeastImportantGoFirst() {
+        for width in [30, 50, 79, 119, 159, 240] {
+            let (fleet, now) = sampleFleet()
+            let lines = render(fleet, ui: UIState(), width: width, height: 12, now: now).lines
+            #expect(lines.allSatisfy { displayWidth($0) <= width }, "width \(width)")
+            #expect(lines[1].contains("HEALTH") && lines[1].contains("NAME"), "width \(width): \(lines[1])")
+        }
+        let (fleet, now) = sampleFleet()
+        let header = { (w: Int) in render(fleet, ui: UIState(), width: w, height: 12, now: now).lines[1] }
+        #expect(!header(80).contains("IMAGE") && header(80).contains("LAST ERROR"))
+        #expect(header(200).contains("IMAGE") && header(200).contains("AGE") && header(200).contains("NODE"))
+    }
+
+    @Test func stripCellsShowLatencyAndFailuresNewestRight() {
+        var h = HealthHistory()
+        let t = Date(timeIntervalSince1970: 0)
+        for (i, latency) in [0.001, 0.03, 0.3, 2.0].enumerated() {
+            h.append(HealthSample(time: t.addingTimeInterval(Double(i)), ok: true, latency: latency))
+        }
+        h.append(HealthSample(time: t.addingTimeInterval(9), ok: false, reason: "refused"))
+        let rowOf = { (g: Glyphs) -> String in
+            var buf = Buffer(width: 8, height: 1)
+            drawStrip(h, glyphs: g, x: 0, y: 0, width: 8, into: &buf)
+            return buf.lines[0]
+        }
+        #expect(rowOf(.unicode) == "   ▁▂▅▇✗")
+        #expect(rowOf(.ascii) == "   ..+#x")
+        #expect(formatPercent(1) == "100%" && formatPercent(0.9994) == "99.9%" && formatPercent(0) == "0%")
+        #expect(shortImage("ghcr.io/openclaw/agent:1") == "openclaw/agent:1" && shortImage("busybox:1") == "busybox:1")
+    }
 }

@@ -9,7 +9,8 @@ struct ConsoleTests {
         let host = try TestDocker.requireHost()
         let tmux = try Tmux(width: width, height: height,
                             environment: ["LANG": "C.UTF-8", "DOCKER_HOST": host, "TERM": "tmux-256color"].merging(extraEnv) { $1 })
-        try tmux.type("clear; \(try clawtopBinary()); echo \"exit=$?\"")
+        // --all: other tests may create services labelled orchestrator.agent at the same time.
+        try tmux.type("clear; \(try clawtopBinary()) --all; echo \"exit=$?\"")
         return tmux
     }
 
@@ -25,12 +26,12 @@ struct ConsoleTests {
             let tmux = try startConsole()
             defer { tmux.kill() }
             let screen = try await tmux.waitFor(name)
-            #expect(screen.contains("NAME") && screen.contains("REPLICAS") && screen.contains("STATE"))
+            #expect(screen.contains("NAME") && screen.contains("HEALTH") && screen.contains("REPL"))
             #expect(screen.contains("clawtop"))
             try tmux.keys("q")
             let after = try await tmux.waitFor("exit=0")
             // Left the alternate screen: the table is gone, the shell is back.
-            #expect(!after.contains("REPLICAS"))
+            #expect(!after.contains("HEALTH"))
             try await expectCleanShell(tmux)
         }
     }
@@ -68,7 +69,7 @@ struct ConsoleTests {
     @Test func ctrlCEndsItAndRestoresTheTerminal() async throws {
         let tmux = try startConsole()
         defer { tmux.kill() }
-        try await tmux.waitFor("REPLICAS")
+        try await tmux.waitFor("HEALTH")
         try tmux.keys("C-c")
         try await tmux.waitFor("exit=130")
         try await expectCleanShell(tmux)
@@ -76,7 +77,7 @@ struct ConsoleTests {
 
     @Test func killingTheTmuxServerLeavesNoProcessBehind() async throws {
         let tmux = try startConsole()
-        try await tmux.waitFor("REPLICAS")
+        try await tmux.waitFor("HEALTH")
         let pid = try #require(try tmux.childPID())
         tmux.kill() // SIGHUP to everything in it: the SSH-drop case
         try await TestDocker.waitUntil("clawtop to exit after its terminal went away", timeout: 10) { kill(pid, 0) != 0 }
@@ -121,7 +122,7 @@ struct ConsoleTests {
     }
 
     func snapshot(host: String, width: Int, height: Int) throws -> String {
-        let r = try run(clawtopBinary(), ["snapshot", "--width", String(width), "--height", String(height)],
+        let r = try run(clawtopBinary(), ["snapshot", "--all", "--width", String(width), "--height", String(height)],
                         environment: ["DOCKER_HOST": host, "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"])
         #expect(r.status == 0, "snapshot failed: \(r.stderr)")
         return r.stdout

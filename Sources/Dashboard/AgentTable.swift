@@ -1,0 +1,201 @@
+import ClawtopCore
+import Foundation
+
+/// A table column: fixed or flexible width, and how readily it goes when the terminal is narrow.
+struct Column {
+    var title: String
+    var minWidth: Int
+    /// Flexible columns grow up to this (Int.max: take what is left).
+    var maxWidth: Int
+    /// Lower goes last: 0 is always shown.
+    var priority: Int
+    /// Flexible columns grow in this order (lower first), each to its `maxWidth`.
+    var growth: Int
+    var width = 0
+
+    init(_ title: String, _ minWidth: Int, max maxWidth: Int? = nil, priority: Int, growth: Int = 0) {
+        self.title = title
+        self.minWidth = minWidth
+        self.maxWidth = maxWidth ?? minWidth
+        self.priority = priority
+        self.growth = growth
+    }
+}
+
+/// Widths for `columns` in `width` cells (one space between columns): the least important columns go first until
+/// the rest fit; flexible ones then take what is left, in their growth order. A width of 0 hides a column.
+func layout(_ columns: [Column], width: Int) -> [Column] {
+    var shown = columns
+    func needed() -> Int {
+        let visible = shown.filter { $0.width > 0 }
+        return visible.reduce(0) { $0 + $1.width } + max(0, visible.count - 1)
+    }
+    for i in shown.indices { shown[i].width = shown[i].minWidth }
+    for priority in Set(columns.map(\.priority)).sorted(by: >) where needed() > width && priority > 0 {
+        for i in shown.indices where shown[i].priority == priority { shown[i].width = 0 }
+    }
+    var spare = max(0, width - needed())
+    for i in shown.indices.sorted(by: { shown[$0].growth < shown[$1].growth }) where shown[i].width > 0 && spare > 0 {
+        let grow = min(spare, shown[i].maxWidth - shown[i].width)
+        shown[i].width += grow
+        spare -= grow
+    }
+    // Still too wide (a tiny terminal): the always-shown columns shrink from the right.
+    var over = needed() - width
+    for i in shown.indices.reversed() where over > 0 && shown[i].width > 0 {
+        let cut = min(over, shown[i].width - 1)
+        shown[i].width -= cut
+        over -= cut
+    }
+    return shown
+}
+
+/// The agent table: one row per agent, the most urgent first.
+func drawAgentTable(_ rows: [AgentRow], ui: UIState, area: Rect, into buf: inout Buffer, now: Date) {
+    let g = ui.glyphs
+    let columns = layout([
+        Column("HEALTH", 11, priority: 0),
+        Column("NAME", 12, max: 20, priority: 0, growth: 1),
+        Column("HISTORY", 8, max: 30, priority: 2, growth: 3),
+        Column("AVAIL", 5, priority: 3),
+        Column("CHECK", 5, priority: 6),
+        Column("DOCKER", 9, priority: 5),
+        Column("REPL", 5, priority: 1),
+        Column("RST", 3, priority: 7),
+        Column("STATE", 8, priority: 8),
+        Column("NODE", 10, max: 16, priority: 9, growth: 5),
+        Column("IMAGE", 20, max: 36, priority: 10, growth: 4),
+        Column("AGE", 4, priority: 11),
+        Column("LAST ERROR", 16, max: 26, priority: 4, growth: 2),
+    ], width: area.width - 1)
+
+    func draw(_ cells: [(String, Role)], y: Int) {
+        var x = area.x + 1
+        for (column, cell) in zip(columns, cells) where column.width > 0 {
+            buf.put(truncate(cell.0, to: column.width, ellipsis: g.ellipsis), x: x, y: y, maxWidth: column.width, role: cell.1)
+            x += column.width + 1
+        }
+    }
+    draw(columns.map { ($0.title, .header) }, y: area.y)
+    buf.fill(role: .header, y: area.y)
+    if rows.isEmpty {
+        buf.put("  no agents and no services in this swarm", x: 0, y: area.y + 1, role: .muted)
+        return
+    }
+    let visible = max(1, area.height - 1)
+    let selected = ui.selectedID.flatMap { id in rows.firstIndex { $0.id == id } } ?? 0
+    // Keep the selection on screen.
+    var top = min(ui.scroll, max(0, rows.count - visible))
+    if selected < top { top = selected }
+    if selected >= top + visible { top = selected - visible + 1 }
+    let stripWidth = columns[2].width
+    for (i, row) in rows[top..<min(rows.count, top + visible)].enumerated() {
+        let y = area.y + 1 + i
+        draw(cells(for: row, glyphs: g, stripWidth: stripWidth, now: now), y: y)
+        if stripWidth > 0, row.source == .probe || row.history.count > 0 {
+            drawStrip(row.history, glyphs: g, x: area.x + 1 + columns[0].width + 1 + columns[1].width + 1, y: y,
+                      width: stripWidth, into: &buf)
+        }
+        if top + i == selected { buf.fill(role: .selection, y: y) }
+    }
+}
+
+/// The text and role of each column of one row, in the table's column order.
+private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Date) -> [(String, Role)] {
+    let (glyph, role) = style(row.health, glyphs: g)
+    let service = row.summary?.service
+    let replicas = service.map { $0.mode == .global ? "\($0.running)/\($0.desired)*" : "\($0.running)/\($0.desired)" } ?? "-"
+    // The strip itself is drawn over this cell; the text says why there is none.
+    let strip: (String, Role)
+    if row.probe?.unreachable != nil {
+        // The reason is in LAST ERROR.
+        strip = ("unreachable", .warn)
+    } else if row.agent.healthURL == nil {
+        strip = (row.health == .missing || row.health == .asleep ? "" : "no URL", .muted)
+    } else {
+        strip = ("", .muted)
+    }
+    let availability = row.history.availability.map(formatPercent) ?? "-"
+    let check = row.probe.map { formatAge(now.timeIntervalSince($0.at)) } ?? "-"
+    let error = row.lastError.map { sanitize($0) } ?? ""
+    let condition = row.summary?.condition
+    let conditionRole: Role = condition.map { style($0) } ?? .muted
+    return [
+        ("\(glyph) \(row.health.rawValue)", role),
+        (sanitize(row.agent.name), .normal),
+        strip,
+        (availability, availabilityRole(row.history.availability)),
+        (check, .muted),
+        (row.dockerHealth ?? "-", dockerRole(row.dockerHealth)),
+        (replicas, conditionRole),
+        (String(row.restarts), row.restarts > 0 ? .warn : .muted),
+        (condition?.word ?? "-", conditionRole),
+        (row.summary?.nodes.joined(separator: ",") ?? "", .muted),
+        (sanitize(shortImage(service?.image ?? "")), .muted),
+        (service?.createdAt.map { formatAge(now.timeIntervalSince($0)) } ?? "-", .muted),
+        (error, error.isEmpty ? .muted : .bad),
+    ]
+}
+
+/// One cell per recent sample, newest at the right: a latency bar for a healthy answer, a cross for a failure.
+func drawStrip(_ history: HealthHistory, glyphs g: Glyphs, x: Int, y: Int, width: Int, into buf: inout Buffer) {
+    let samples = history.recent(width)
+    var cx = x + width - samples.count
+    for s in samples {
+        if s.ok {
+            buf.put(g.latencyBar(s.latency), x: cx, y: y, role: .ok)
+        } else {
+            buf.put(g.stripFailure, x: cx, y: y, role: .bad)
+        }
+        cx += 1
+    }
+}
+
+/// An image without its registry host: `ghcr.io/openclaw/agent:2026.11.2` → `openclaw/agent:2026.11.2`.
+func shortImage(_ image: String) -> String {
+    let parts = image.split(separator: "/", maxSplits: 1)
+    guard parts.count == 2, parts[0].contains(".") || parts[0].contains(":") || parts[0] == "localhost" else { return image }
+    return String(parts[1])
+}
+
+/// "100%", "99.7%", "0%".
+func formatPercent(_ fraction: Double) -> String {
+    if fraction >= 1 { return "100%" }
+    if fraction <= 0 { return "0%" }
+    return String(format: "%.1f%%", min(99.9, fraction * 100))
+}
+
+private func availabilityRole(_ a: Double?) -> Role {
+    guard let a else { return .muted }
+    return a >= 0.99 ? .ok : a >= 0.9 ? .warn : .bad
+}
+
+private func dockerRole(_ health: String?) -> Role {
+    switch health {
+    case "healthy": return .ok
+    case "unhealthy": return .bad
+    case "starting": return .warn
+    default: return .muted
+    }
+}
+
+func style(_ h: HealthState, glyphs g: Glyphs) -> (String, Role) {
+    switch h {
+    case .healthy: return (g.ok, .ok)
+    case .failing: return (g.warn, .warn)
+    case .unhealthy: return (g.bad, .bad)
+    case .starting: return (g.starting, .warn)
+    case .missing: return (g.missing, .bad)
+    case .asleep: return (g.idle, .muted)
+    case .unknown: return (g.unknown, .muted)
+    }
+}
+
+func style(_ c: ServiceCondition) -> Role {
+    switch c {
+    case .running: return .ok
+    case .failing: return .bad
+    case .degraded, .paused, .starting, .updating: return .warn
+    case .stopped: return .muted
+    }
+}
