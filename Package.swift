@@ -53,7 +53,7 @@ let package = Package(
         ]),
 
         // Shared by the test targets: the private daemon's address, docker CLI helpers, waiting on conditions.
-        .target(name: "TestSupport", dependencies: ["DockerEngine"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["DockerEngine", "ClawtopCore", "Poller"], path: "Tests/TestSupport"),
 
         .testTarget(name: "ClawtopCoreTests", dependencies: ["ClawtopCore"]),
         .testTarget(name: "OrchestratorConfigTests", dependencies: ["OrchestratorConfig"]),
