@@ -175,8 +175,8 @@ public struct AgentRow: Sendable, Equatable {
         let current = tasks.filter { $0.desiredState == "running" && !$0.isTerminal }
         let ranks = ["unhealthy": 0, "starting": 1, "healthy": 2]
         dockerHealth = current.compactMap(\.containerHealth).min { ranks[$0, default: 3] < ranks[$1, default: 3] }
-        // With replicas wanted and no task yet, the agent is about to start: its grace begins now.
-        let startedAt = current.compactMap(\.createdAt).max() ?? ((summary?.service.desired ?? 0) > 0 && current.isEmpty ? now : nil)
+        // A new service with replicas wanted and no task at all yet is about to start: its grace begins now.
+        let startedAt = current.compactMap(\.createdAt).max() ?? ((summary?.service.desired ?? 0) > 0 && tasks.isEmpty ? now : nil)
 
         let probing = agent.healthURL != nil && probe?.unreachable == nil
         if agent.serviceName != nil && summary == nil {

@@ -12,7 +12,7 @@ struct DaemonTests {
             #expect(version >= DockerClient.minAPIVersion)
             #expect(version <= DockerClient.maxAPIVersion)
             // The daemon from Debian's docker.io speaks 1.41; we must not ask for more than it has.
-            let raw = try TestDocker.docker(["version", "--format", "{{.Server.APIVersion}}"])
+            let raw = try await TestDocker.docker(["version", "--format", "{{.Server.APIVersion}}"])
             #expect(version == min(APIVersion(raw)!, DockerClient.maxAPIVersion))
         }
     }
@@ -91,7 +91,7 @@ struct DaemonTests {
             try await TestDocker.withClient { client in
                 let stale = try await client.service(name)
                 // Someone else updates the service, so the version we hold is now out of date.
-                try TestDocker.docker(["service", "update", "-d", "--label-add", "other=change", name])
+                try await TestDocker.docker(["service", "update", "-d", "--label-add", "other=change", name])
                 #expect(try await client.service(name).Version.Index > stale.Version.Index)
                 let result = try await client.scale(name, to: 2, known: stale)
                 #expect(result.attempts == 2)

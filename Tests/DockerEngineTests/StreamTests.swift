@@ -58,7 +58,7 @@ struct StreamTests {
 
                 // Cut the connection, change the service while it is down, and check the consumer is told to resync.
                 proxy.cutConnections()
-                try TestDocker.docker(["service", "scale", "-d", "\(name)=2"])
+                try await TestDocker.docker(["service", "scale", "-d", "\(name)=2"])
                 try await TestDocker.waitUntil("a disconnect and a reconnect", timeout: 15) {
                     connects() == 2 && seen.all.contains { if case .disconnected = $0 { true } else { false } }
                 }

@@ -435,3 +435,19 @@ import Testing
 private extension JSONValue {
     var arrayFirst: JSONValue? { if case .array(let a) = self { return a.first } else { return nil } }
 }
+
+/// `GET /containers/json` rows: the health-check status lives only in the `Status` text at these API versions
+/// (the strings are the daemon's, as seen in docs/docker-engine-api.md §6 and on the test swarm).
+@Suite struct ContainerSummaryTests {
+    @Test func healthIsReadFromTheStatusText() throws {
+        let json = """
+            [{"Id":"a","Labels":{"com.docker.swarm.task.id":"t1"},"State":"running","Status":"Up 3 seconds (health: starting)"},
+             {"Id":"b","Labels":{"com.docker.swarm.task.id":"t2"},"State":"running","Status":"Up 4 minutes (healthy)"},
+             {"Id":"c","Labels":{"com.docker.swarm.task.id":"t3"},"State":"running","Status":"Up 9 seconds (unhealthy)"},
+             {"Id":"d","Labels":{},"State":"running","Status":"Up 2 hours"}]
+            """
+        let rows = try JSONDecoder().decode([ContainerSummary].self, from: Data(json.utf8))
+        #expect(rows.map(\.health) == ["starting", "healthy", "unhealthy", nil])
+        #expect(rows.map(\.taskID) == ["t1", "t2", "t3", nil])
+    }
+}

@@ -10,8 +10,8 @@ import TestSupport
         return path
     }
 
-    func snapshot(_ args: [String]) throws -> ProcessResult {
-        try run(clawtopBinary(), ["snapshot", "--width", "160", "--height", "20"] + args,
+    func snapshot(_ args: [String]) async throws -> ProcessResult {
+        try await run(clawtopBinary(), ["snapshot", "--width", "160", "--height", "20"] + args,
                 environment: ["DOCKER_HOST": try TestDocker.requireHost(), "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"])
     }
 
@@ -51,17 +51,17 @@ import TestSupport
                 defer { try? FileManager.default.removeItem(atPath: path) }
                 // Warren's URL does not resolve here; --health-url points the probe at the loopback port.
                 try await TestDocker.waitUntil("the agent healthy in a snapshot") {
-                    let r = try snapshot(["--config", path, "--health-url", "up=http://127.0.0.1:\(port)/api/health"])
+                    let r = try await snapshot(["--config", path, "--health-url", "up=http://127.0.0.1:\(port)/api/health"])
                     return r.status == 0 && line(r.stdout, "up").contains("● healthy")
                 }
-                let r = try snapshot(["--config", path, "--health-url", "up=http://127.0.0.1:\(port)/api/health"])
+                let r = try await snapshot(["--config", path, "--health-url", "up=http://127.0.0.1:\(port)/api/health"])
                 #expect(line(r.stdout, "up").contains("100%") && line(r.stdout, "up").contains("1/1"), "\(r.stdout)")
                 #expect(line(r.stdout, "down").contains("○ asleep"), "\(r.stdout)")
                 #expect(line(r.stdout, "gone").contains("◌ missing"), "\(r.stdout)")
                 #expect(!r.stdout.contains(" \(name) "), "services that are not agents are not listed")
 
                 // Without the override, the probe cannot reach tasks.<service> from here, and says so.
-                let plain = try snapshot(["--config", path])
+                let plain = try await snapshot(["--config", path])
                 #expect(line(plain.stdout, "up").contains("unreachable"), "\(plain.stdout)")
                 #expect(line(plain.stdout, "up").contains("? unknown") && line(plain.stdout, "up").contains("probe: DNS: cannot"), "\(plain.stdout)")
             }
@@ -74,13 +74,13 @@ import TestSupport
                                          extraFlags: ["--label", "orchestrator.agent=true",
                                                       "--label", "clawtop.health.url=http://127.0.0.1:\(port)/api/health"]) { name in
             try await TestDocker.waitUntil("the labelled agent healthy in a snapshot") {
-                line(try snapshot([]).stdout, name).contains("● healthy")
+                await line(try snapshot([]).stdout, name).contains("● healthy")
             }
         }
     }
 
-    @Test func aMalformedHealthURLOptionIsAUsageError() throws {
-        let r = try run(clawtopBinary(), ["snapshot", "--health-url", "alpha"], environment: ["DOCKER_HOST": "unix:///nonexistent.sock"])
+    @Test func aMalformedHealthURLOptionIsAUsageError() async throws {
+        let r = try await run(clawtopBinary(), ["snapshot", "--health-url", "alpha"], environment: ["DOCKER_HOST": "unix:///nonexistent.sock"])
         #expect(r.status == 64)
         #expect(r.stderr.contains("--health-url takes AGENT=URL"), "\(r.stderr)")
     }

@@ -29,18 +29,18 @@ struct CheckConfigTests {
         health: {url: "http://127.0.0.1/health", check_interval: 10}
     """
 
-    @Test func aValidFileIsOK() throws {
+    @Test func aValidFileIsOK() async throws {
         let path = try write(good)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let r = try run(clawtopBinary(), ["check-config", path])
+        let r = try await run(clawtopBinary(), ["check-config", path])
         #expect(r.status == 0)
         #expect(r.stdout == "OK: \(path): 1 agent\n")
     }
 
-    @Test func everyProblemIsListedWithFileLineColumnAndKey() throws {
+    @Test func everyProblemIsListedWithFileLineColumnAndKey() async throws {
         let path = try write(bad)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let r = try run(clawtopBinary(), ["check-config", path])
+        let r = try await run(clawtopBinary(), ["check-config", path])
         #expect(r.status == 1)
         #expect(r.stdout == """
             \(path):2:3: agents.alpha.container.name: config: agent "alpha" with on-demand policy requires container.name
@@ -49,20 +49,20 @@ struct CheckConfigTests {
             """)
     }
 
-    @Test func aBrokenConfigAtStartUpExitsTwoWithTheSameMessages() throws {
+    @Test func aBrokenConfigAtStartUpExitsTwoWithTheSameMessages() async throws {
         let path = try write(bad)
         defer { try? FileManager.default.removeItem(atPath: path) }
         // The config is checked before any daemon is contacted.
         for args in [["snapshot", "--config", path], ["--config", path]] {
-            let r = try run(clawtopBinary(), args, environment: ["DOCKER_HOST": "unix:///nonexistent.sock"])
+            let r = try await run(clawtopBinary(), args, environment: ["DOCKER_HOST": "unix:///nonexistent.sock"])
             #expect(r.status == 2)
             #expect(r.stderr.hasPrefix("clawtop: \(path) has problems:\n\(path):2:3: agents.alpha.container.name:"))
             #expect(!r.stderr.contains("Fatal") && !r.stderr.contains("Stack"))
         }
     }
 
-    @Test func noFileIsExitOne() throws {
-        let r = try run(clawtopBinary(), ["check-config", "/nonexistent/orchestrator.yaml"])
+    @Test func noFileIsExitOne() async throws {
+        let r = try await run(clawtopBinary(), ["check-config", "/nonexistent/orchestrator.yaml"])
         #expect(r.status == 1)
         #expect(r.stdout == "/nonexistent/orchestrator.yaml: the file does not exist\n")
     }

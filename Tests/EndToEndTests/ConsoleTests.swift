@@ -42,7 +42,7 @@ struct ConsoleTests {
             defer { tmux.kill() }
             try await TestDocker.waitUntil("\(name) running") { try TestDocker.runningTasks(name) == 1 }
             try await tmux.waitFor(name)
-            try TestDocker.docker(["service", "scale", "-d", "\(name)=2"])
+            try await TestDocker.docker(["service", "scale", "-d", "\(name)=2"])
             try await TestDocker.waitUntil("2/2 on screen", timeout: 30) {
                 try tmux.screen().split(separator: "\n").contains { $0.contains(name) && $0.contains("2/2") }
             }
@@ -109,9 +109,9 @@ struct ConsoleTests {
             // taken just before and after it, a few times, until one matches.
             var lastScreen = "", lastSnapshots: [String] = []
             for _ in 0..<15 {
-                let before = try snapshot(host: host, width: width, height: height)
+                let before = try await snapshot(host: host, width: width, height: height)
                 let screen = try tmux.screen()
-                let after = try snapshot(host: host, width: width, height: height)
+                let after = try await snapshot(host: host, width: width, height: height)
                 if normalize(screen) == normalize(before) || normalize(screen) == normalize(after) { return }
                 lastScreen = screen
                 lastSnapshots = [before, after]
@@ -121,8 +121,8 @@ struct ConsoleTests {
         }
     }
 
-    func snapshot(host: String, width: Int, height: Int) throws -> String {
-        let r = try run(clawtopBinary(), ["snapshot", "--all", "--width", String(width), "--height", String(height)],
+    func snapshot(host: String, width: Int, height: Int) async throws -> String {
+        let r = try await run(clawtopBinary(), ["snapshot", "--all", "--width", String(width), "--height", String(height)],
                         environment: ["DOCKER_HOST": host, "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"])
         #expect(r.status == 0, "snapshot failed: \(r.stderr)")
         return r.stdout
@@ -138,10 +138,10 @@ struct ConsoleTests {
 
 /// How the binary fails when it cannot do its job: exit 2 and one clear line.
 @Suite struct StartupErrorTests {
-    @Test func malformedDockerHostExitsTwoWithOneLine() throws {
+    @Test func malformedDockerHostExitsTwoWithOneLine() async throws {
         for bad in ["tcp://host:notaport", "gopher://x", "unix://relative/path"] {
             for args in [["snapshot"], []] {
-                let r = try run(clawtopBinary(), args, environment: ["DOCKER_HOST": bad, "PATH": "/usr/bin:/bin"])
+                let r = try await run(clawtopBinary(), args, environment: ["DOCKER_HOST": bad, "PATH": "/usr/bin:/bin"])
                 #expect(r.status == 2)
                 let lines = r.stderr.split(separator: "\n")
                 #expect(lines.count == 1, "expected one line, got: \(r.stderr)")
@@ -151,27 +151,27 @@ struct ConsoleTests {
         }
     }
 
-    @Test func withoutATerminalItPointsToSnapshot() throws {
+    @Test func withoutATerminalItPointsToSnapshot() async throws {
         // stdin and stdout are pipes here, whatever DOCKER_HOST says: no daemon is contacted.
-        let r = try run(clawtopBinary(), [], environment: ["DOCKER_HOST": "unix:///nonexistent.sock", "TERM": "xterm"])
+        let r = try await run(clawtopBinary(), [], environment: ["DOCKER_HOST": "unix:///nonexistent.sock", "TERM": "xterm"])
         #expect(r.status == 2)
         #expect(r.stderr == "clawtop: clawtop needs a terminal (stdin and stdout are not both a tty); for scripts use `clawtop snapshot`.\n")
     }
 
-    @Test func aMissingSocketIsSaidPlainly() throws {
-        let r = try run(clawtopBinary(), ["snapshot"], environment: ["DOCKER_HOST": "unix:///nonexistent/docker.sock"])
+    @Test func aMissingSocketIsSaidPlainly() async throws {
+        let r = try await run(clawtopBinary(), ["snapshot"], environment: ["DOCKER_HOST": "unix:///nonexistent/docker.sock"])
         #expect(r.status == 2)
         #expect(r.stderr == "clawtop: no Docker socket at /nonexistent/docker.sock: is the Docker daemon running on this machine? Set DOCKER_HOST or DOCKER_CONTEXT to reach another daemon.\n")
     }
 
-    @Test(.enabled(if: TestDocker.shouldRun)) func aDaemonThatIsNotAManagerIsSaidPlainly() throws {
+    @Test(.enabled(if: TestDocker.shouldRun)) func aDaemonThatIsNotAManagerIsSaidPlainly() async throws {
         let plain = try TestDocker.require(TestDocker.plainHost, "CLAWTOP_TEST_PLAIN_DOCKER_HOST")
-        let r = try run(clawtopBinary(), ["snapshot"], environment: ["DOCKER_HOST": plain])
+        let r = try await run(clawtopBinary(), ["snapshot"], environment: ["DOCKER_HOST": plain])
         #expect(r.status == 2)
         #expect(r.stderr.hasPrefix("clawtop: this Docker daemon is not a swarm manager (this node is not in a swarm)"))
     }
 
-    @Test(.enabled(if: TestDocker.shouldRun)) func aSocketThisUserMayNotOpenIsSaidPlainly() throws {
+    @Test(.enabled(if: TestDocker.shouldRun)) func aSocketThisUserMayNotOpenIsSaidPlainly() async throws {
         let host = try TestDocker.requireHost()
         let path = String(host.dropFirst("unix://".count))
         // The private daemon's socket is root's; run the real binary as an unprivileged user, from a copy that
@@ -179,11 +179,11 @@ struct ConsoleTests {
         let copy = "/tmp/clawtop-nobody-\(UUID().uuidString.prefix(8))"
         // cp in a child process: a copy written by this (multi-threaded) runner could leak its write descriptor
         // into a child another test forks at that moment, and executing it would fail with "Text file busy".
-        let copied = try run("/bin/cp", [try clawtopBinary(), copy])
+        let copied = try await run("/bin/cp", [try clawtopBinary(), copy])
         defer { try? FileManager.default.removeItem(atPath: copy) }
         #expect(copied.status == 0, "\(copied.stderr)")
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy)
-        let r = try run("/usr/sbin/runuser", ["-u", "nobody", "--", copy, "snapshot"],
+        let r = try await run("/usr/sbin/runuser", ["-u", "nobody", "--", copy, "snapshot"],
                         environment: ["DOCKER_HOST": host, "PATH": "/usr/bin:/bin"])
         #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
         #expect(r.stderr.hasPrefix("clawtop: permission denied on \(path): "), "\(r.stderr)")

@@ -27,7 +27,7 @@ import TestSupport
 
     @Test func aSlowStarterIsStartingThenHealthy() async throws {
         let port = try freeLoopbackPort()
-        try await TestDocker.withService("slow", command: "sleep 5; exec httpd -f -p 127.0.0.1:\(port) -h /www") { name in
+        try await TestDocker.withService("slow", command: "sleep 8; exec httpd -f -p 127.0.0.1:\(port) -h /www") { name in
             try await LiveFleet.with(agent(name, url: "http://127.0.0.1:\(port)/api/health")) { store in
                 let seen = try await states(store, until: .healthy)
                 #expect(seen.contains(.starting), "seen: \(seen)")
@@ -43,8 +43,8 @@ import TestSupport
         try await TestDocker.withService("flip", command: "exec httpd -f -p 127.0.0.1:\(port) -h /www") { name in
             try await LiveFleet.with(agent(name, url: "http://127.0.0.1:\(port)/api/health", startup: 1, maxFailures: 3)) { store in
                 _ = try await states(store, until: .healthy)
-                let container = try TestDocker.docker(["ps", "-q", "--filter", "label=com.docker.swarm.service.name=\(name)"])
-                try TestDocker.docker(["exec", container, "/bin/busybox", "rm", "/www/api/health"])
+                let container = try await TestDocker.docker(["ps", "-q", "--filter", "label=com.docker.swarm.service.name=\(name)"])
+                try await TestDocker.docker(["exec", container, "/bin/busybox", "rm", "/www/api/health"])
                 // Every observation pairs the failures in a row with the state shown for them.
                 var observed: [Int: Set<HealthState>] = [:]
                 try await TestDocker.waitUntil("three failures in a row", timeout: 30, every: 0.05) {
@@ -64,7 +64,7 @@ import TestSupport
         try await TestDocker.withService("sleep", command: "exec httpd -f -p 127.0.0.1:\(port) -h /www") { name in
             try await LiveFleet.with(agent(name, url: "http://127.0.0.1:\(port)/api/health")) { store in
                 _ = try await states(store, until: .healthy)
-                try TestDocker.docker(["service", "scale", "-d", "\(name)=0"])
+                try await TestDocker.docker(["service", "scale", "-d", "\(name)=0"])
                 _ = try await states(store, until: .asleep)
                 #expect(store.current.probeTargets.isEmpty)
                 let count = row(store)?.history.count ?? 0
@@ -84,7 +84,7 @@ import TestSupport
                 let before = row(store)?.history.samples ?? []
                 #expect(row(store)?.restarts == 0)
                 let oldTask = try #require(runningTask(store, name))
-                try TestDocker.docker(["service", "update", "-d", "--force", name])
+                try await TestDocker.docker(["service", "update", "-d", "--force", name])
                 try await TestDocker.waitUntil("the restart to be counted") { row(store)?.restarts == 1 }
                 var replacedAt = Date.distantFuture
                 try await TestDocker.waitUntil("a new task running") {
@@ -116,7 +116,9 @@ import TestSupport
                                                       "--health-start-period", "0s"]) { name in
             // Warren's usual URL: a swarm-internal name that does not resolve here.
             try await LiveFleet.with(agent(name, url: "http://tasks.\(name):\(port)/api/health")) { store in
-                try await TestDocker.waitUntil("Docker's health check to fail") { row(store)?.dockerHealth == "unhealthy" }
+                try await TestDocker.waitUntil("Docker's health check to fail, and a probe") {
+                    row(store)?.dockerHealth == "unhealthy" && row(store)?.probe != nil
+                }
                 let r = try #require(row(store))
                 #expect(r.probe?.unreachable?.hasPrefix("DNS: cannot resolve") == true, "\(String(describing: r.probe))")
                 #expect(r.history.count == 0, "an unreachable probe is not a failure")

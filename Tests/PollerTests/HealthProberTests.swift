@@ -7,7 +7,7 @@ import TestSupport
 /// The prober against real HTTP servers on loopback that misbehave on purpose (scripts/misbehaving-http.py).
 @Suite struct HealthProberTests {
     func probe(_ path: String, timeout: Double = 2) async throws -> HealthSample {
-        let server = try ScriptServer(script: "misbehaving-http.py")
+        let server = try await ScriptServer.start(script: "misbehaving-http.py")
         defer { server.stop() }
         let prober = HealthProber()
         let sample = await prober.probe(server.address + path, timeout: timeout)
@@ -68,7 +68,7 @@ import TestSupport
 
     @Test func aRefusedConnectionFails() async throws {
         // Start and stop a server: nothing listens on its port any more.
-        let server = try ScriptServer(script: "misbehaving-http.py")
+        let server = try await ScriptServer.start(script: "misbehaving-http.py")
         let address = server.address
         server.stop()
         let prober = HealthProber()
@@ -101,7 +101,7 @@ import TestSupport
     }
 
     @Test func aTLSHandshakeWithAPlainServerFails() async throws {
-        let server = try ScriptServer(script: "misbehaving-http.py")
+        let server = try await ScriptServer.start(script: "misbehaving-http.py")
         defer { server.stop() }
         let prober = HealthProber()
         let s = await prober.probe(server.address.replacingOccurrences(of: "http://", with: "https://") + "/ok", timeout: 3)

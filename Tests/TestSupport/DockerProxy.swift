@@ -27,6 +27,11 @@ public final class ScriptServer: @unchecked Sendable {
         address = String(text.dropFirst("ready ".count))
     }
 
+    /// Starts the script without blocking the cooperative pool while it gets ready (see `offPool`).
+    public static func start(script: String, arguments: [String] = []) async throws -> ScriptServer {
+        try await offPool { try ScriptServer(script: script, arguments: arguments) }
+    }
+
     public func stop() {
         // SIGKILL: the test runner's threads block SIGTERM, and a child inherits that mask. These hold no state.
         if process.isRunning {

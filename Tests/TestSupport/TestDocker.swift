@@ -72,6 +72,12 @@ public enum TestDocker {
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// `docker(_:host:)` for async code, off the cooperative pool.
+    @discardableResult
+    public static func docker(_ args: [String], host: String? = nil) async throws -> String {
+        try await offPool { try docker(args, host: host) }
+    }
+
     /// A unique service name for one test, so tests can run in parallel.
     public static func uniqueName(_ prefix: String) -> String {
         "t\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
@@ -85,14 +91,14 @@ public enum TestDocker {
                                       _ body: (String) async throws -> T) async throws -> T {
         let name = uniqueName(prefix)
         let mode = extraFlags.contains("global") ? [] : ["--replicas", String(replicas)]
-        try docker(["service", "create", "-d", "--no-resolve-image", "--name", name, "--network", "host"]
+        try await docker(["service", "create", "-d", "--no-resolve-image", "--name", name, "--network", "host"]
                     + mode + extraFlags + [image, "sh", "-c", command])
         do {
             let result = try await body(name)
-            _ = try? docker(["service", "rm", name])
+            _ = try? await docker(["service", "rm", name])
             return result
         } catch {
-            _ = try? docker(["service", "rm", name])
+            _ = try? await docker(["service", "rm", name])
             throw error
         }
     }
@@ -118,6 +124,11 @@ public enum TestDocker {
             try await Task.sleep(for: .seconds(every))
         }
         throw TimedOut(description: "timed out after \(timeout) s waiting for \(what)" + (lastError.map { " (last error: \($0))" } ?? ""))
+    }
+
+    /// Running tasks of a service, as Docker (the CLI) reports them (async code, off the cooperative pool).
+    public static func runningTasks(_ service: String) async throws -> Int {
+        try await offPool { try runningTasks(service) }
     }
 
     /// Running tasks of a service, as Docker (the CLI) reports them.
@@ -187,6 +198,21 @@ public func run(_ executable: String, _ arguments: [String], environment: [Strin
     let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
     return ProcessResult(status: code, stdout: stdout, stderr: stderr)
+}
+
+/// The same, for async code: the wait happens on a thread of its own. Test functions run on Swift's cooperative
+/// pool, which has one thread per core (two on CI machines); a blocking wait there stalls every other test's tasks
+/// (the health scheduler's timers among them).
+public func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                stdin: String? = nil, timeout: Double = 60) async throws -> ProcessResult {
+    try await offPool { try run(executable, arguments, environment: environment, stdin: stdin, timeout: timeout) }
+}
+
+/// Runs blocking work on a thread of its own and awaits its result.
+public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    }
 }
 
 /// The package's root directory (for the built binary and scripts).
