@@ -56,16 +56,18 @@ func drawAgentTable(_ rows: [AgentRow], ui: UIState, area: Rect, into buf: inout
     let columns = layout([
         Column("HEALTH", 11, priority: 0),
         Column("NAME", 12, max: 20, priority: 0, growth: 1),
+        Column("FOR", 4, priority: 8),
         Column("HISTORY", 8, max: 30, priority: 2, growth: 3),
         Column("AVAIL", 5, priority: 3),
+        Column("P95", 6, priority: 12),
         Column("CHECK", 5, priority: 6),
         Column("DOCKER", 9, priority: 5),
         Column("REPL", 5, priority: 1),
         Column("RST", 3, priority: 7),
-        Column("STATE", 8, priority: 8),
-        Column("NODE", 10, max: 16, priority: 9, growth: 5),
-        Column("IMAGE", 20, max: 36, priority: 10, growth: 4),
-        Column("AGE", 4, priority: 11),
+        Column("STATE", 8, priority: 9),
+        Column("NODE", 10, max: 16, priority: 10, growth: 5),
+        Column("IMAGE", 20, max: 36, priority: 11, growth: 4),
+        Column("AGE", 4, priority: 13),
         Column("LAST ERROR", 16, max: 26, priority: 4, growth: 2),
     ], width: area.width - 1)
 
@@ -88,13 +90,14 @@ func drawAgentTable(_ rows: [AgentRow], ui: UIState, area: Rect, into buf: inout
     var top = min(ui.scroll, max(0, rows.count - visible))
     if selected < top { top = selected }
     if selected >= top + visible { top = selected - visible + 1 }
-    let stripWidth = columns[2].width
+    let stripColumn = columns.firstIndex { $0.title == "HISTORY" }!
+    let stripWidth = columns[stripColumn].width
+    let stripX = area.x + 1 + columns[..<stripColumn].filter { $0.width > 0 }.reduce(0) { $0 + $1.width + 1 }
     for (i, row) in rows[top..<min(rows.count, top + visible)].enumerated() {
         let y = area.y + 1 + i
         draw(cells(for: row, glyphs: g, stripWidth: stripWidth, now: now), y: y)
         if stripWidth > 0, row.source == .probe || row.history.count > 0 {
-            drawStrip(row.history, glyphs: g, x: area.x + 1 + columns[0].width + 1 + columns[1].width + 1, y: y,
-                      width: stripWidth, into: &buf)
+            drawStrip(row.history, glyphs: g, x: stripX, y: y, width: stripWidth, into: &buf)
         }
         if top + i == selected { buf.fill(role: .selection, y: y) }
     }
@@ -123,8 +126,10 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
     return [
         ("\(glyph) \(row.health.rawValue)", role),
         (sanitize(row.agent.name), .normal),
+        (row.since.map { formatAge(now.timeIntervalSince($0)) } ?? "-", .muted),
         strip,
         (availability, availabilityRole(row.history.availability)),
+        (row.history.latencyPercentile(0.95).map(formatLatency) ?? "-", .muted),
         (check, .muted),
         (row.dockerHealth ?? "-", dockerRole(row.dockerHealth)),
         (replicas, conditionRole),
@@ -156,6 +161,13 @@ func shortImage(_ image: String) -> String {
     let parts = image.split(separator: "/", maxSplits: 1)
     guard parts.count == 2, parts[0].contains(".") || parts[0].contains(":") || parts[0] == "localhost" else { return image }
     return String(parts[1])
+}
+
+/// "4ms", "120ms", "1.5s", "12s".
+func formatLatency(_ seconds: Double) -> String {
+    if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
+    if seconds < 10 { return String(format: "%.1fs", seconds) }
+    return "\(Int(seconds.rounded()))s"
 }
 
 /// "100%", "99.7%", "0%".

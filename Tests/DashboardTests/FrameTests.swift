@@ -138,6 +138,7 @@ struct TableLayoutTests {
         let header = { (w: Int) in render(fleet, ui: UIState(), width: w, height: 12, now: now).lines[1] }
         #expect(!header(80).contains("IMAGE") && header(80).contains("LAST ERROR"))
         #expect(header(200).contains("IMAGE") && header(200).contains("AGE") && header(200).contains("NODE"))
+        #expect(header(200).contains("P95") && header(200).contains("FOR"))
     }
 
     @Test func stripCellsShowLatencyAndFailuresNewestRight() {
@@ -154,6 +155,7 @@ struct TableLayoutTests {
         }
         #expect(rowOf(.unicode) == "   ▁▂▅▇✗")
         #expect(rowOf(.ascii) == "   ..+#x")
+        #expect(formatLatency(0.0042) == "4ms" && formatLatency(1.46) == "1.5s" && formatLatency(12.4) == "12s")
         #expect(formatPercent(1) == "100%" && formatPercent(0.9994) == "99.9%" && formatPercent(0) == "0%")
         #expect(shortImage("ghcr.io/openclaw/agent:1") == "openclaw/agent:1" && shortImage("busybox:1") == "busybox:1")
     }
