@@ -125,6 +125,7 @@ public final class Console {
         case .header: return (nc_a_bold(), 0)
         case .muted: return (colors ? nc_a_dim() : nc_a_normal(), 0)
         case .selection: return (nc_a_reverse(), 0)
+        case .match: return (nc_a_reverse() | nc_a_bold(), 0)
         case .title: return colors ? (nc_a_normal(), Int16(role.rawValue)) : (nc_a_reverse(), 0)
         case .ok, .warn, .bad:
             if colors { return (role == .bad ? nc_a_bold() : nc_a_normal(), Int16(role.rawValue)) }

@@ -1,6 +1,8 @@
 /// Semantic roles; a theme maps them to colours and attributes (the curses backend), or ignores them (text).
 public enum Role: UInt8, Sendable, Equatable, CaseIterable {
     case normal, header, title, ok, warn, bad, muted, selection
+    /// A search match in the logs (and the focused element of an overlay).
+    case match
 }
 
 /// One screen cell: a grapheme and its role. A wide grapheme fills its cell and sets the next one to `continuation`.
