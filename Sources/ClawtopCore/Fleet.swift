@@ -137,6 +137,8 @@ public struct FleetState: Sendable, Equatable {
     public var probes: [String: ProbeNote] = [:]
     /// Task restarts by service name: counted from task history at first sight, then from each new task.
     public var restarts: [String: Int] = [:]
+    /// The last action taken from the console and how it ended.
+    public var lastAction: ActionOutcome?
     /// The tasks seen so far, by service name: task ID to slot key and whether it was running (for `restarts`).
     var seenTasks: [String: [String: SeenTask]] = [:]
 
@@ -174,11 +176,14 @@ public enum Message: Sendable, Equatable {
     case connection(ConnectionState)
     /// One health probe of an agent.
     case probe(agent: String, url: String, sample: HealthSample)
+    /// An action started from the console has ended.
+    case action(ActionOutcome)
 
     /// Whether the message can change which agents exist or should be probed.
     public var changesAgents: Bool {
         if case .probe = self { return false }
         if case .connection = self { return false }
+        if case .action = self { return false }
         return true
     }
 }
@@ -204,6 +209,8 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
         state.lastSync = at
     case .connection(let c):
         state.connection = c
+    case .action(let outcome):
+        state.lastAction = outcome
     case .probe(let agent, let url, let sample):
         if sample.unreachable && isSwarmInternal(url: url, serviceNames: state.services.values.map(\.name)) {
             // Not the agent's fault: this name resolves only inside the swarm's networks. Docker's status stands in.

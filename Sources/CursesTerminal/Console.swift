@@ -207,8 +207,16 @@ public final class Console {
                     case KEY_HOME: key = .home
                     case KEY_END: key = .end
                     case KEY_RESIZE: last = nil
+                    case KEY_ENTER: key = .enter
+                    case KEY_BACKSPACE: key = .backspace
                     default: break
                     }
+                } else if wch == 10 || wch == 13 {
+                    key = .enter
+                } else if wch == 127 || wch == 8 {
+                    key = .backspace
+                } else if wch == 9 {
+                    key = .tab
                 } else if wch == 12 {
                     key = .redraw
                 } else if wch == 27 {
@@ -221,7 +229,7 @@ public final class Console {
                 switch onKey(key) {
                 case .quit: return .quit
                 case .repaint: repaint(); last = nil
-                case .redraw, .none: break
+                case .redraw, .none, .perform: break
                 }
             }
             needsDraw = true

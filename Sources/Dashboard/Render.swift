@@ -3,17 +3,17 @@ import Foundation
 
 /// Glyphs by terminal capability: Unicode where the locale is UTF-8, ASCII otherwise.
 public struct Glyphs: Sendable, Equatable {
-    public var ok, bad, warn, idle, starting, missing, unknown, ellipsis, separator: String
+    public var ok, bad, warn, idle, starting, missing, unknown, ellipsis, separator, arrow: String
     /// A failed probe in a history strip.
     public var stripFailure: String
     /// Healthy probes in a strip, by latency: under 10 ms, 50, 100, 250, 500 ms, 1 s, and slower.
     public var latencyBars: [String]
 
     public static let unicode = Glyphs(ok: "●", bad: "✗", warn: "▲", idle: "○", starting: "◐", missing: "◌", unknown: "?",
-                                       ellipsis: "…", separator: "│", stripFailure: "✗",
+                                       ellipsis: "…", separator: "│", arrow: "→", stripFailure: "✗",
                                        latencyBars: ["▁", "▂", "▃", "▄", "▅", "▆", "▇"])
     public static let ascii = Glyphs(ok: "*", bad: "x", warn: "!", idle: "o", starting: "~", missing: "-", unknown: "?",
-                                     ellipsis: "~", separator: "|", stripFailure: "x",
+                                     ellipsis: "~", separator: "|", arrow: "->", stripFailure: "x",
                                      latencyBars: [".", ".", ":", ":", "+", "+", "#"])
 
     static let latencySteps = [0.010, 0.050, 0.100, 0.250, 0.500, 1.0]
@@ -25,50 +25,6 @@ public struct Glyphs: Sendable, Equatable {
     }
 }
 
-/// What the view remembers between frames: the selection and the scroll position.
-public struct UIState: Sendable, Equatable {
-    /// The selected agent, by name, so the selection follows it when the order changes.
-    public var selectedID: String?
-    public var scroll: Int = 0
-    public var glyphs: Glyphs
-    public init(glyphs: Glyphs = .unicode) { self.glyphs = glyphs }
-}
-
-/// Keys the view understands, decoded by the terminal backend.
-public enum Key: Sendable, Equatable {
-    case up, down, pageUp, pageDown, home, end
-    case char(Character)
-    case escape
-    case redraw
-}
-
-/// What a key asks the loop to do.
-public enum KeyResult: Sendable, Equatable {
-    case none, redraw, quit, repaint
-}
-
-/// Applies a key to the UI state (pure). `rows` are the current table rows; `pageSize` the visible rows.
-public func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int) -> KeyResult {
-    let ids = rows.map(\.id)
-    let current = ui.selectedID.flatMap { ids.firstIndex(of: $0) } ?? 0
-    func select(_ index: Int) -> KeyResult {
-        guard !ids.isEmpty else { return .none }
-        ui.selectedID = ids[min(max(0, index), ids.count - 1)]
-        return .redraw
-    }
-    switch key {
-    case .up, .char("k"): return select(current - 1)
-    case .down, .char("j"): return select(current + 1)
-    case .pageUp: return select(current - max(1, pageSize))
-    case .pageDown: return select(current + max(1, pageSize))
-    case .home, .char("g"): return select(0)
-    case .end, .char("G"): return select(ids.count - 1)
-    case .char("q"), .escape: return .quit
-    case .redraw: return .repaint
-    default: return .none
-    }
-}
-
 /// The whole frame for a state, UI state and size. Pure: the console and `snapshot` both call it.
 public func render(_ fleet: FleetState, ui: UIState, width: Int, height: Int, now: Date) -> Buffer {
     var buf = Buffer(width: width, height: height)
@@ -76,12 +32,19 @@ public func render(_ fleet: FleetState, ui: UIState, width: Int, height: Int, no
         buf.put("too small", x: 0, y: 0, role: .warn)
         return buf
     }
-    let rows = fleet.agentRows(now: now)
+    let all = fleet.agentRows(now: now)
     let g = ui.glyphs
-    drawHeader(fleet, rows: rows, glyphs: g, into: &buf)
+    drawHeader(fleet, rows: all, glyphs: g, into: &buf)
     let tableArea = Rect(x: 0, y: 1, width: width, height: height - 2)
-    drawAgentTable(rows, ui: ui, area: tableArea, into: &buf, now: now)
-    drawStatus(fleet, glyphs: g, into: &buf, y: height - 1)
+    drawAgentTable(visibleRows(fleet, ui: ui, now: now), ui: ui, area: tableArea, into: &buf, now: now)
+    switch ui.overlay {
+    case .help: drawHelp(glyphs: g, area: tableArea, into: &buf)
+    case .confirm(let request):
+        let running = fleet.services[request.serviceID]?.running
+        drawConfirm(request.effect(arrow: g.arrow, running: running), area: tableArea, into: &buf)
+    case .prompt, nil: break
+    }
+    drawStatus(fleet, ui: ui, into: &buf, y: height - 1)
     return buf
 }
 
@@ -115,16 +78,50 @@ private func drawHeader(_ fleet: FleetState, rows: [AgentRow], glyphs g: Glyphs,
     }
 }
 
-private func drawStatus(_ fleet: FleetState, glyphs g: Glyphs, into buf: inout Buffer, y: Int) {
-    let connection: (String, Role)
-    switch fleet.connection {
-    case .connecting: connection = ("connecting…", .warn)
-    case .live: connection = ("\(g.ok) live", .ok)
-    case .reconnecting(let why): connection = ("reconnecting: \(sanitize(why))", .warn)
-    case .failed(let why): connection = ("\(g.bad) \(sanitize(why))", .bad)
+/// The bottom line: a prompt being typed, or the connection, the latest message and the filter, with key hints.
+private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer, y: Int) {
+    let g = ui.glyphs
+    if case .prompt(let prompt) = ui.overlay {
+        let label: String
+        switch prompt.purpose {
+        case .filter: label = "/"
+        case .replicas(let agent):
+            let now = fleet.agents.first { $0.name == agent }?.serviceName
+                .flatMap { name in fleet.services.values.first { $0.name == name }?.desired }
+            label = "replicas for \(sanitize(agent))\(now.map { " (now \($0))" } ?? ""), Enter to confirm, Esc to cancel: "
+        }
+        let x = buf.put(" " + label, x: 0, y: y, role: .header)
+        let text = sanitize(prompt.text)
+        // Keep the end of a long entry (where the cursor is) in view.
+        let room = max(0, buf.width - x - 1)
+        let shown = displayWidth(text) > room ? String(text.suffix(room)) : text
+        let end = x + buf.put(shown, x: x, y: y)
+        buf.put("_", x: end, y: y, role: .match)
+        return
     }
-    let hints = "j/k move  g/G top/bottom  q quit"
-    let used = buf.put(" " + connection.0, x: 0, y: y, maxWidth: buf.width, role: connection.1)
+    var parts: [(String, Role)]
+    switch fleet.connection {
+    case .connecting: parts = [("connecting…", .warn)]
+    case .live: parts = [("\(g.ok) live", .ok)]
+    case .reconnecting(let why): parts = [("reconnecting: \(sanitize(why))", .warn)]
+    case .failed(let why): parts = [("\(g.bad) \(sanitize(why))", .bad)]
+    }
+    if !ui.filter.isEmpty { parts.append(("filter: \(sanitize(ui.filter))", .header)) }
+    // The newer of the UI's own message and the last action's result.
+    if let action = fleet.lastAction, action.at >= (ui.flash?.at ?? .distantPast) {
+        let effect = action.request.effect(arrow: g.arrow)
+        parts.append(action.ok ? ("\(g.ok) \(effect): \(sanitize(action.message))", .ok)
+                               : ("\(g.bad) \(effect) failed: \(sanitize(action.message))", .bad))
+    } else if let flash = ui.flash {
+        parts.append((sanitize(flash.text), flash.role))
+    }
+    if ui.readOnly { parts.append(("read-only", .muted)) }
+    let hints = "? help  / filter  q quit"
+    var x = 0
+    for (i, part) in parts.enumerated() {
+        if i > 0 { x += buf.put("  ", x: x, y: y) }
+        x += buf.put((i == 0 ? " " : "") + part.0, x: x, y: y, role: part.1)
+    }
     let hx = buf.width - displayWidth(hints) - 1
-    if hx > used + 2 { buf.put(hints, x: hx, y: y, role: .muted) }
+    if hx > x + 2 { buf.put(hints, x: hx, y: y, role: .muted) }
 }

@@ -150,6 +150,9 @@ struct Console: ParsableCommand {
 
     @OptionGroup var display: DisplayOptions
 
+    @Flag(name: .customLong("read-only"), help: "Refuse every action (restart, scale, wake, sleep).")
+    var readOnly = false
+
     func run() throws {
         let setup = display.agentSetup()
         let client = makeClient()
@@ -160,7 +163,7 @@ struct Console: ParsableCommand {
             console = try CursesTerminal.Console(forceASCII: display.ascii,
                                                  noColor: !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty)
         } catch { fail(error.description) }
-        var ui = UIState(glyphs: console.unicode ? .unicode : .ascii)
+        var ui = UIState(glyphs: console.unicode ? .unicode : .ascii, readOnly: readOnly)
         let wake = console.makeInbox(of: Bool.self)
         let prober = HealthProber()
         let scheduler = HealthScheduler(prober: prober)
@@ -168,11 +171,18 @@ struct Console: ParsableCommand {
         let watcher = FleetWatcher(client: client, post: store.apply)
         let watching = Task.detached { await watcher.run() }
         let probing = Task.detached { await scheduler.run(post: store.apply) }
+        let actions = ActionRunner(client: client, store: store, log: ActionLog(endpoint: client.endpoint.displayName))
         let reason = console.run(
             onWake: { _ = wake.drain() },
             onKey: { key in
-                let rows = store.current.agentRows(now: Date())
-                return handle(key, ui: &ui, rows: rows, pageSize: tablePageSize(height: console.size.height))
+                let now = Date()
+                let rows = visibleRows(store.current, ui: ui, now: now)
+                let result = handle(key, ui: &ui, rows: rows, pageSize: tablePageSize(height: console.size.height), now: now)
+                if case .perform(let request) = result {
+                    actions.perform(request)
+                    return .redraw
+                }
+                return result
             },
             frame: { width, height in render(store.current, ui: ui, width: width, height: height, now: Date()) })
         console.close()

@@ -26,6 +26,9 @@ public final class Tmux: @unchecked Sendable {
     /// Types `text` and presses Enter.
     public func type(_ text: String) throws { try tmux(["send-keys", "-t", session, "-l", text]); try tmux(["send-keys", "-t", session, "Enter"]) }
 
+    /// Types `text` as it is, without Enter (`+`, `-`, `/name`).
+    public func literal(_ text: String) throws { try tmux(["send-keys", "-t", session, "-l", "--", text]) }
+
     /// Sends tmux key names (`q`, `Down`, `C-c`).
     public func keys(_ keys: String...) throws { try tmux(["send-keys", "-t", session] + keys) }
 

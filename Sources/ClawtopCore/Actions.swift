@@ -1,0 +1,53 @@
+import Foundation
+
+/// What an operator asked Docker to do to an agent's service.
+public enum ActionKind: Sendable, Equatable {
+    /// A force update: every task is replaced (`docker service update --force`).
+    case restart
+    case scale(from: Int, to: Int)
+}
+
+/// One action, as confirmed by the operator: which agent, which service, and the exact effect.
+public struct ActionRequest: Sendable, Equatable {
+    public var agent: String
+    public var service: String
+    public var serviceID: String
+    public var kind: ActionKind
+    /// The key's word: restart, scale, wake, sleep.
+    public var verb: String
+
+    public init(agent: String, service: String, serviceID: String, kind: ActionKind, verb: String) {
+        self.agent = agent
+        self.service = service
+        self.serviceID = serviceID
+        self.kind = kind
+        self.verb = verb
+    }
+
+    /// "scale openclaw_alpha 1 → 0", "restart openclaw_alpha (force update, 2 tasks replaced)".
+    public func effect(arrow: String = "→", running: Int? = nil) -> String {
+        switch kind {
+        case .restart:
+            let tasks = running.map { $0 == 1 ? ", its task replaced" : ", its \($0) tasks replaced" } ?? ""
+            return "restart \(service) (force update\(tasks))"
+        case .scale(let from, let to):
+            return "\(verb == "scale" ? "scale" : verb) \(service) \(from) \(arrow) \(to)"
+        }
+    }
+}
+
+/// How an action ended, for the status line and the action log.
+public struct ActionOutcome: Sendable, Equatable {
+    public var request: ActionRequest
+    public var ok: Bool
+    /// "done" or Docker's reason.
+    public var message: String
+    public var at: Date
+
+    public init(request: ActionRequest, ok: Bool, message: String, at: Date) {
+        self.request = request
+        self.ok = ok
+        self.message = message
+        self.at = at
+    }
+}

@@ -1,0 +1,238 @@
+import ClawtopCore
+import Foundation
+
+/// The table's order.
+public enum SortOrder: String, Sendable, Equatable, CaseIterable {
+    /// Unhealthy and failing first, then by name (the default).
+    case urgency
+    case name
+    /// Most restarts first.
+    case restarts
+    /// Lowest availability first.
+    case availability
+
+    var next: SortOrder {
+        let all = Self.allCases
+        return all[(all.firstIndex(of: self)! + 1) % all.count]
+    }
+}
+
+/// A line of text being typed at the bottom of the screen.
+public struct Prompt: Sendable, Equatable {
+    public enum Purpose: Sendable, Equatable {
+        case filter
+        /// The new replica count for an agent.
+        case replicas(agent: String)
+    }
+    public var purpose: Purpose
+    public var text: String
+}
+
+/// What covers the table for a moment.
+public enum Overlay: Sendable, Equatable {
+    case help
+    /// "scale openclaw_alpha 1 → 0? y/N"
+    case confirm(ActionRequest)
+    case prompt(Prompt)
+}
+
+/// A message of the UI itself (a refusal, a cancelled action), shown in the status line.
+public struct Flash: Sendable, Equatable {
+    public var text: String
+    public var role: Role
+    public var at: Date
+}
+
+/// What the view remembers between frames.
+public struct UIState: Sendable, Equatable {
+    /// The selected agent, by name, so the selection follows it when the order changes.
+    public var selectedID: String?
+    public var scroll: Int = 0
+    public var glyphs: Glyphs
+    public var overlay: Overlay?
+    /// Only agents whose name, service or image contain this (case-insensitive).
+    public var filter = ""
+    public var sort = SortOrder.urgency
+    /// `--read-only`: every action is refused.
+    public var readOnly = false
+    public var flash: Flash?
+
+    public init(glyphs: Glyphs = .unicode, readOnly: Bool = false) {
+        self.glyphs = glyphs
+        self.readOnly = readOnly
+    }
+}
+
+/// What a key asks the loop to do.
+public enum KeyResult: Sendable, Equatable {
+    case none, redraw, quit, repaint
+    /// Run a confirmed action.
+    case perform(ActionRequest)
+}
+
+/// The table's rows as the operator has arranged them: filtered, then sorted.
+public func visibleRows(_ fleet: FleetState, ui: UIState, now: Date) -> [AgentRow] {
+    var rows = fleet.agentRows(now: now)
+    let filter = ui.filter.lowercased()
+    if !filter.isEmpty {
+        rows = rows.filter { row in
+            [row.agent.name, row.agent.serviceName ?? "", row.summary?.service.image ?? ""].contains { $0.lowercased().contains(filter) }
+        }
+    }
+    switch ui.sort {
+    case .urgency: break
+    case .name: rows.sort { $0.agent.name < $1.agent.name }
+    case .restarts: rows.sort { ($1.restarts, $0.agent.name) < ($0.restarts, $1.agent.name) }
+    case .availability: rows.sort { ($0.history.availability ?? 2, $0.agent.name) < ($1.history.availability ?? 2, $1.agent.name) }
+    }
+    return rows
+}
+
+/// Applies a key to the UI state (pure). `rows` are the visible rows (`visibleRows`); `pageSize` the rows on screen.
+public func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, now: Date = Date()) -> KeyResult {
+    switch ui.overlay {
+    case .help:
+        ui.overlay = nil
+        return .redraw
+    case .confirm(let request):
+        ui.overlay = nil
+        if key == .char("y") || key == .char("Y") { return .perform(request) }
+        ui.flash = Flash(text: "cancelled: \(request.effect(arrow: ui.glyphs.arrow))", role: .muted, at: now)
+        return .redraw
+    case .prompt(let prompt):
+        return edit(prompt, key: key, ui: &ui, rows: rows, now: now)
+    case nil:
+        break
+    }
+    guard let command = command(for: key) else { return .none }
+    let ids = rows.map(\.id)
+    let current = ui.selectedID.flatMap { ids.firstIndex(of: $0) } ?? 0
+    func select(_ index: Int) -> KeyResult {
+        guard !ids.isEmpty else { return .none }
+        ui.selectedID = ids[min(max(0, index), ids.count - 1)]
+        return .redraw
+    }
+    if command.mutates {
+        guard !ui.readOnly else {
+            ui.flash = Flash(text: "read-only: actions are off (started with --read-only)", role: .warn, at: now)
+            return .redraw
+        }
+        guard let row = rows.indices.contains(current) ? rows[current] : nil else { return .none }
+        return ask(command, for: row, ui: &ui, now: now)
+    }
+    switch command {
+    case .up: return select(current - 1)
+    case .down: return select(current + 1)
+    case .pageUp: return select(current - max(1, pageSize))
+    case .pageDown: return select(current + max(1, pageSize))
+    case .top: return select(0)
+    case .bottom: return select(ids.count - 1)
+    case .filter:
+        ui.overlay = .prompt(Prompt(purpose: .filter, text: ui.filter))
+        return .redraw
+    case .sort:
+        ui.sort = ui.sort.next
+        ui.flash = Flash(text: "sorted by \(ui.sort.rawValue)", role: .muted, at: now)
+        return .redraw
+    case .help:
+        ui.overlay = .help
+        return .redraw
+    case .redraw: return .repaint
+    case .quit:
+        if key == .escape && !ui.filter.isEmpty {
+            ui.filter = ""
+            return .redraw
+        }
+        return .quit
+    case .restart, .scaleUp, .scaleDown, .setReplicas, .wake, .sleep: return .none
+    }
+}
+
+/// A mutating key on a row: the confirmation to show, or why there is nothing to do.
+private func ask(_ command: Command, for row: AgentRow, ui: inout UIState, now: Date) -> KeyResult {
+    func refuse(_ text: String) -> KeyResult {
+        ui.flash = Flash(text: text, role: .warn, at: now)
+        return .redraw
+    }
+    guard let service = row.summary?.service else {
+        return refuse("\(row.agent.name) has no Swarm service to act on")
+    }
+    let desired = service.desired
+    var request = ActionRequest(agent: row.agent.name, service: service.name, serviceID: service.id, kind: .restart, verb: "restart")
+    switch command {
+    case .restart:
+        break
+    case .setReplicas:
+        guard service.mode == .replicated else { return refuse("\(service.name) is a \(service.mode.word) service: it cannot be scaled") }
+        ui.overlay = .prompt(Prompt(purpose: .replicas(agent: row.agent.name), text: ""))
+        return .redraw
+    case .scaleUp, .scaleDown, .wake, .sleep:
+        guard service.mode == .replicated else { return refuse("\(service.name) is a \(service.mode.word) service: it cannot be scaled") }
+        let onDemand = row.agent.policy == "on-demand"
+        switch command {
+        case .scaleUp: request.kind = .scale(from: desired, to: desired + 1); request.verb = "scale"
+        case .scaleDown:
+            guard desired > 0 else { return refuse("\(service.name) is already at 0 replicas") }
+            request.kind = .scale(from: desired, to: desired - 1); request.verb = "scale"
+        case .wake:
+            guard onDemand else { return refuse("wake and sleep are for on-demand agents; use + and -") }
+            guard desired == 0 else { return refuse("\(row.agent.name) is awake (\(desired) replica\(desired == 1 ? "" : "s"))") }
+            request.kind = .scale(from: 0, to: 1); request.verb = "wake"
+        default:
+            guard onDemand else { return refuse("wake and sleep are for on-demand agents; use + and -") }
+            guard desired > 0 else { return refuse("\(row.agent.name) is already asleep") }
+            request.kind = .scale(from: desired, to: 0); request.verb = "sleep"
+        }
+    default:
+        return .none
+    }
+    ui.overlay = .confirm(request)
+    return .redraw
+}
+
+/// The largest replica count `=` accepts: a typo should not start a thousand agents.
+public let maxReplicas = 100
+
+/// A key while a prompt is open: typing, Backspace, Enter to accept, Esc to cancel.
+private func edit(_ prompt: Prompt, key: Key, ui: inout UIState, rows: [AgentRow], now: Date) -> KeyResult {
+    var p = prompt
+    switch key {
+    case .escape:
+        ui.overlay = nil
+        if p.purpose == .filter { ui.filter = "" }
+        return .redraw
+    case .backspace:
+        if !p.text.isEmpty { p.text.removeLast() }
+    case .char(let c):
+        if case .replicas = p.purpose {
+            guard c.isASCII, c.isNumber, p.text.count < 3 else { return .none }
+        } else if c.isNewline || (c.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false) {
+            return .none
+        }
+        p.text.append(c)
+    case .enter:
+        ui.overlay = nil
+        switch p.purpose {
+        case .filter:
+            return .redraw
+        case .replicas(let agent):
+            guard let row = rows.first(where: { $0.id == agent }), let service = row.summary?.service else { return .redraw }
+            guard let n = Int(p.text), (0...maxReplicas).contains(n) else {
+                ui.flash = Flash(text: "replicas must be a number from 0 to \(maxReplicas)", role: .warn, at: now)
+                return .redraw
+            }
+            guard n != service.desired else {
+                ui.flash = Flash(text: "\(service.name) already has \(n) replica\(n == 1 ? "" : "s") wanted", role: .muted, at: now)
+                return .redraw
+            }
+            ui.overlay = .confirm(ActionRequest(agent: agent, service: service.name, serviceID: service.id,
+                                                kind: .scale(from: service.desired, to: n), verb: "scale"))
+            return .redraw
+        }
+    default:
+        return .none
+    }
+    ui.overlay = .prompt(p)
+    if p.purpose == .filter { ui.filter = p.text }
+    return .redraw
+}

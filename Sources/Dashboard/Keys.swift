@@ -1,0 +1,59 @@
+/// Keys the view understands, decoded by the terminal backend.
+public enum Key: Sendable, Equatable, Hashable {
+    case up, down, pageUp, pageDown, home, end
+    case enter, backspace, tab
+    case char(Character)
+    case escape
+    case redraw
+}
+
+/// What a key means, wherever it is pressed.
+public enum Command: Sendable, Equatable, CaseIterable {
+    case up, down, pageUp, pageDown, top, bottom
+    case filter, sort
+    case restart, scaleUp, scaleDown, setReplicas, wake, sleep
+    case help, redraw, quit
+
+    /// Commands that change the swarm: each asks for confirmation, and `--read-only` refuses them.
+    public var mutates: Bool {
+        switch self {
+        case .restart, .scaleUp, .scaleDown, .setReplicas, .wake, .sleep: return true
+        default: return false
+        }
+    }
+}
+
+/// One line of the key table: the keys, how the help shows them, and what they do.
+public struct KeyBinding: Sendable {
+    public var keys: [Key]
+    public var label: String
+    public var command: Command
+    public var help: String
+    public var section: String
+}
+
+/// Every key binding. The key map and the `?` help overlay both read this table.
+public let keyBindings: [KeyBinding] = [
+    KeyBinding(keys: [.up, .char("k")], label: "↑ k", command: .up, help: "previous agent", section: "Move"),
+    KeyBinding(keys: [.down, .char("j")], label: "↓ j", command: .down, help: "next agent", section: "Move"),
+    KeyBinding(keys: [.pageUp], label: "PgUp", command: .pageUp, help: "a page up", section: "Move"),
+    KeyBinding(keys: [.pageDown], label: "PgDn", command: .pageDown, help: "a page down", section: "Move"),
+    KeyBinding(keys: [.home, .char("g")], label: "g Home", command: .top, help: "first agent", section: "Move"),
+    KeyBinding(keys: [.end, .char("G")], label: "G End", command: .bottom, help: "last agent", section: "Move"),
+    KeyBinding(keys: [.char("/")], label: "/", command: .filter, help: "filter agents (Esc clears)", section: "Table"),
+    KeyBinding(keys: [.char("o")], label: "o", command: .sort, help: "next sort order", section: "Table"),
+    KeyBinding(keys: [.char("r")], label: "r", command: .restart, help: "restart (force update)", section: "Actions"),
+    KeyBinding(keys: [.char("+")], label: "+", command: .scaleUp, help: "scale up by one", section: "Actions"),
+    KeyBinding(keys: [.char("-")], label: "-", command: .scaleDown, help: "scale down by one", section: "Actions"),
+    KeyBinding(keys: [.char("=")], label: "=", command: .setReplicas, help: "set replicas", section: "Actions"),
+    KeyBinding(keys: [.char("w")], label: "w", command: .wake, help: "wake (on-demand, to 1)", section: "Actions"),
+    KeyBinding(keys: [.char("z")], label: "z", command: .sleep, help: "sleep (on-demand, to 0)", section: "Actions"),
+    KeyBinding(keys: [.char("?")], label: "?", command: .help, help: "this help", section: "General"),
+    KeyBinding(keys: [.redraw], label: "Ctrl-L", command: .redraw, help: "repaint the screen", section: "General"),
+    KeyBinding(keys: [.char("q"), .escape], label: "q Esc", command: .quit, help: "clear the filter or quit", section: "General"),
+]
+
+/// The command bound to a key, if any.
+public func command(for key: Key) -> Command? {
+    keyBindings.first { $0.keys.contains(key) }?.command
+}

@@ -1,0 +1,140 @@
+import ClawtopCore
+@testable import Dashboard
+import Foundation
+import Testing
+
+/// Keys, prompts and confirmations, on the sample fleet (pure: no terminal).
+struct InputTests {
+    let fleet = sampleFleet().0
+    let now = sampleFleet().1
+
+    func rows(_ ui: UIState) -> [AgentRow] { visibleRows(fleet, ui: ui, now: now) }
+
+    func press(_ keys: [Key], _ ui: inout UIState) -> KeyResult {
+        var last = KeyResult.none
+        for key in keys { last = handle(key, ui: &ui, rows: rows(ui), pageSize: 5, now: now) }
+        return last
+    }
+
+    func selecting(_ agent: String, readOnly: Bool = false) -> UIState {
+        var ui = UIState(readOnly: readOnly)
+        ui.selectedID = agent
+        return ui
+    }
+
+    @Test func aMutatingKeyAsksWithTheExactEffectAndYRunsIt() {
+        var ui = selecting("alpha")
+        #expect(press([.char("-")], &ui) == .redraw)
+        let request = ActionRequest(agent: "alpha", service: "openclaw_alpha", serviceID: "id-openclaw_alpha",
+                                    kind: .scale(from: 1, to: 0), verb: "scale")
+        #expect(ui.overlay == .confirm(request))
+        #expect(request.effect() == "scale openclaw_alpha 1 → 0")
+        let frame = render(fleet, ui: ui, width: 80, height: 24, now: now).text
+        #expect(frame.contains("scale openclaw_alpha 1 → 0?") && frame.contains("y confirms"))
+        #expect(press([.char("y")], &ui) == .perform(request))
+        #expect(ui.overlay == nil)
+    }
+
+    @Test func anyOtherKeyCancelsAndSaysSo() {
+        var ui = selecting("alpha")
+        _ = press([.char("+"), .char("n")], &ui)
+        #expect(ui.overlay == nil && ui.flash?.text == "cancelled: scale openclaw_alpha 1 → 2")
+        _ = press([.char("r"), .escape], &ui)
+        #expect(ui.flash?.text == "cancelled: restart openclaw_alpha (force update)")
+    }
+
+    @Test func readOnlyRefusesEveryAction() {
+        for key in ["r", "+", "-", "=", "w", "z"] {
+            var ui = selecting("alpha", readOnly: true)
+            #expect(press([.char(Character(key))], &ui) == .redraw)
+            #expect(ui.overlay == nil && ui.flash?.text.hasPrefix("read-only") == true, "\(key)")
+        }
+    }
+
+    @Test func setReplicasTakesDigitsThenConfirms() {
+        var ui = selecting("delta")
+        _ = press([.char("="), .char("x"), .char("3"), .char("1"), .backspace], &ui)
+        #expect(ui.overlay == .prompt(Prompt(purpose: .replicas(agent: "delta"), text: "3")))
+        #expect(render(fleet, ui: ui, width: 80, height: 24, now: now).lines[23].contains("replicas for delta (now 2)"))
+        _ = press([.enter], &ui)
+        guard case .confirm(let request) = ui.overlay else { Issue.record("no confirmation: \(String(describing: ui.overlay))"); return }
+        #expect(request.effect() == "scale openclaw_delta 2 → 3")
+        var same = selecting("delta")
+        _ = press([.char("="), .char("2"), .enter], &same)
+        #expect(same.overlay == nil && same.flash?.text == "openclaw_delta already has 2 replicas wanted")
+        var tooMany = selecting("delta")
+        _ = press([.char("="), .char("5"), .char("0"), .char("0"), .enter], &tooMany)
+        #expect(tooMany.flash?.text == "replicas must be a number from 0 to 100")
+    }
+
+    @Test func wakeAndSleepAreForOnDemandAgents() {
+        var alpha = selecting("alpha")
+        _ = press([.char("z")], &alpha)
+        #expect(alpha.flash?.text == "wake and sleep are for on-demand agents; use + and -")
+        var gamma = selecting("gamma")
+        _ = press([.char("z")], &gamma)
+        #expect(gamma.flash?.text == "gamma is already asleep")
+        _ = press([.char("w")], &gamma)
+        #expect(gamma.overlay == .confirm(ActionRequest(agent: "gamma", service: "openclaw_gamma", serviceID: "id-openclaw_gamma",
+                                                        kind: .scale(from: 0, to: 1), verb: "wake")))
+        var zeta = selecting("zeta")
+        _ = press([.char("r")], &zeta)
+        #expect(zeta.flash?.text == "zeta has no Swarm service to act on")
+    }
+
+    @Test func slashNarrowsTheTableAndEscClearsIt() {
+        var ui = UIState()
+        _ = press([.char("/"), .char("E"), .char("l")], &ui)
+        #expect(rows(ui).map(\.id) == ["delta"], "matches name, service and image, ignoring case")
+        _ = press([.enter], &ui)
+        #expect(ui.overlay == nil && ui.filter == "El")
+        #expect(render(fleet, ui: ui, width: 80, height: 24, now: now).lines[23].contains("filter: El"))
+        #expect(press([.escape], &ui) == .redraw && ui.filter.isEmpty)
+        #expect(press([.escape], &ui) == .quit)
+    }
+
+    @Test func sortCyclesThroughTheOrders() {
+        var ui = UIState()
+        _ = press([.char("o")], &ui)
+        #expect(ui.sort == .name && rows(ui).map(\.id).first == "alpha")
+        _ = press([.char("o")], &ui)
+        #expect(ui.sort == .restarts && rows(ui).first?.id == "beta")
+        _ = press([.char("o"), .char("o")], &ui)
+        #expect(ui.sort == .urgency)
+    }
+
+    @Test func theHelpListsEveryBindingAndAnyKeyClosesIt() throws {
+        var ui = UIState()
+        _ = press([.char("?")], &ui)
+        let text = render(fleet, ui: ui, width: 120, height: 40, now: now).text
+        for binding in keyBindings { #expect(text.contains(binding.help), "\(binding.help)") }
+        try assertGolden(render(fleet, ui: ui, width: 80, height: 24, now: now).text, "help-unicode-80x24")
+        var ascii = UIState(glyphs: .ascii)
+        _ = press([.char("?")], &ascii)
+        try assertGolden(render(fleet, ui: ascii, width: 80, height: 24, now: now).text, "help-ascii-80x24")
+        #expect(press([.char("x")], &ui) == .redraw && ui.overlay == nil)
+    }
+
+    @Test func theLastActionShowsInTheStatusLine() {
+        var state = fleet
+        let request = ActionRequest(agent: "alpha", service: "openclaw_alpha", serviceID: "id-openclaw_alpha",
+                                    kind: .scale(from: 1, to: 2), verb: "scale")
+        reduce(&state, .action(ActionOutcome(request: request, ok: false, message: "update out of sequence", at: now)))
+        let line = render(state, ui: UIState(), width: 120, height: 10, now: now).lines[9]
+        #expect(line.contains("✗ scale openclaw_alpha 1 → 2 failed: update out of sequence"), "\(line)")
+    }
+
+    @Test func noSizeCrashesWithAnOverlayOpen() {
+        for overlay in [Overlay.help, .confirm(ActionRequest(agent: "a", service: "s", serviceID: "i", kind: .restart, verb: "restart")),
+                        .prompt(Prompt(purpose: .filter, text: String(repeating: "x", count: 300)))] {
+            var ui = UIState()
+            ui.overlay = overlay
+            for w in [1, 5, 20, 21, 40] {
+                for h in [1, 3, 4, 8] {
+                    let buf = render(fleet, ui: ui, width: w, height: h, now: now)
+                    #expect(buf.lines.allSatisfy { displayWidth($0) <= w })
+                }
+            }
+        }
+    }
+}
