@@ -42,9 +42,11 @@ public struct ServiceInfo: Sendable, Equatable {
     public var labels: [String: String]
     /// `UpdateStatus.State`: updating, paused, completed, rollback_started, …; nil when no update ran.
     public var updateState: String?
+    public var spec: ServiceSpecSummary
 
     public init(id: String, name: String, image: String, mode: ServiceMode, desired: Int, running: Int,
-                createdAt: Date?, labels: [String: String] = [:], updateState: String? = nil) {
+                createdAt: Date?, labels: [String: String] = [:], updateState: String? = nil,
+                spec: ServiceSpecSummary = ServiceSpecSummary()) {
         self.id = id
         self.name = name
         self.image = image
@@ -54,6 +56,7 @@ public struct ServiceInfo: Sendable, Equatable {
         self.createdAt = createdAt
         self.labels = labels
         self.updateState = updateState
+        self.spec = spec
     }
 }
 
@@ -137,6 +140,9 @@ public struct FleetState: Sendable, Equatable {
     public var probes: [String: ProbeNote] = [:]
     /// Task restarts by service name: counted from task history at first sight, then from each new task.
     public var restarts: [String: Int] = [:]
+    /// Recent Docker events by service name, newest last (at most `eventsKept`).
+    public var events: [String: [ServiceEventNote]] = [:]
+    public static let eventsKept = 20
     /// The last action taken from the console and how it ended.
     public var lastAction: ActionOutcome?
     /// The tasks seen so far, by service name: task ID to slot key and whether it was running (for `restarts`).
@@ -178,12 +184,15 @@ public enum Message: Sendable, Equatable {
     case probe(agent: String, url: String, sample: HealthSample)
     /// An action started from the console has ended.
     case action(ActionOutcome)
+    /// A Docker event about a service, for its recent history.
+    case event(service: String, ServiceEventNote)
 
     /// Whether the message can change which agents exist or should be probed.
     public var changesAgents: Bool {
         if case .probe = self { return false }
         if case .connection = self { return false }
         if case .action = self { return false }
+        if case .event = self { return false }
         return true
     }
 }
@@ -211,6 +220,9 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
         state.connection = c
     case .action(let outcome):
         state.lastAction = outcome
+    case .event(let service, let note):
+        state.events[service, default: []].append(note)
+        if state.events[service]!.count > FleetState.eventsKept { state.events[service]!.removeFirst() }
     case .probe(let agent, let url, let sample):
         if sample.unreachable && isSwarmInternal(url: url, serviceNames: state.services.values.map(\.name)) {
             // Not the agent's fault: this name resolves only inside the swarm's networks. Docker's status stands in.

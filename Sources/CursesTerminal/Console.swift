@@ -120,17 +120,20 @@ public final class Console {
     // MARK: - Drawing
 
     private func attributes(for role: Role) -> (attr_t, Int16) {
-        switch role {
-        case .normal: return (nc_a_normal(), 0)
-        case .header: return (nc_a_bold(), 0)
-        case .muted: return (colors ? nc_a_dim() : nc_a_normal(), 0)
-        case .selection: return (nc_a_reverse(), 0)
-        case .match: return (nc_a_reverse() | nc_a_bold(), 0)
-        case .title: return colors ? (nc_a_normal(), Int16(role.rawValue)) : (nc_a_reverse(), 0)
-        case .ok, .warn, .bad:
-            if colors { return (role == .bad ? nc_a_bold() : nc_a_normal(), Int16(role.rawValue)) }
-            return (role == .bad ? nc_a_bold() : nc_a_normal(), 0)
+        let style = (colors ? Theme.color : Theme.monochrome).style(for: role)
+        var attr = nc_a_normal()
+        if style.bold { attr |= nc_a_bold() }
+        if style.dim { attr |= nc_a_dim() }
+        if style.reverse { attr |= nc_a_reverse() }
+        let pair: Int16
+        switch style.color {
+        case .green?: pair = Int16(Role.ok.rawValue)
+        case .yellow?: pair = Int16(Role.warn.rawValue)
+        case .red?: pair = Int16(Role.bad.rawValue)
+        case .bar?: pair = Int16(Role.title.rawValue)
+        case nil: pair = 0
         }
+        return (attr, pair)
     }
 
     /// Blits the buffer; ncurses compares with what is on screen and writes only the difference.
@@ -145,8 +148,7 @@ public final class Console {
                 var wch: [wchar_t] = cell.symbol.unicodeScalars.prefix(4).map { wchar_t(bitPattern: $0.value) }
                 if !unicode && wch.contains(where: { $0 > 0x7E }) { wch = [wchar_t(UInt8(ascii: "?"))] }
                 wch.append(0)
-                var (attr, pair) = attributes(for: cell.role)
-                if cell.role == .selection { attr = nc_a_reverse() }
+                let (attr, pair) = attributes(for: cell.role)
                 _ = nc_setcell(&row[n], wch, attr, pair)
                 n += 1
             }

@@ -36,6 +36,16 @@ public enum Overlay: Sendable, Equatable {
     case prompt(Prompt)
 }
 
+/// What the pane under the table (or the whole screen, on small terminals) shows.
+public enum Pane: Sendable, Equatable {
+    case details, logs
+}
+
+/// Where keys go: the table, or the pane.
+public enum Focus: Sendable, Equatable {
+    case table, pane
+}
+
 /// A message of the UI itself (a refusal, a cancelled action), shown in the status line.
 public struct Flash: Sendable, Equatable {
     public var text: String
@@ -56,6 +66,8 @@ public struct UIState: Sendable, Equatable {
     /// `--read-only`: every action is refused.
     public var readOnly = false
     public var flash: Flash?
+    public var pane = Pane.details
+    public var focus = Focus.table
 
     public init(glyphs: Glyphs = .unicode, readOnly: Bool = false) {
         self.glyphs = glyphs
@@ -137,8 +149,21 @@ public func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: In
     case .help:
         ui.overlay = .help
         return .redraw
+    case .details, .logs:
+        guard !rows.isEmpty else { return .none }
+        ui.selectedID = ui.selectedID ?? ids.first
+        ui.pane = command == .details ? .details : .logs
+        ui.focus = .pane
+        return .redraw
+    case .focus:
+        ui.focus = ui.focus == .table ? .pane : .table
+        return .redraw
     case .redraw: return .repaint
     case .quit:
+        if ui.focus == .pane {
+            ui.focus = .table
+            return .redraw
+        }
         if key == .escape && !ui.filter.isEmpty {
             ui.filter = ""
             return .redraw

@@ -10,6 +10,7 @@ public enum Key: Sendable, Equatable, Hashable {
 /// What a key means, wherever it is pressed.
 public enum Command: Sendable, Equatable, CaseIterable {
     case up, down, pageUp, pageDown, top, bottom
+    case details, logs, focus
     case filter, sort
     case restart, scaleUp, scaleDown, setReplicas, wake, sleep
     case help, redraw, quit
@@ -40,6 +41,9 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(keys: [.pageDown], label: "PgDn", command: .pageDown, help: "a page down", section: "Move"),
     KeyBinding(keys: [.home, .char("g")], label: "g Home", command: .top, help: "first agent", section: "Move"),
     KeyBinding(keys: [.end, .char("G")], label: "G End", command: .bottom, help: "last agent", section: "Move"),
+    KeyBinding(keys: [.enter], label: "Enter", command: .details, help: "details of the agent", section: "Views"),
+    KeyBinding(keys: [.char("l")], label: "l", command: .logs, help: "logs of the agent", section: "Views"),
+    KeyBinding(keys: [.tab], label: "Tab", command: .focus, help: "table or pane (large screens)", section: "Views"),
     KeyBinding(keys: [.char("/")], label: "/", command: .filter, help: "filter agents (Esc clears)", section: "Table"),
     KeyBinding(keys: [.char("o")], label: "o", command: .sort, help: "next sort order", section: "Table"),
     KeyBinding(keys: [.char("r")], label: "r", command: .restart, help: "restart (force update)", section: "Actions"),
@@ -50,7 +54,7 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(keys: [.char("z")], label: "z", command: .sleep, help: "sleep (on-demand, to 0)", section: "Actions"),
     KeyBinding(keys: [.char("?")], label: "?", command: .help, help: "this help", section: "General"),
     KeyBinding(keys: [.redraw], label: "Ctrl-L", command: .redraw, help: "repaint the screen", section: "General"),
-    KeyBinding(keys: [.char("q"), .escape], label: "q Esc", command: .quit, help: "clear the filter or quit", section: "General"),
+    KeyBinding(keys: [.char("q"), .escape], label: "q Esc", command: .quit, help: "back, clear the filter, or quit", section: "General"),
 ]
 
 /// The command bound to a key, if any.

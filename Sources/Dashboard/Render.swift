@@ -4,16 +4,18 @@ import Foundation
 /// Glyphs by terminal capability: Unicode where the locale is UTF-8, ASCII otherwise.
 public struct Glyphs: Sendable, Equatable {
     public var ok, bad, warn, idle, starting, missing, unknown, ellipsis, separator, arrow: String
+    /// Stands for a value that is never shown (a secret).
+    public var masked: String
     /// A failed probe in a history strip.
     public var stripFailure: String
     /// Healthy probes in a strip, by latency: under 10 ms, 50, 100, 250, 500 ms, 1 s, and slower.
     public var latencyBars: [String]
 
     public static let unicode = Glyphs(ok: "●", bad: "✗", warn: "▲", idle: "○", starting: "◐", missing: "◌", unknown: "?",
-                                       ellipsis: "…", separator: "│", arrow: "→", stripFailure: "✗",
+                                       ellipsis: "…", separator: "│", arrow: "→", masked: "•••", stripFailure: "✗",
                                        latencyBars: ["▁", "▂", "▃", "▄", "▅", "▆", "▇"])
     public static let ascii = Glyphs(ok: "*", bad: "x", warn: "!", idle: "o", starting: "~", missing: "-", unknown: "?",
-                                     ellipsis: "~", separator: "|", arrow: "->", stripFailure: "x",
+                                     ellipsis: "~", separator: "|", arrow: "->", masked: "***", stripFailure: "x",
                                      latencyBars: [".", ".", ":", ":", "+", "+", "#"])
 
     static let latencySteps = [0.010, 0.050, 0.100, 0.250, 0.500, 1.0]
@@ -25,27 +27,85 @@ public struct Glyphs: Sendable, Equatable {
     }
 }
 
+/// The smallest terminal clawtop draws in; below it, a notice says so.
+public let minimumSize = (width: 40, height: 8)
+
+/// How the screen is divided, by its size.
+public enum Layout: Sendable, Equatable {
+    /// Large terminals: the table, and under it the details or logs of the selected agent.
+    case full
+    /// 80×24 and the like: the table, or the pane on the whole screen.
+    case standard
+    /// Small tmux panes (down to 40×8): the same, with the fewest columns.
+    case compact
+    case tooSmall
+
+    public init(width: Int, height: Int) {
+        if width < minimumSize.width || height < minimumSize.height { self = .tooSmall }
+        else if width >= 100 && height >= 30 { self = .full }
+        else if width >= 80 && height >= 20 { self = .standard }
+        else { self = .compact }
+    }
+}
+
 /// The whole frame for a state, UI state and size. Pure: the console and `snapshot` both call it.
 public func render(_ fleet: FleetState, ui: UIState, width: Int, height: Int, now: Date) -> Buffer {
-    var buf = Buffer(width: width, height: height)
-    guard width >= 20, height >= 4 else {
-        buf.put("too small", x: 0, y: 0, role: .warn)
+    var buf = Buffer(width: max(0, width), height: max(0, height))
+    let layout = Layout(width: width, height: height)
+    guard layout != .tooSmall else {
+        let notice = ["too small", "\(minimumSize.width)x\(minimumSize.height) needed", "now \(width)x\(height)"]
+        for (i, line) in notice.enumerated() where i < height {
+            buf.put(line, x: max(0, (width - displayWidth(line)) / 2), y: i + max(0, (height - notice.count) / 2), role: .warn)
+        }
         return buf
     }
     let all = fleet.agentRows(now: now)
+    let rows = visibleRows(fleet, ui: ui, now: now)
     let g = ui.glyphs
     drawHeader(fleet, rows: all, glyphs: g, into: &buf)
-    let tableArea = Rect(x: 0, y: 1, width: width, height: height - 2)
-    drawAgentTable(visibleRows(fleet, ui: ui, now: now), ui: ui, area: tableArea, into: &buf, now: now)
+    let body = Rect(x: 0, y: 1, width: width, height: height - 2)
+    let selected = ui.selectedID.flatMap { id in rows.first { $0.id == id } } ?? rows.first
+    switch layout {
+    case .full:
+        let tableHeight = max(6, min(rows.count + 1, body.height * 45 / 100))
+        drawAgentTable(rows, ui: ui, area: Rect(x: 0, y: body.y, width: width, height: tableHeight), into: &buf, now: now)
+        let pane = Rect(x: 0, y: body.y + tableHeight, width: width, height: body.height - tableHeight)
+        drawPane(selected, fleet: fleet, ui: ui, area: pane, into: &buf, now: now)
+    case .standard, .compact, .tooSmall:
+        if ui.focus == .pane {
+            drawPane(selected, fleet: fleet, ui: ui, area: body, into: &buf, now: now)
+        } else {
+            drawAgentTable(rows, ui: ui, area: body, into: &buf, now: now)
+        }
+    }
     switch ui.overlay {
-    case .help: drawHelp(glyphs: g, area: tableArea, into: &buf)
+    case .help: drawHelp(glyphs: g, area: body, into: &buf)
     case .confirm(let request):
         let running = fleet.services[request.serviceID]?.running
-        drawConfirm(request.effect(arrow: g.arrow, running: running), area: tableArea, into: &buf)
+        drawConfirm(request.effect(arrow: g.arrow, running: running), area: body, into: &buf)
     case .prompt, nil: break
     }
     drawStatus(fleet, ui: ui, into: &buf, y: height - 1)
     return buf
+}
+
+/// The details or logs of the selected agent, under a title bar that shows which and where the keys go.
+private func drawPane(_ row: AgentRow?, fleet: FleetState, ui: UIState, area: Rect, into buf: inout Buffer, now: Date) {
+    guard area.height > 0 else { return }
+    let name = row.map { sanitize($0.agent.name) } ?? "no agent"
+    let title = (ui.pane == .details ? " details: " : " logs: ") + name
+    buf.fill(role: ui.focus == .pane ? .title : .header, y: area.y, from: area.x, width: area.width)
+    buf.put(title, x: area.x, y: area.y, maxWidth: area.width, role: ui.focus == .pane ? .title : .header)
+    let hint = ui.focus == .pane ? "Esc back " : "Tab focus "
+    if area.width > displayWidth(title) + displayWidth(hint) + 2 {
+        buf.put(hint, x: area.x + area.width - displayWidth(hint), y: area.y, role: ui.focus == .pane ? .title : .header)
+    }
+    let inner = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
+    guard let row else { return }
+    switch ui.pane {
+    case .details: drawDetails(row, fleet: fleet, glyphs: ui.glyphs, area: inner, into: &buf, now: now)
+    case .logs: buf.put(" logs are not wired in yet", x: inner.x, y: inner.y, role: .muted)
+    }
 }
 
 /// The visible rows of the table at a given height: header row excluded.

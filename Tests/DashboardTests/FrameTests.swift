@@ -8,10 +8,16 @@ func sampleFleet() -> (FleetState, Date) {
     let created = Date(timeIntervalSince1970: 1_795_545_132)
     let now = created.addingTimeInterval(3 * 3600 + 125)
     func svc(_ name: String, _ desired: Int, _ running: Int, mode: ServiceMode = .replicated, update: String? = nil,
-             image: String = "ghcr.io/openclaw/agent:2026.11.2", labels: [String: String] = [:]) -> ServiceInfo {
+             image: String = "ghcr.io/openclaw/agent:2026.11.2", labels: [String: String] = [:],
+             spec: ServiceSpecSummary = ServiceSpecSummary()) -> ServiceInfo {
         ServiceInfo(id: "id-\(name)", name: name, image: image, mode: mode, desired: desired, running: running,
-                    createdAt: created, labels: labels, updateState: update)
+                    createdAt: created, labels: labels, updateState: update, spec: spec)
     }
+    let betaSpec = ServiceSpecSummary(restartCondition: "on-failure", restartDelay: 5, restartMaxAttempts: 3, restartWindow: 120,
+                                      cpuLimit: 0.5, memoryLimit: 512 << 20, memoryReservation: 256 << 20,
+                                      envNames: ["OPENCLAW_GATEWAY_PORT", "OPENCLAW_GATEWAY_TOKEN"], secrets: ["gateway_token"],
+                                      healthcheck: "wget -q -O- http://127.0.0.1:18080/api/health", healthcheckInterval: 2,
+                                      forceUpdate: 2)
     func task(_ name: String, _ state: String, desired: String = "running", error: String? = nil, exit: Int? = nil,
               ago: TimeInterval = 600, health: String? = nil) -> TaskInfo {
         TaskInfo(id: "t-\(name)-\(state)", serviceID: "id-\(name)", slot: 1, nodeID: "node1", state: state,
@@ -29,7 +35,8 @@ func sampleFleet() -> (FleetState, Date) {
     reduce(&fleet, .snapshot(
         nodes: [NodeInfo(id: "node1", hostname: "manager-1", role: "manager", state: "ready"),
                 NodeInfo(id: "node2", hostname: "worker-1", role: "worker", state: "down")],
-        services: [svc("openclaw_alpha", 1, 1), svc("openclaw_beta", 1, 0), svc("openclaw_gamma", 0, 0),
+        services: [svc("openclaw_alpha", 1, 1),
+                   svc("openclaw_beta", 1, 0, labels: ["orchestrator.agent": "beta", "com.example.api_key": "sk-live-123"], spec: betaSpec), svc("openclaw_gamma", 0, 0),
                    svc("openclaw_delta", 2, 1), svc("openclaw_epsilon", 1, 1, update: "updating"),
                    svc("node-exporter", 2, 2, mode: .global, image: "prom/node-exporter:v1.8.2"),
                    svc("openclaw_\u{1B}[2Jevil", 1, 0, labels: ["orchestrator.agent": "true"])],
@@ -55,6 +62,8 @@ func sampleFleet() -> (FleetState, Date) {
         probe("beta", ok: i < 27, reason: i < 27 ? nil : "refused")
         probe("delta", ok: i != 12 && i != 29, reason: "HTTP 500", status: i != 12 && i != 29 ? 200 : 500)
     }
+    reduce(&fleet, .event(service: "openclaw_beta", ServiceEventNote(time: now.addingTimeInterval(-21), text: "container die (exit 3)")))
+    reduce(&fleet, .event(service: "openclaw_beta", ServiceEventNote(time: now.addingTimeInterval(-15), text: "container start")))
     reduce(&fleet, .probe(agent: "epsilon", url: "http://tasks.openclaw_epsilon:18789/health",
                           sample: HealthSample(time: now.addingTimeInterval(-3), ok: false,
                                                reason: "DNS: cannot resolve tasks.openclaw_epsilon", unreachable: true)))
@@ -78,6 +87,53 @@ struct FrameTests {
         let text = render(fleet, ui: UIState(glyphs: .ascii), width: width, height: height, now: now).text
         #expect(text.unicodeScalars.allSatisfy { $0.isASCII }, "ASCII frames hold ASCII only")
         try assertGolden(text, "table-ascii-\(width)x\(height)")
+    }
+
+    static let viewSizes = [(80, 24), (120, 40), (50, 12)]
+
+    @Test(arguments: viewSizes)
+    func detailsFrame(width: Int, height: Int) throws {
+        let (fleet, now) = sampleFleet()
+        for glyphs in [Glyphs.unicode, .ascii] {
+            var ui = UIState(glyphs: glyphs)
+            ui.selectedID = "beta"
+            ui.focus = .pane
+            let text = render(fleet, ui: ui, width: width, height: height, now: now).text
+            try assertGolden(text, "details-\(glyphs == .ascii ? "ascii" : "unicode")-\(width)x\(height)")
+        }
+    }
+
+    /// NO_COLOR and monochrome terminals: attributes only. The golden holds the frame, then its style mask.
+    @Test(arguments: viewSizes)
+    func noColorFrames(width: Int, height: Int) throws {
+        let (fleet, now) = sampleFleet()
+        var views: [(String, UIState)] = []
+        var table = UIState()
+        table.selectedID = "alpha"
+        views.append(("table", table))
+        var details = table
+        details.selectedID = "beta"
+        details.focus = .pane
+        views.append(("details", details))
+        var help = table
+        help.overlay = .help
+        views.append(("help", help))
+        for (name, ui) in views {
+            let buf = render(fleet, ui: ui, width: width, height: height, now: now)
+            #expect(!styleMask(buf, theme: .monochrome).contains { "gyxt".contains($0) }, "no colour in \(name)")
+            try assertGolden(buf.text + "--- styles without colour: b bold, r reverse, R both ---\n" + styleMask(buf, theme: .monochrome),
+                             "nocolor-\(name)-\(width)x\(height)")
+        }
+    }
+
+    @Test func secretValuesNeverShow() {
+        let (fleet, now) = sampleFleet()
+        var ui = UIState()
+        ui.selectedID = "beta"
+        ui.focus = .pane
+        let text = render(fleet, ui: ui, width: 200, height: 40, now: now).text
+        #expect(text.contains("OPENCLAW_GATEWAY_TOKEN") && text.contains("com.example.api_key=•••"))
+        #expect(!text.contains("sk-live-123"))
     }
 
     @Test func hostileTextIsDrawnInert() {
@@ -104,7 +160,7 @@ struct FrameTests {
 
         // The selected row is drawn with the selection role, and scrolled into view in a short pane.
         _ = handle(.char("G"), ui: &ui, rows: rows, pageSize: 5)
-        let buf = render(fleet, ui: ui, width: 80, height: 6, now: now)
+        let buf = render(fleet, ui: ui, width: 80, height: 8, now: now)
         let selectedRows = (0..<buf.height).filter { y in buf[10, y].role == .selection }
         #expect(selectedRows.count == 1)
         if let y = selectedRows.first { #expect(buf.lines[y].contains(rows.last!.id.prefix(8))) }
@@ -128,7 +184,7 @@ func assertGolden(_ actual: String, _ name: String, sourceLocation: SourceLocati
 
 struct TableLayoutTests {
     @Test func columnsFitAndTheLeastImportantGoFirst() {
-        for width in [30, 50, 79, 119, 159, 240] {
+        for width in [40, 50, 79, 119, 159, 240] {
             let (fleet, now) = sampleFleet()
             let lines = render(fleet, ui: UIState(), width: width, height: 12, now: now).lines
             #expect(lines.allSatisfy { displayWidth($0) <= width }, "width \(width)")

@@ -85,13 +85,21 @@ struct ConsoleTests {
 
     @Test func resizeRedrawsAtTheNewSize() async throws {
         try await TestDocker.withService("tmuxsize") { name in
-            let tmux = try startConsole(width: 120, height: 30)
+            let tmux = try startConsole(width: 120, height: 40)
             defer { tmux.kill() }
             try await tmux.waitFor(name)
-            try tmux.resize(width: 60, height: 12)
-            try await TestDocker.waitUntil("a 60-column frame", timeout: 10) {
+            // 120×40 is the full layout: the table and, under it, the selected agent's details.
+            try await tmux.waitFor(" details: ")
+            try tmux.resize(width: 50, height: 12)
+            try await TestDocker.waitUntil("a 50-column frame", timeout: 10) {
                 let lines = try tmux.screen().split(separator: "\n", omittingEmptySubsequences: false)
-                return lines.contains { $0.contains("j/k move") } && lines.allSatisfy { $0.count <= 60 }
+                return lines.contains { $0.contains("? help") } && lines.allSatisfy { $0.count <= 50 }
+                    && !lines.contains { $0.contains(" details: ") }
+            }
+            try tmux.resize(width: 120, height: 40)
+            try await TestDocker.waitUntil("the full layout again", timeout: 10) {
+                let screen = try tmux.screen()
+                return screen.contains(" details: ") && screen.contains("nodes ") && screen.contains(name)
             }
             try tmux.keys("q")
             try await tmux.waitFor("exit=0")

@@ -1,0 +1,162 @@
+import ClawtopCore
+import Foundation
+
+/// The selected agent in full: its service, health settings and figures, Docker's view, limits, labels,
+/// environment names (never values), tasks and recent events.
+func drawDetails(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, area: Rect, into buf: inout Buffer, now: Date) {
+    let lines = detailLines(row, fleet: fleet, glyphs: g, now: now)
+    let labelWidth = 9
+    for (i, line) in lines.prefix(max(0, area.height)).enumerated() {
+        let y = area.y + i
+        var x = area.x + 1
+        if let label = line.label {
+            buf.put(label, x: x, y: y, maxWidth: max(0, area.width - 1), role: .header)
+            x += labelWidth + 1
+        }
+        for run in line.runs {
+            let room = area.x + area.width - x
+            guard room > 0 else { break }
+            x += buf.put(truncate(run.text, to: room, ellipsis: g.ellipsis), x: x, y: y, maxWidth: room, role: run.role)
+        }
+    }
+}
+
+struct DetailLine {
+    var label: String?
+    var runs: [(text: String, role: Role)]
+    init(_ label: String?, _ runs: [(String, Role)]) {
+        self.label = label
+        self.runs = runs.map { (text: $0.0, role: $0.1) }
+    }
+}
+
+func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date) -> [DetailLine] {
+    var lines: [DetailLine] = []
+    let a = row.agent
+    let (glyph, role) = style(row.health, glyphs: g)
+    var headline: [(String, Role)] = [(sanitize(a.name) + "  ", .header), ("\(glyph) \(row.health.rawValue)", role)]
+    if let since = row.since { headline.append((" for \(formatAge(now.timeIntervalSince(since)))", role)) }
+    switch row.source {
+    case .probe: headline.append(("  (clawtop's probe)", .muted))
+    case .docker: headline.append(("  (Docker's health check)", .muted))
+    case .none: break
+    }
+    lines.append(DetailLine(nil, headline))
+
+    guard let summary = row.summary else {
+        lines.append(DetailLine("service", [(a.serviceName.map { "\(sanitize($0)) does not exist" } ?? "none: runs outside the swarm", .warn)]))
+        lines += healthLines(row, glyphs: g, now: now)
+        return lines
+    }
+    let s = summary.service
+    lines.append(DetailLine("service", [(sanitize(s.name), .normal), ("  \(s.mode.word) \(s.running)/\(s.desired)", .normal),
+                                        ("  \(summary.condition.word)", style(summary.condition)),
+                                        ("  image \(sanitize(s.image))", .muted)]))
+    lines += healthLines(row, glyphs: g, now: now)
+    let spec = s.spec
+    var docker: [(String, Role)] = [(row.dockerHealth ?? "no health status", row.dockerHealth == nil ? .muted : .normal)]
+    if let check = spec.healthcheck {
+        docker.append(("  check: \(sanitize(check))", .muted))
+        if let every = spec.healthcheckInterval { docker.append((" every \(formatDuration(every))", .muted)) }
+    }
+    lines.append(DetailLine("docker", docker))
+    var restart = spec.restartCondition ?? "any"
+    if let delay = spec.restartDelay { restart += ", delay \(formatDuration(delay))" }
+    if let max = spec.restartMaxAttempts, max > 0 {
+        restart += ", at most \(max)" + (spec.restartWindow.map { " in \(formatDuration($0))" } ?? "")
+    }
+    lines.append(DetailLine("restart", [(restart, .normal), ("  restarts \(row.restarts)", row.restarts > 0 ? .warn : .muted),
+                                        ("  force updates \(spec.forceUpdate)", .muted)]))
+    lines.append(DetailLine("limits", [(resources(cpu: spec.cpuLimit, memory: spec.memoryLimit) ?? "none", .normal),
+                                       ("  reserved " + (resources(cpu: spec.cpuReservation, memory: spec.memoryReservation) ?? "none"), .muted)]))
+    let labels = s.labels.sorted { $0.key < $1.key }.map { "\(sanitize($0.key))=\(looksSecret($0.key) ? g.masked : sanitize($0.value))" }
+    lines.append(DetailLine("labels", [(labels.isEmpty ? "none" : labels.joined(separator: "  "), labels.isEmpty ? .muted : .normal)]))
+    let env = spec.envNames.map(sanitize)
+    lines.append(DetailLine("env", [(env.isEmpty ? "none" : env.joined(separator: "  "), env.isEmpty ? .muted : .normal),
+                                    (env.isEmpty ? "" : "  (values hidden)", .muted)]))
+    if !spec.secrets.isEmpty {
+        lines.append(DetailLine("secrets", [(spec.secrets.map(sanitize).joined(separator: "  "), .normal)]))
+    }
+
+    let names = Dictionary(fleet.nodes.map { ($0.id, $0.hostname) }, uniquingKeysWith: { a, _ in a })
+    let tasks = (fleet.tasks[s.id] ?? []).sorted { ($0.timestamp ?? .distantPast) > ($1.timestamp ?? .distantPast) }
+    lines.append(DetailLine(nil, []))
+    lines.append(DetailLine(nil, [("TASKS  slot  node          state      since  error", .header)]))
+    for t in tasks.prefix(8) {
+        let node = t.nodeID.map { names[$0] ?? String($0.prefix(12)) } ?? "-"
+        let since = t.timestamp.map { formatAge(now.timeIntervalSince($0)) } ?? "-"
+        let text = "       " + pad(t.slot.map(String.init) ?? "-", 4) + "  " + pad(sanitize(node), 12) + "  "
+            + pad(t.state, 9) + "  " + pad(since, 5) + "  "
+        let role: Role = t.isFailure ? .bad : t.state == "running" ? .ok : .muted
+        lines.append(DetailLine(nil, [(text, role), (sanitize(t.error ?? ""), .bad)]))
+    }
+    let events = fleet.events[s.name] ?? []
+    if !events.isEmpty {
+        lines.append(DetailLine(nil, []))
+        lines.append(DetailLine(nil, [("EVENTS", .header)]))
+        for e in events.suffix(6).reversed() {
+            lines.append(DetailLine(nil, [("       " + pad(formatAge(now.timeIntervalSince(e.time)) + " ago", 9) + " ", .muted),
+                                          (sanitize(e.text), e.text.contains("die") || e.text.contains("unhealthy") ? .warn : .normal)]))
+        }
+    }
+    return lines
+}
+
+private func healthLines(_ row: AgentRow, glyphs g: Glyphs, now: Date) -> [DetailLine] {
+    let a = row.agent
+    var lines: [DetailLine] = []
+    var policy = [(a.policy ?? "not configured", Role.normal)]
+    if let url = a.healthURL {
+        policy.append(("  \(sanitize(url)) every \(formatDuration(a.checkInterval)), timeout \(formatDuration(a.probeTimeout))", .muted))
+        policy.append((", startup \(formatDuration(a.startupTimeout)), unhealthy after \(a.maxFailures)", .muted))
+    } else {
+        policy.append(("  no health URL", .muted))
+    }
+    lines.append(DetailLine("policy", policy))
+    let h = row.history
+    var checks: [(String, Role)] = []
+    if let availability = h.availability {
+        checks.append(("\(formatPercent(availability)) of \(h.count)", .normal))
+        if let p50 = h.latencyPercentile(0.5), let p95 = h.latencyPercentile(0.95) {
+            checks.append(("  p50 \(formatLatency(p50))  p95 \(formatLatency(p95))", .muted))
+        }
+        if let streak = h.streak { checks.append(("  \(streak.count) \(streak.ok ? "ok" : "failed") in a row", streak.ok ? .ok : .bad)) }
+        if let last = h.lastFailure {
+            checks.append(("  last failure \(formatAge(now.timeIntervalSince(last.time))) ago: \(sanitize(last.reason ?? "?"))", .warn))
+        }
+    } else if let why = row.probe?.unreachable {
+        checks.append(("cannot reach the URL from here (\(sanitize(why))); use --health-url or the clawtop.health.url label", .warn))
+    } else {
+        checks.append(("none yet", .muted))
+    }
+    lines.append(DetailLine("checks", checks))
+    return lines
+}
+
+/// "500ms", "30s", "5m", "1h30m".
+func formatDuration(_ seconds: Double) -> String {
+    if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
+    let s = Int(seconds.rounded())
+    if s < 60 || s % 60 != 0 && s < 600 { return s < 60 ? "\(s)s" : "\(s / 60)m\(s % 60)s" }
+    if s < 3600 { return "\(s / 60)m" }
+    return "\(s / 3600)h" + (s % 3600 / 60 > 0 ? "\(s % 3600 / 60)m" : "")
+}
+
+private func resources(cpu: Double?, memory: Int64?) -> String? {
+    var parts: [String] = []
+    if let cpu, cpu > 0 { parts.append("cpu \(cpu == cpu.rounded() ? String(Int(cpu)) : String(format: "%.2f", cpu))") }
+    if let memory, memory > 0 { parts.append("mem \(formatBytes(memory))") }
+    return parts.isEmpty ? nil : parts.joined(separator: " ")
+}
+
+func formatBytes(_ bytes: Int64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(bytes), unit = 0
+    while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+    return value == value.rounded() ? "\(Int(value)) \(units[unit])" : "\(String(format: "%.1f", value)) \(units[unit])"
+}
+
+private func pad(_ s: String, _ width: Int) -> String {
+    let w = displayWidth(s)
+    return w >= width ? truncate(s, to: width) : s + String(repeating: " ", count: width - w)
+}
