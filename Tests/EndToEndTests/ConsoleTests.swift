@@ -83,6 +83,29 @@ struct ConsoleTests {
         try await TestDocker.waitUntil("clawtop to exit after its terminal went away", timeout: 10) { kill(pid, 0) != 0 }
     }
 
+    @Test func ctrlZSuspendsWithTheTerminalRestoredAndFgResumes() async throws {
+        try await TestDocker.withService("tmuxz") { name in
+            let tmux = try Tmux(width: 120, height: 30, environment: ["LANG": "C.UTF-8", "TERM": "tmux-256color",
+                                                                     "DOCKER_HOST": try TestDocker.requireHost()])
+            defer { tmux.kill() }
+            try tmux.type("clear; \(try clawtopBinary()) --all")
+            try await tmux.waitFor(name)
+            try tmux.keys("C-z")
+            try await tmux.waitFor("Stopped")
+            try await expectCleanShell(tmux)
+            try tmux.type("clear; fg")
+            // Back on the alternate screen: the table, and none of the shell's lines.
+            try await TestDocker.waitUntil("the console back after fg") {
+                let screen = try tmux.screen()
+                return screen.contains(name) && screen.contains("HEALTH") && !screen.contains("fg")
+            }
+            try tmux.keys("q")
+            try tmux.type("echo done=$?")
+            try await tmux.waitFor("done=0")
+            try await expectCleanShell(tmux)
+        }
+    }
+
     @Test func resizeRedrawsAtTheNewSize() async throws {
         try await TestDocker.withService("tmuxsize") { name in
             let tmux = try startConsole(width: 120, height: 40)
