@@ -67,7 +67,9 @@ public struct Buffer: Sendable, Equatable {
     /// Sets the role of a run of cells (for a selection bar).
     public mutating func fill(role: Role, y: Int, from x: Int = 0, width w: Int? = nil) {
         guard y >= 0, y < height else { return }
-        for cx in max(0, x)..<min(width, x + (w ?? width)) { self[cx, y].role = role }
+        let from = max(0, x), to = min(width, x + (w ?? width))
+        guard from < to else { return }
+        for cx in from..<to { self[cx, y].role = role }
     }
 
     /// The rows as plain text, trailing blanks removed: what `snapshot --format text` prints and what a terminal shows.

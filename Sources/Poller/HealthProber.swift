@@ -20,6 +20,9 @@ public final class HealthProber: Sendable {
         config.decompression = .disabled
         // Many agents can sit behind one host and port; a hanging one must not hold the connections others need.
         config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        // A refused or unresolvable endpoint fails at once, as Warren's Go client does, not after retrying until the
+        // deadline: the reason is then "refused", and the probe costs no slot for its whole timeout.
+        config.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: config)
     }
 
@@ -33,10 +36,10 @@ public final class HealthProber: Sendable {
         func elapsed() -> Double { let d = clock.now - t0; return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
         let outcome: Outcome = await withTaskGroup(of: Outcome.self) { group in
             group.addTask { await self.fetch(url, timeout: timeout) }
-            // A guard in case the body stalls past the client's deadline; it fires later than the client's own
-            // deadline, so the client can report what it saw last (a refused connect is retried until then).
+            // A guard in case the body stalls past the client's deadline; it fires a second after the client's own
+            // deadline, so the client can report what it saw last.
             group.addTask {
-                try? await Task.sleep(for: .seconds(timeout + 0.5))
+                try? await Task.sleep(for: .seconds(timeout + 1))
                 return .failure(reason: "timeout after \(Self.seconds(timeout))", status: nil, unreachable: false)
             }
             let first = await group.next()!

@@ -141,7 +141,7 @@ struct ConsoleTests {
             var lastScreen = "", lastSnapshots: [String] = []
             for _ in 0..<15 {
                 let before = try await snapshot(host: host, width: width, height: height)
-                let screen = try tmux.screen()
+                let screen = try await tmux.screen()
                 let after = try await snapshot(host: host, width: width, height: height)
                 if normalize(screen) == normalize(before) || normalize(screen) == normalize(after) { return }
                 lastScreen = screen

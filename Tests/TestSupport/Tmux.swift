@@ -23,6 +23,12 @@ public final class Tmux: @unchecked Sendable {
         return r.stdout
     }
 
+    /// `tmux(_:)` for async code, off the cooperative pool (see `offPool`).
+    @discardableResult
+    public func tmux(_ args: [String]) async throws -> String {
+        try await offPool { try self.tmux(args) }
+    }
+
     /// Types `text` and presses Enter.
     public func type(_ text: String) throws { try tmux(["send-keys", "-t", session, "-l", text]); try tmux(["send-keys", "-t", session, "Enter"]) }
 
@@ -34,6 +40,9 @@ public final class Tmux: @unchecked Sendable {
 
     /// The screen as text (trailing blanks trimmed by tmux).
     public func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", session]) }
+
+    /// The screen, for async code, off the cooperative pool.
+    public func screen() async throws -> String { try await tmux(["capture-pane", "-p", "-t", session]) }
 
     public func resize(width: Int, height: Int) throws {
         try tmux(["resize-window", "-t", session, "-x", String(width), "-y", String(height)])
@@ -52,7 +61,7 @@ public final class Tmux: @unchecked Sendable {
         var last = ""
         do {
             try await TestDocker.waitUntil("'\(text)' on screen", timeout: timeout) {
-                last = try self.screen()
+                last = try await self.screen()
                 return last.contains(text)
             }
         } catch {
