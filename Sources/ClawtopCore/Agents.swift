@@ -162,6 +162,8 @@ public struct AgentRow: Sendable, Equatable {
     public var lastError: String?
     /// When the current run of healthy (or failing) probes began.
     public var since: Date?
+    /// When the newest current task was created: "since the last restart".
+    public var startedAt: Date?
 
     public var id: String { agent.name }
 
@@ -177,6 +179,7 @@ public struct AgentRow: Sendable, Equatable {
         dockerHealth = current.compactMap(\.containerHealth).min { ranks[$0, default: 3] < ranks[$1, default: 3] }
         // A new service with replicas wanted and no task at all yet is about to start: its grace begins now.
         let startedAt = current.compactMap(\.createdAt).max() ?? ((summary?.service.desired ?? 0) > 0 && tasks.isEmpty ? now : nil)
+        self.startedAt = startedAt
 
         let probing = agent.healthURL != nil && probe?.unreachable == nil
         if agent.serviceName != nil && summary == nil {

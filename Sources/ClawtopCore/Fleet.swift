@@ -143,6 +143,10 @@ public struct FleetState: Sendable, Equatable {
     /// Recent Docker events by service name, newest last (at most `eventsKept`).
     public var events: [String: [ServiceEventNote]] = [:]
     public static let eventsKept = 20
+    /// The log of the service whose logs are shown (one at a time), and why it is not streaming, if it is not.
+    public var logs = LogBuffer()
+    public var logService: String?
+    public var logProblem: String?
     /// The last action taken from the console and how it ended.
     public var lastAction: ActionOutcome?
     /// The tasks seen so far, by service name: task ID to slot key and whether it was running (for `restarts`).
@@ -186,6 +190,10 @@ public enum Message: Sendable, Equatable {
     case action(ActionOutcome)
     /// A Docker event about a service, for its recent history.
     case event(service: String, ServiceEventNote)
+    /// New log lines of a service; lines of another service than the one shown replace them.
+    case logLines(service: String, [LogEntry])
+    /// A problem with the log stream of a service, or nil when it streams again.
+    case logStatus(service: String, String?)
 
     /// Whether the message can change which agents exist or should be probed.
     public var changesAgents: Bool {
@@ -193,6 +201,8 @@ public enum Message: Sendable, Equatable {
         if case .connection = self { return false }
         if case .action = self { return false }
         if case .event = self { return false }
+        if case .logLines = self { return false }
+        if case .logStatus = self { return false }
         return true
     }
 }
@@ -220,6 +230,15 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
         state.connection = c
     case .action(let outcome):
         state.lastAction = outcome
+    case .logLines(let service, let entries):
+        if state.logService != service {
+            state.logs = LogBuffer()
+            state.logService = service
+            state.logProblem = nil
+        }
+        state.logs.append(contentsOf: entries)
+    case .logStatus(let service, let problem):
+        if state.logService == service { state.logProblem = problem }
     case .event(let service, let note):
         state.events[service, default: []].append(note)
         if state.events[service]!.count > FleetState.eventsKept { state.events[service]!.removeFirst() }

@@ -21,6 +21,8 @@ public enum SortOrder: String, Sendable, Equatable, CaseIterable {
 public struct Prompt: Sendable, Equatable {
     public enum Purpose: Sendable, Equatable {
         case filter
+        /// A search in the logs pane.
+        case search
         /// The new replica count for an agent.
         case replicas(agent: String)
     }
@@ -68,6 +70,10 @@ public struct UIState: Sendable, Equatable {
     public var flash: Flash?
     public var pane = Pane.details
     public var focus = Focus.table
+    public var logView = LogViewState()
+
+    /// Where keys go now.
+    public var keyContext: KeyContext { focus == .pane && pane == .logs ? .logs : .table }
 
     public init(glyphs: Glyphs = .unicode, readOnly: Bool = false) {
         self.glyphs = glyphs
@@ -100,8 +106,10 @@ public func visibleRows(_ fleet: FleetState, ui: UIState, now: Date) -> [AgentRo
     return rows
 }
 
-/// Applies a key to the UI state (pure). `rows` are the visible rows (`visibleRows`); `pageSize` the rows on screen.
-public func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, now: Date = Date()) -> KeyResult {
+/// Applies a key to the UI state (pure). `rows` are the visible rows (`visibleRows`); `pageSize` the rows on screen;
+/// `logs` the lines the logs pane shows.
+public func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs: LogBuffer = LogBuffer(),
+                   now: Date = Date()) -> KeyResult {
     switch ui.overlay {
     case .help:
         ui.overlay = nil
@@ -112,11 +120,11 @@ public func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: In
         ui.flash = Flash(text: "cancelled: \(request.effect(arrow: ui.glyphs.arrow))", role: .muted, at: now)
         return .redraw
     case .prompt(let prompt):
-        return edit(prompt, key: key, ui: &ui, rows: rows, now: now)
+        return edit(prompt, key: key, ui: &ui, rows: rows, logs: logs, now: now)
     case nil:
         break
     }
-    guard let command = command(for: key) else { return .none }
+    guard let command = command(for: key, in: ui.keyContext) else { return .none }
     let ids = rows.map(\.id)
     let current = ui.selectedID.flatMap { ids.firstIndex(of: $0) } ?? 0
     func select(_ index: Int) -> KeyResult {
@@ -131,6 +139,10 @@ public func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: In
         }
         guard let row = rows.indices.contains(current) ? rows[current] : nil else { return .none }
         return ask(command, for: row, ui: &ui, now: now)
+    }
+    if ui.keyContext == .logs, let result = handleLogs(command, ui: &ui, row: rows.indices.contains(current) ? rows[current] : nil,
+                                                       pageSize: pageSize, logs: logs, now: now) {
+        return result
     }
     switch command {
     case .up: return select(current - 1)
@@ -170,7 +182,42 @@ public func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: In
         }
         return .quit
     case .restart, .scaleUp, .scaleDown, .setReplicas, .wake, .sleep: return .none
+    case .follow, .timestamps, .wrap, .nextMatch, .previousMatch, .sinceRestart: return .none
     }
+}
+
+/// A command while the logs pane has the keys; nil for the commands that act as anywhere else.
+private func handleLogs(_ command: Command, ui: inout UIState, row: AgentRow?, pageSize: Int, logs: LogBuffer,
+                        now: Date) -> KeyResult? {
+    let page = max(1, pageSize)
+    switch command {
+    case .up: scrollLogs(&ui.logView, by: 1, buffer: logs, page: page)
+    case .down: scrollLogs(&ui.logView, by: -1, buffer: logs, page: page)
+    case .pageUp: scrollLogs(&ui.logView, by: page, buffer: logs, page: page)
+    case .pageDown: scrollLogs(&ui.logView, by: -page, buffer: logs, page: page)
+    case .top: jump(&ui.logView, to: 0, buffer: logs)
+    case .bottom: jumpToEnd(&ui.logView)
+    case .follow: toggleFollow(&ui.logView, buffer: logs)
+    case .timestamps: ui.logView.timestamps.toggle()
+    case .wrap: ui.logView.wrap.toggle()
+    case .filter: ui.overlay = .prompt(Prompt(purpose: .search, text: ui.logView.query))
+    case .nextMatch, .previousMatch:
+        guard !ui.logView.query.isEmpty else {
+            ui.flash = Flash(text: "no search: press / first", role: .muted, at: now)
+            return .redraw
+        }
+        let found = command == .nextMatch ? nextMatch(&ui.logView, buffer: logs) : previousMatch(&ui.logView, buffer: logs)
+        if !found { ui.flash = Flash(text: "no match for \(ui.logView.query)", role: .warn, at: now) }
+    case .sinceRestart:
+        guard let started = row?.startedAt, let index = logs.firstIndex(since: started) else {
+            ui.flash = Flash(text: "no lines since the last restart", role: .muted, at: now)
+            return .redraw
+        }
+        jump(&ui.logView, to: index, buffer: logs)
+    default:
+        return nil
+    }
+    return .redraw
 }
 
 /// A mutating key on a row: the confirmation to show, or why there is nothing to do.
@@ -219,7 +266,7 @@ private func ask(_ command: Command, for row: AgentRow, ui: inout UIState, now: 
 public let maxReplicas = 100
 
 /// A key while a prompt is open: typing, Backspace, Enter to accept, Esc to cancel.
-private func edit(_ prompt: Prompt, key: Key, ui: inout UIState, rows: [AgentRow], now: Date) -> KeyResult {
+private func edit(_ prompt: Prompt, key: Key, ui: inout UIState, rows: [AgentRow], logs: LogBuffer, now: Date) -> KeyResult {
     var p = prompt
     switch key {
     case .escape:
@@ -239,6 +286,11 @@ private func edit(_ prompt: Prompt, key: Key, ui: inout UIState, rows: [AgentRow
         ui.overlay = nil
         switch p.purpose {
         case .filter:
+            return .redraw
+        case .search:
+            if !search(&ui.logView, for: p.text, buffer: logs) && !p.text.isEmpty {
+                ui.flash = Flash(text: "no match for \(p.text)", role: .warn, at: now)
+            }
             return .redraw
         case .replicas(let agent):
             guard let row = rows.first(where: { $0.id == agent }), let service = row.summary?.service else { return .redraw }

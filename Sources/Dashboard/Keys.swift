@@ -12,6 +12,7 @@ public enum Command: Sendable, Equatable, CaseIterable {
     case up, down, pageUp, pageDown, top, bottom
     case details, logs, focus
     case filter, sort
+    case follow, timestamps, wrap, nextMatch, previousMatch, sinceRestart
     case restart, scaleUp, scaleDown, setReplicas, wake, sleep
     case help, redraw, quit
 
@@ -24,6 +25,15 @@ public enum Command: Sendable, Equatable, CaseIterable {
     }
 }
 
+/// Where a key binding applies.
+public enum KeyContext: Sendable, Equatable {
+    case anywhere
+    /// The table has the keys.
+    case table
+    /// The logs pane has the keys; its bindings win over the others for the same key.
+    case logs
+}
+
 /// One line of the key table: the keys, how the help shows them, and what they do.
 public struct KeyBinding: Sendable {
     public var keys: [Key]
@@ -31,21 +41,38 @@ public struct KeyBinding: Sendable {
     public var command: Command
     public var help: String
     public var section: String
+    public var context: KeyContext
+
+    init(keys: [Key], label: String, command: Command, help: String, section: String, context: KeyContext = .anywhere) {
+        self.keys = keys
+        self.label = label
+        self.command = command
+        self.help = help
+        self.section = section
+        self.context = context
+    }
 }
 
 /// Every key binding. The key map and the `?` help overlay both read this table.
 public let keyBindings: [KeyBinding] = [
-    KeyBinding(keys: [.up, .char("k")], label: "↑ k", command: .up, help: "previous agent", section: "Move"),
-    KeyBinding(keys: [.down, .char("j")], label: "↓ j", command: .down, help: "next agent", section: "Move"),
+    KeyBinding(keys: [.up, .char("k")], label: "↑ k", command: .up, help: "up (agent, or log line)", section: "Move"),
+    KeyBinding(keys: [.down, .char("j")], label: "↓ j", command: .down, help: "down (agent, or log line)", section: "Move"),
     KeyBinding(keys: [.pageUp], label: "PgUp", command: .pageUp, help: "a page up", section: "Move"),
     KeyBinding(keys: [.pageDown], label: "PgDn", command: .pageDown, help: "a page down", section: "Move"),
-    KeyBinding(keys: [.home, .char("g")], label: "g Home", command: .top, help: "first agent", section: "Move"),
-    KeyBinding(keys: [.end, .char("G")], label: "G End", command: .bottom, help: "last agent", section: "Move"),
+    KeyBinding(keys: [.home, .char("g")], label: "g Home", command: .top, help: "first (oldest line)", section: "Move"),
+    KeyBinding(keys: [.end, .char("G")], label: "G End", command: .bottom, help: "last (newest line, follow)", section: "Move"),
     KeyBinding(keys: [.enter], label: "Enter", command: .details, help: "details of the agent", section: "Views"),
     KeyBinding(keys: [.char("l")], label: "l", command: .logs, help: "logs of the agent", section: "Views"),
-    KeyBinding(keys: [.tab], label: "Tab", command: .focus, help: "table or pane (large screens)", section: "Views"),
-    KeyBinding(keys: [.char("/")], label: "/", command: .filter, help: "filter agents (Esc clears)", section: "Table"),
-    KeyBinding(keys: [.char("o")], label: "o", command: .sort, help: "next sort order", section: "Table"),
+    KeyBinding(keys: [.tab], label: "Tab", command: .focus, help: "table or pane", section: "Views"),
+    KeyBinding(keys: [.char("/")], label: "/", command: .filter, help: "filter agents (Esc clears)", section: "Table", context: .table),
+    KeyBinding(keys: [.char("o")], label: "o", command: .sort, help: "next sort order", section: "Table", context: .table),
+    KeyBinding(keys: [.char("/")], label: "/", command: .filter, help: "search the logs", section: "Logs", context: .logs),
+    KeyBinding(keys: [.char("n")], label: "n N", command: .nextMatch, help: "next, previous match", section: "Logs", context: .logs),
+    KeyBinding(keys: [.char("N")], label: "", command: .previousMatch, help: "", section: "Logs", context: .logs),
+    KeyBinding(keys: [.char("f")], label: "f", command: .follow, help: "follow or pause", section: "Logs", context: .logs),
+    KeyBinding(keys: [.char("t")], label: "t", command: .timestamps, help: "timestamps on or off", section: "Logs", context: .logs),
+    KeyBinding(keys: [.char("W")], label: "W", command: .wrap, help: "wrap on or off", section: "Logs", context: .logs),
+    KeyBinding(keys: [.char("s")], label: "s", command: .sinceRestart, help: "since the last restart", section: "Logs", context: .logs),
     KeyBinding(keys: [.char("r")], label: "r", command: .restart, help: "restart (force update)", section: "Actions"),
     KeyBinding(keys: [.char("+")], label: "+", command: .scaleUp, help: "scale up by one", section: "Actions"),
     KeyBinding(keys: [.char("-")], label: "-", command: .scaleDown, help: "scale down by one", section: "Actions"),
@@ -54,10 +81,11 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(keys: [.char("z")], label: "z", command: .sleep, help: "sleep (on-demand, to 0)", section: "Actions"),
     KeyBinding(keys: [.char("?")], label: "?", command: .help, help: "this help", section: "General"),
     KeyBinding(keys: [.redraw], label: "Ctrl-L", command: .redraw, help: "repaint the screen", section: "General"),
-    KeyBinding(keys: [.char("q"), .escape], label: "q Esc", command: .quit, help: "back, clear the filter, or quit", section: "General"),
+    KeyBinding(keys: [.char("q"), .escape], label: "q Esc", command: .quit, help: "back, clear filter, quit", section: "General"),
 ]
 
-/// The command bound to a key, if any.
-public func command(for key: Key) -> Command? {
-    keyBindings.first { $0.keys.contains(key) }?.command
+/// The command bound to a key where the keys go, if any.
+public func command(for key: Key, in context: KeyContext = .table) -> Command? {
+    let bound = keyBindings.filter { $0.keys.contains(key) }
+    return (bound.first { $0.context == context } ?? bound.first { $0.context == .anywhere })?.command
 }

@@ -35,7 +35,7 @@ func drawHelp(glyphs g: Glyphs, area: Rect, into buf: inout Buffer) {
     let labelWidth = keyBindings.map { displayWidth(label($0, glyphs: g)) }.max() ?? 0
     var sections: [BoxLine] = []
     var section = ""
-    for binding in keyBindings {
+    for binding in keyBindings where !binding.label.isEmpty {
         if binding.section != section {
             section = binding.section
             sections.append([(section, .header)])

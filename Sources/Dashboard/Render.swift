@@ -93,7 +93,8 @@ public func render(_ fleet: FleetState, ui: UIState, width: Int, height: Int, no
 private func drawPane(_ row: AgentRow?, fleet: FleetState, ui: UIState, area: Rect, into buf: inout Buffer, now: Date) {
     guard area.height > 0 else { return }
     let name = row.map { sanitize($0.agent.name) } ?? "no agent"
-    let title = (ui.pane == .details ? " details: " : " logs: ") + name
+    var title = (ui.pane == .details ? " details: " : " logs: ") + name
+    if ui.pane == .logs, let problem = fleet.logProblem { title += " · " + sanitize(problem) }
     buf.fill(role: ui.focus == .pane ? .title : .header, y: area.y, from: area.x, width: area.width)
     buf.put(title, x: area.x, y: area.y, maxWidth: area.width, role: ui.focus == .pane ? .title : .header)
     let hint = ui.focus == .pane ? "Esc back " : "Tab focus "
@@ -104,8 +105,27 @@ private func drawPane(_ row: AgentRow?, fleet: FleetState, ui: UIState, area: Re
     guard let row else { return }
     switch ui.pane {
     case .details: drawDetails(row, fleet: fleet, glyphs: ui.glyphs, area: inner, into: &buf, now: now)
-    case .logs: buf.put(" logs are not wired in yet", x: inner.x, y: inner.y, role: .muted)
+    case .logs:
+        guard fleet.logService != nil, fleet.logService == row.agent.serviceName else {
+            let why = row.agent.serviceName == nil ? " no Swarm service, no logs" : " waiting for the logs…"
+            buf.put(why, x: inner.x, y: inner.y, maxWidth: inner.width, role: .muted)
+            return
+        }
+        // The replica is worth its column when there are several.
+        let several = (row.summary?.service.desired ?? 1) > 1
+        drawLogs(fleet.logs, state: ui.logView, glyphs: ui.glyphs, showReplica: several, area: inner, into: &buf, now: now)
     }
+}
+
+/// The service whose logs the screen shows, if any: the selected agent's, when the logs pane is in view.
+public func logsWanted(_ fleet: FleetState, ui: UIState, width: Int, height: Int, now: Date) -> String? {
+    guard ui.pane == .logs else { return nil }
+    let layout = Layout(width: width, height: height)
+    guard layout == .full || (layout != .tooSmall && ui.focus == .pane) else { return nil }
+    let rows = visibleRows(fleet, ui: ui, now: now)
+    let selected = ui.selectedID.flatMap { id in rows.first { $0.id == id } } ?? rows.first
+    // Only a service that exists: Docker keeps a follow stream open after the service is removed.
+    return selected?.summary?.service.name
 }
 
 /// The visible rows of the table at a given height: header row excluded.
@@ -145,6 +165,7 @@ private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer
         let label: String
         switch prompt.purpose {
         case .filter: label = "/"
+        case .search: label = "search logs: "
         case .replicas(let agent):
             let now = fleet.agents.first { $0.name == agent }?.serviceName
                 .flatMap { name in fleet.services.values.first { $0.name == name }?.desired }
@@ -176,7 +197,7 @@ private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer
         parts.append((sanitize(flash.text), flash.role))
     }
     if ui.readOnly { parts.append(("read-only", .muted)) }
-    let hints = "? help  / filter  q quit"
+    let hints = ui.keyContext == .logs ? "? help  / search  f follow  Esc back" : "? help  / filter  q quit"
     var x = 0
     for (i, part) in parts.enumerated() {
         if i > 0 { x += buf.put("  ", x: x, y: y) }

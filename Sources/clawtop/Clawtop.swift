@@ -172,20 +172,37 @@ struct Console: ParsableCommand {
         let watching = Task.detached { await watcher.run() }
         let probing = Task.detached { await scheduler.run(post: store.apply) }
         let actions = ActionRunner(client: client, store: store, log: ActionLog(endpoint: client.endpoint.displayName))
+        let logs = LogFollower(client: client, replica: { id in Self.slot(of: id, in: store.current) },
+                               status: { service, problem in store.apply(.logStatus(service: service, problem)) },
+                               post: { service, entries in store.apply(.logLines(service: service, entries)) })
         let reason = console.run(
             onWake: { _ = wake.drain() },
             onKey: { key in
                 let now = Date()
-                let rows = visibleRows(store.current, ui: ui, now: now)
-                let result = handle(key, ui: &ui, rows: rows, pageSize: tablePageSize(height: console.size.height), now: now)
+                let state = store.current
+                let rows = visibleRows(state, ui: ui, now: now)
+                let result = handle(key, ui: &ui, rows: rows, pageSize: tablePageSize(height: console.size.height),
+                                    logs: state.logs, now: now)
                 if case .perform(let request) = result {
                     actions.perform(request)
                     return .redraw
                 }
                 return result
             },
-            frame: { width, height in render(store.current, ui: ui, width: width, height: height, now: Date()) })
+            frame: { width, height in
+                let now = Date()
+                let state = store.current
+                // Follow the logs the screen shows, and only those.
+                let wanted = logsWanted(state, ui: ui, width: width, height: height, now: now)
+                if wanted != logs.service {
+                    logs.follow(service: wanted)
+                    ui.logView = LogViewState()
+                    if let wanted { store.apply(.logLines(service: wanted, [])) }
+                }
+                return render(store.current, ui: ui, width: width, height: height, now: now)
+            })
         console.close()
+        logs.stop()
         watching.cancel()
         probing.cancel()
         if case .signal = reason {
@@ -199,6 +216,18 @@ struct Console: ParsableCommand {
         }
         shutdownBlocking(client)
         if reason.status != 0 { Foundation.exit(reason.status) }
+    }
+}
+
+extension Console {
+    /// "1" for a task in slot 1 (or the node's name for a global service's task), for the logs' replica column.
+    static func slot(of taskID: String, in state: FleetState) -> String? {
+        for tasks in state.tasks.values {
+            if let task = tasks.first(where: { $0.id == taskID }) {
+                return task.slot.map(String.init) ?? task.nodeID.map { String($0.prefix(6)) }
+            }
+        }
+        return nil
     }
 }
 

@@ -107,7 +107,7 @@ struct InputTests {
         var ui = UIState()
         _ = press([.char("?")], &ui)
         let text = render(fleet, ui: ui, width: 120, height: 40, now: now).text
-        for binding in keyBindings { #expect(text.contains(binding.help), "\(binding.help)") }
+        for binding in keyBindings where !binding.help.isEmpty { #expect(text.contains(binding.help), "\(binding.help)") }
         try assertGolden(render(fleet, ui: ui, width: 80, height: 24, now: now).text, "help-unicode-80x24")
         var ascii = UIState(glyphs: .ascii)
         _ = press([.char("?")], &ascii)
@@ -136,5 +136,96 @@ struct InputTests {
                 }
             }
         }
+    }
+}
+
+/// The logs pane's keys, on a buffer of numbered lines.
+struct LogKeysTests {
+    let fleet = sampleFleet().0
+    let now = sampleFleet().1
+
+    func logs(_ n: Int) -> LogBuffer {
+        var b = LogBuffer()
+        for i in 0..<n {
+            b.append(LogEntry(time: now.addingTimeInterval(Double(i - n)), stream: i % 5 == 0 ? .stderr : .stdout,
+                              text: i % 10 == 3 ? "line \(i) ERROR boom" : "line \(i)"))
+        }
+        return b
+    }
+
+    func logsUI() -> UIState {
+        var ui = UIState()
+        ui.selectedID = "alpha"
+        ui.pane = .logs
+        ui.focus = .pane
+        return ui
+    }
+
+    @Test func keysGoToTheLogsPaneWhenItHasFocus() {
+        var ui = logsUI()
+        let buffer = logs(100)
+        let rows = visibleRows(fleet, ui: ui, now: now)
+        #expect(ui.keyContext == .logs)
+        _ = handle(.char("k"), ui: &ui, rows: rows, pageSize: 10, logs: buffer, now: now)
+        #expect(!ui.logView.follow && ui.selectedID == "alpha", "k scrolls the logs, not the table")
+        _ = handle(.char("G"), ui: &ui, rows: rows, pageSize: 10, logs: buffer, now: now)
+        #expect(ui.logView.follow)
+        _ = handle(.char("t"), ui: &ui, rows: rows, pageSize: 10, logs: buffer, now: now)
+        _ = handle(.char("W"), ui: &ui, rows: rows, pageSize: 10, logs: buffer, now: now)
+        #expect(ui.logView.timestamps && ui.logView.wrap)
+        _ = handle(.char("f"), ui: &ui, rows: rows, pageSize: 10, logs: buffer, now: now)
+        #expect(!ui.logView.follow)
+        #expect(handle(.escape, ui: &ui, rows: rows, pageSize: 10, logs: buffer, now: now) == .redraw)
+        #expect(ui.focus == .table && ui.keyContext == .table)
+    }
+
+    @Test func slashSearchesAndNMovesBetweenMatches() {
+        var ui = logsUI()
+        let buffer = logs(100)
+        let rows = visibleRows(fleet, ui: ui, now: now)
+        for key in [Key.char("/"), .char("E"), .char("R"), .char("R"), .char("O"), .char("R"), .enter] {
+            _ = handle(key, ui: &ui, rows: rows, pageSize: 10, logs: buffer, now: now)
+        }
+        #expect(ui.logView.query == "ERROR" && ui.logView.match == 93, "the newest match first")
+        _ = handle(.char("n"), ui: &ui, rows: rows, pageSize: 10, logs: buffer, now: now)
+        #expect(ui.logView.match == 3, "n wraps around to the oldest")
+        _ = handle(.char("N"), ui: &ui, rows: rows, pageSize: 10, logs: buffer, now: now)
+        #expect(ui.logView.match == 93)
+        let frame = render(fleetWithLogs(buffer), ui: ui, width: 80, height: 24, now: now)
+        let highlighted = (0..<frame.height).filter { y in (0..<frame.width).contains { frame[$0, y].role == .match } }
+        #expect(!highlighted.isEmpty)
+        for key in [Key.char("/"), .backspace, .backspace, .backspace, .backspace, .backspace, .char("x"), .char("y"), .enter] {
+            _ = handle(key, ui: &ui, rows: rows, pageSize: 10, logs: buffer, now: now)
+        }
+        #expect(ui.flash?.text == "no match for xy")
+    }
+
+    @Test func sJumpsToTheLinesSinceTheLastRestart() {
+        var ui = logsUI()
+        let buffer = logs(700) // the alpha task started 600 s before `now`: lines from index 100 on
+        let rows = visibleRows(fleet, ui: ui, now: now)
+        _ = handle(.char("s"), ui: &ui, rows: rows, pageSize: 10, logs: buffer, now: now)
+        #expect(!ui.logView.follow && ui.logView.anchorTop)
+        let frame = render(fleetWithLogs(buffer), ui: ui, width: 80, height: 24, now: now).text
+        #expect(frame.contains("line 100\n") && !frame.contains("line 99\n"), "\(frame)")
+    }
+
+    func fleetWithLogs(_ buffer: LogBuffer) -> FleetState {
+        var state = fleet
+        reduce(&state, .logLines(service: "openclaw_alpha", buffer.entries))
+        return state
+    }
+
+    @Test func theLogsViewGolden() throws {
+        var ui = logsUI()
+        let buffer = logs(40)
+        ui.logView.timestamps = true
+        try assertGolden(render(fleetWithLogs(buffer), ui: ui, width: 80, height: 24, now: now).text, "logs-view-unicode-80x24")
+        var full = UIState(glyphs: .ascii)
+        full.selectedID = "alpha"
+        full.pane = .logs
+        try assertGolden(render(fleetWithLogs(buffer), ui: full, width: 120, height: 40, now: now).text, "logs-view-ascii-120x40")
+        let small = render(fleetWithLogs(buffer), ui: ui, width: 50, height: 12, now: now)
+        try assertGolden(small.text + "--- styles without colour ---\n" + styleMask(small, theme: .monochrome), "logs-view-nocolor-50x12")
     }
 }

@@ -108,7 +108,7 @@ import TestSupport
             for key in ["+", "r", "z"] {
                 try tmux.literal(key)
                 try await tmux.waitFor("read-only: actions are off")
-                #expect(!(try tmux.screen()).contains("confirm"))
+                await #expect(!(try tmux.screen()).contains("confirm"))
             }
             #expect(try await replicas(name) == "1")
             #expect(!FileManager.default.fileExists(atPath: state + "/clawtop/actions.log"))
