@@ -4,7 +4,7 @@
 typealias BoxLine = [(text: String, role: Role)]
 
 /// A framed box of `lines` centred in `area`, clipped to it; when the lines do not all fit, the last row shows `…`.
-func drawBox(_ lines: [BoxLine], title: String, area: Rect, into buf: inout Buffer) {
+func drawBox(_ lines: [BoxLine], title: String, ellipsis: String, area: Rect, into buf: inout Buffer) {
     guard area.width >= 4, area.height >= 3 else { return }
     let widest = lines.map { $0.reduce(0) { $0 + displayWidth($1.text) } }.max() ?? 0
     let inner = min(area.width - 4, max(displayWidth(title) + 2, widest))
@@ -16,10 +16,10 @@ func drawBox(_ lines: [BoxLine], title: String, area: Rect, into buf: inout Buff
         let y = y0 + row
         for cx in x0..<(x0 + inner + 4) { buf[cx, y] = Cell(symbol: " ", role: .title) }
         if row == 0 {
-            buf.put(truncate(" \(title) ", to: inner + 2), x: x0 + 1, y: y, role: .title)
+            buf.put(truncate(" \(title) ", to: inner + 2, ellipsis: ellipsis), x: x0 + 1, y: y, role: .title)
         } else if row < height - 1 {
             if clipped && row == height - 2 {
-                buf.put("…", x: x0 + 2, y: y, role: .title)
+                buf.put(ellipsis, x: x0 + 2, y: y, role: .title)
                 continue
             }
             var x = x0 + 2
@@ -45,7 +45,7 @@ func drawHelp(glyphs g: Glyphs, area: Rect, into buf: inout Buffer) {
     }
     let footer: [BoxLine] = [[("", .normal)], [("any key closes this help", .muted)]]
     if sections.count + footer.count + 2 <= area.height {
-        drawBox(sections + footer, title: "keys", area: area, into: &buf)
+        drawBox(sections + footer, title: "keys", ellipsis: g.ellipsis, area: area, into: &buf)
         return
     }
     // Two columns, split at the section heading nearest the middle.
@@ -53,12 +53,18 @@ func drawHelp(glyphs g: Glyphs, area: Rect, into buf: inout Buffer) {
     let split = headings.min { abs($0 - sections.count / 2) < abs($1 - sections.count / 2) } ?? sections.count / 2
     let left = Array(sections[..<split]), right = Array(sections[split...])
     let leftWidth = left.map { $0.reduce(0) { $0 + displayWidth($1.text) } }.max() ?? 0
+    let rightWidth = right.map { $0.reduce(0) { $0 + displayWidth($1.text) } }.max() ?? 0
+    guard leftWidth + 4 + rightWidth <= area.width - 4 else {
+        // Too narrow for two: one column, as much as fits.
+        drawBox(sections + footer, title: "keys", ellipsis: g.ellipsis, area: area, into: &buf)
+        return
+    }
     let rows = (0..<max(left.count, right.count)).map { i -> BoxLine in
         let l = i < left.count ? left[i] : []
         let pad = leftWidth - l.reduce(0) { $0 + displayWidth($1.text) } + 4
         return l + [(String(repeating: " ", count: pad), .normal)] + (i < right.count ? right[i] : [])
     }
-    drawBox(rows + footer, title: "keys", area: area, into: &buf)
+    drawBox(rows + footer, title: "keys", ellipsis: g.ellipsis, area: area, into: &buf)
 }
 
 /// Key labels in the glyph set: arrows become words in ASCII.
@@ -67,7 +73,7 @@ private func label(_ binding: KeyBinding, glyphs g: Glyphs) -> String {
 }
 
 /// "scale openclaw_alpha 1 → 0?  y confirms, any other key cancels."
-func drawConfirm(_ effect: String, area: Rect, into buf: inout Buffer) {
+func drawConfirm(_ effect: String, glyphs g: Glyphs, area: Rect, into buf: inout Buffer) {
     drawBox([[(sanitize(effect) + "?", .header)], [("", .normal)], [("y confirms, any other key cancels", .normal)]],
-            title: "confirm", area: area, into: &buf)
+            title: "confirm", ellipsis: g.ellipsis, area: area, into: &buf)
 }

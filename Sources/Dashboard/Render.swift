@@ -82,10 +82,10 @@ public func render(_ fleet: FleetState, ui: UIState, width: Int, height: Int, no
     case .help: drawHelp(glyphs: g, area: body, into: &buf)
     case .confirm(let request):
         let running = fleet.services[request.serviceID]?.running
-        drawConfirm(request.effect(arrow: g.arrow, running: running), area: body, into: &buf)
+        drawConfirm(request.effect(arrow: g.arrow, running: running), glyphs: g, area: body, into: &buf)
     case .prompt, nil: break
     }
-    drawStatus(fleet, ui: ui, into: &buf, y: height - 1)
+    drawStatus(fleet, ui: ui, into: &buf, y: height - 1, now: now)
     return buf
 }
 
@@ -159,7 +159,7 @@ private func drawHeader(_ fleet: FleetState, rows: [AgentRow], glyphs g: Glyphs,
 }
 
 /// The bottom line: a prompt being typed, or the connection, the latest message and the filter, with key hints.
-private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer, y: Int) {
+private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer, y: Int, now: Date) {
     let g = ui.glyphs
     if case .prompt(let prompt) = ui.overlay {
         let label: String
@@ -183,7 +183,10 @@ private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer
     var parts: [(String, Role)]
     switch fleet.connection {
     case .connecting: parts = [("connecting…", .warn)]
-    case .live: parts = [("\(g.ok) live", .ok)]
+    case .live:
+        parts = [("\(g.ok) live", .ok)]
+        // How fresh the data is: events keep it current; the age grows only between full reads when nothing happens.
+        if let sync = fleet.lastSync { parts.append(("synced \(formatAge(now.timeIntervalSince(sync))) ago", .muted)) }
     case .reconnecting(let why): parts = [("reconnecting: \(sanitize(why))", .warn)]
     case .failed(let why): parts = [("\(g.bad) \(sanitize(why))", .bad)]
     }

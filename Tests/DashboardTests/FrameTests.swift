@@ -72,6 +72,7 @@ func sampleFleet() -> (FleetState, Date) {
 
 struct FrameTests {
     static let sizes = [(80, 24), (120, 40), (50, 12), (20, 4), (10, 3)]
+    static let viewSizes = [(80, 24), (120, 40), (50, 12)]
 
     @Test(arguments: sizes)
     func unicodeFrame(width: Int, height: Int) throws {
@@ -89,42 +90,6 @@ struct FrameTests {
         try assertGolden(text, "table-ascii-\(width)x\(height)")
     }
 
-    static let viewSizes = [(80, 24), (120, 40), (50, 12)]
-
-    @Test(arguments: viewSizes)
-    func detailsFrame(width: Int, height: Int) throws {
-        let (fleet, now) = sampleFleet()
-        for glyphs in [Glyphs.unicode, .ascii] {
-            var ui = UIState(glyphs: glyphs)
-            ui.selectedID = "beta"
-            ui.focus = .pane
-            let text = render(fleet, ui: ui, width: width, height: height, now: now).text
-            try assertGolden(text, "details-\(glyphs == .ascii ? "ascii" : "unicode")-\(width)x\(height)")
-        }
-    }
-
-    /// NO_COLOR and monochrome terminals: attributes only. The golden holds the frame, then its style mask.
-    @Test(arguments: viewSizes)
-    func noColorFrames(width: Int, height: Int) throws {
-        let (fleet, now) = sampleFleet()
-        var views: [(String, UIState)] = []
-        var table = UIState()
-        table.selectedID = "alpha"
-        views.append(("table", table))
-        var details = table
-        details.selectedID = "beta"
-        details.focus = .pane
-        views.append(("details", details))
-        var help = table
-        help.overlay = .help
-        views.append(("help", help))
-        for (name, ui) in views {
-            let buf = render(fleet, ui: ui, width: width, height: height, now: now)
-            #expect(!styleMask(buf, theme: .monochrome).contains { "gyxt".contains($0) }, "no colour in \(name)")
-            try assertGolden(buf.text + "--- styles without colour: b bold, r reverse, R both ---\n" + styleMask(buf, theme: .monochrome),
-                             "nocolor-\(name)-\(width)x\(height)")
-        }
-    }
 
     @Test func secretValuesNeverShow() {
         let (fleet, now) = sampleFleet()
@@ -214,5 +179,48 @@ struct TableLayoutTests {
         #expect(formatLatency(0.0042) == "4ms" && formatLatency(1.46) == "1.5s" && formatLatency(12.4) == "12s")
         #expect(formatPercent(1) == "100%" && formatPercent(0.9994) == "99.9%" && formatPercent(0) == "0%")
         #expect(shortImage("ghcr.io/openclaw/agent:1") == "openclaw/agent:1" && shortImage("busybox:1") == "busybox:1")
+    }
+}
+
+/// Every view at the three reference sizes, in Unicode, ASCII and without colour (the frame, then its style mask):
+/// `Golden/view-VIEW-STYLE-WxH.txt`, reviewed in the diff.
+struct ViewGoldenTests {
+    static let views = ["table", "details", "logs", "help"]
+
+    func ui(for view: String, glyphs: Glyphs) -> UIState {
+        var ui = UIState(glyphs: glyphs)
+        ui.selectedID = view == "details" ? "beta" : "alpha"
+        switch view {
+        case "details": ui.focus = .pane
+        case "logs":
+            ui.pane = .logs
+            ui.focus = .pane
+            ui.logView.timestamps = true
+        case "help": ui.overlay = .help
+        default: break
+        }
+        return ui
+    }
+
+    @Test(arguments: views, FrameTests.viewSizes)
+    func view(_ view: String, size: (Int, Int)) throws {
+        var (fleet, now) = sampleFleet()
+        var logs: [LogEntry] = []
+        for i in 0..<60 {
+            logs.append(LogEntry(time: now.addingTimeInterval(Double(i - 60)), stream: i % 7 == 3 ? .stderr : .stdout,
+                                 text: i % 7 == 3 ? "warn: gateway reconnect \(i)" : "GET /health 200 \(i)ms"))
+        }
+        reduce(&fleet, .logLines(service: "openclaw_alpha", logs))
+        let (width, height) = size
+        for style in ["unicode", "ascii", "nocolor"] {
+            let buf = render(fleet, ui: ui(for: view, glyphs: style == "ascii" ? .ascii : .unicode), width: width, height: height, now: now)
+            var text = buf.text
+            if style == "ascii" { #expect(text.unicodeScalars.allSatisfy { $0.isASCII }, "\(view) \(width)x\(height)") }
+            if style == "nocolor" {
+                #expect(!styleMask(buf, theme: .monochrome).contains { "gyxt".contains($0) })
+                text += "--- styles without colour: b bold, r reverse, R both ---\n" + styleMask(buf, theme: .monochrome)
+            }
+            try assertGolden(text, "view-\(view)-\(style)-\(width)x\(height)")
+        }
     }
 }

@@ -108,10 +108,6 @@ struct InputTests {
         _ = press([.char("?")], &ui)
         let text = render(fleet, ui: ui, width: 120, height: 40, now: now).text
         for binding in keyBindings where !binding.help.isEmpty { #expect(text.contains(binding.help), "\(binding.help)") }
-        try assertGolden(render(fleet, ui: ui, width: 80, height: 24, now: now).text, "help-unicode-80x24")
-        var ascii = UIState(glyphs: .ascii)
-        _ = press([.char("?")], &ascii)
-        try assertGolden(render(fleet, ui: ascii, width: 80, height: 24, now: now).text, "help-ascii-80x24")
         #expect(press([.char("x")], &ui) == .redraw && ui.overlay == nil)
     }
 
@@ -214,18 +210,5 @@ struct LogKeysTests {
         var state = fleet
         reduce(&state, .logLines(service: "openclaw_alpha", buffer.entries))
         return state
-    }
-
-    @Test func theLogsViewGolden() throws {
-        var ui = logsUI()
-        let buffer = logs(40)
-        ui.logView.timestamps = true
-        try assertGolden(render(fleetWithLogs(buffer), ui: ui, width: 80, height: 24, now: now).text, "logs-view-unicode-80x24")
-        var full = UIState(glyphs: .ascii)
-        full.selectedID = "alpha"
-        full.pane = .logs
-        try assertGolden(render(fleetWithLogs(buffer), ui: full, width: 120, height: 40, now: now).text, "logs-view-ascii-120x40")
-        let small = render(fleetWithLogs(buffer), ui: ui, width: 50, height: 12, now: now)
-        try assertGolden(small.text + "--- styles without colour ---\n" + styleMask(small, theme: .monochrome), "logs-view-nocolor-50x12")
     }
 }
