@@ -159,9 +159,11 @@ struct ConsoleTests {
         return r.stdout
     }
 
-    /// tmux trims trailing blanks and blank trailing rows the same way the text snapshot does.
+    /// tmux trims trailing blanks and blank trailing rows the same way the text snapshot does. The data's age is
+    /// the one thing two processes cannot share: each counts from its own last read.
     func normalize(_ s: String) -> [String] {
-        var lines = s.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
+        let ageless = s.replacingOccurrences(of: #"synced \d+[smhd] ago +"#, with: "synced ", options: .regularExpression)
+        var lines = ageless.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
         while lines.last?.isEmpty == true { lines.removeLast() }
         return lines
     }
