@@ -1,3 +1,5 @@
+import ClawtopCore
+
 /// Boxes drawn over the table: the key help and the confirmation of an action.
 
 /// One line of a box: runs of text, each with its role.

@@ -121,9 +121,24 @@ private struct Session: Sendable {
         }
     }
 
-    private func entry(_ line: LogLine) -> LogEntry {
+    private func entry(_ line: LogLine) -> LogEntry { LogFollower.entry(line, replica: replica) }
+}
+
+extension LogFollower {
+    /// A Docker log line as the logs pane keeps it.
+    static func entry(_ line: LogLine, replica: (String) -> String?) -> LogEntry {
         LogEntry(time: line.timestamp, stream: line.stream == .stderr ? .stderr : .stdout,
                  replica: line.taskID.map { replica($0) ?? String($0.prefix(6)) }, text: line.text)
+    }
+
+    /// The last `tail` lines of each task of a service, once, without following: for `snapshot --view logs`.
+    public static func recent(client: DockerClient, service: String, tail: Int = 200,
+                              replica: @escaping @Sendable (String) -> String? = { _ in nil }) async throws -> [LogEntry] {
+        var entries: [LogEntry] = []
+        for try await line in client.serviceLogs(service, options: LogOptions(follow: false, tail: tail)) {
+            entries.append(entry(line, replica: replica))
+        }
+        return sortedByTime(entries)
     }
 }
 

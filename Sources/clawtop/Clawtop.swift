@@ -231,21 +231,46 @@ extension Console {
     }
 }
 
+enum SnapshotView: String, ExpressibleByArgument, CaseIterable {
+    case table, details, logs
+}
+
+enum SnapshotFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, ansi, json
+}
+
 struct Snapshot: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the console's frame as plain text, without a terminal.",
-        discussion: "Draws exactly what the console would show for the same state and size, through the same renderer, after one round of health probes.")
+        abstract: "Print the console's frame (or the state as JSON), without a terminal.",
+        discussion: """
+            Draws exactly what the console would show for the same state and size, through the same renderer, after \
+            one round of health probes. Exit status: 0 when no agent is failing, unhealthy or missing; 1 when one \
+            is; 2 when clawtop could not do its job (no daemon, a bad option, an unknown --select).
+            """)
 
-    @Option(help: "Columns of the frame.")
-    var width = 120
-    @Option(help: "Rows of the frame.")
-    var height = 40
+    @Option(help: "Columns of the frame (default: the terminal's, else 120).")
+    var width: Int?
+    @Option(help: "Rows of the frame (default: the terminal's, else 40).")
+    var height: Int?
+    @Option(help: "What to draw: \(SnapshotView.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var view: SnapshotView = .table
+    @Option(help: "The agent to select (for details and logs; default: the first row).")
+    var select: String?
+    @Option(help: "text (the frame), ansi (the frame with colours) or json (the state).")
+    var format: SnapshotFormat = .text
     @OptionGroup var display: DisplayOptions
 
     func validate() throws {
-        guard (1...1000).contains(width), (1...1000).contains(height) else {
+        for value in [width, height].compactMap({ $0 }) where !(1...1000).contains(value) {
             throw ValidationError("--width and --height must be between 1 and 1000")
         }
+    }
+
+    /// The terminal's size when standard output is one.
+    static func terminalSize() -> (Int, Int)? {
+        var size = winsize()
+        guard isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0, size.ws_row > 0 else { return nil }
+        return (Int(size.ws_col), Int(size.ws_row))
     }
 
     func run() throws {
@@ -263,8 +288,37 @@ struct Snapshot: ParsableCommand {
             }
             for message in (try? results.get()) ?? [] { reduce(&state, message) }
         }
-        let ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
-        print(render(state, ui: ui, width: width, height: height, now: Date()).text, terminator: "")
+        let now = Date()
+        var ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
+        if let select {
+            guard state.agents.contains(where: { $0.name == select }) else {
+                shutdownBlocking(client)
+                let names = state.agents.map(\.name)
+                fail("no agent named '\(select)'" + (names.isEmpty ? "" : "; the agents are: " + names.joined(separator: ", ")))
+            }
+            ui.selectedID = select
+        }
+        if view != .table {
+            ui.focus = .pane
+            ui.pane = view == .logs ? .logs : .details
+        }
+        if view == .logs, let service = logsWanted(state, ui: ui, width: 120, height: 40, now: now) {
+            let snapshot = state
+            let lines = runBlocking { () async throws(DockerError) -> [LogEntry] in
+                (try? await LogFollower.recent(client: client, service: service,
+                                               replica: { id in Console.slot(of: id, in: snapshot) })) ?? []
+            }
+            reduce(&state, .logLines(service: service, (try? lines.get()) ?? []))
+        }
         shutdownBlocking(client)
+        let report = FleetReport(state, now: now)
+        let (w, h) = Self.terminalSize() ?? (120, 40)
+        let frame = render(state, ui: ui, width: width ?? w, height: height ?? h, now: now)
+        switch format {
+        case .text: FileHandle.standardOutput.write(Data(frame.text.utf8))
+        case .ansi: FileHandle.standardOutput.write(Data(ansiText(frame).utf8))
+        case .json: FileHandle.standardOutput.write(report.json() + Data("\n".utf8))
+        }
+        if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
     }
 }

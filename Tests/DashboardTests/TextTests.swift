@@ -1,3 +1,4 @@
+import ClawtopCore
 import Dashboard
 import Testing
 

@@ -52,7 +52,8 @@ import TestSupport
                 // Warren's URL does not resolve here; --health-url points the probe at the loopback port.
                 try await TestDocker.waitUntil("the agent healthy in a snapshot") {
                     let r = try await snapshot(["--config", path, "--health-url", "up=http://127.0.0.1:\(port)/api/health"])
-                    return r.status == 0 && line(r.stdout, "up").contains("● healthy")
+                    // Exit 1: the agent "gone" is missing.
+                    return r.status == 1 && line(r.stdout, "up").contains("● healthy")
                 }
                 let r = try await snapshot(["--config", path, "--health-url", "up=http://127.0.0.1:\(port)/api/health"])
                 #expect(line(r.stdout, "up").contains("100%") && line(r.stdout, "up").contains("1/1"), "\(r.stdout)")
@@ -83,5 +84,47 @@ import TestSupport
         let r = try await run(clawtopBinary(), ["snapshot", "--health-url", "alpha"], environment: ["DOCKER_HOST": "unix:///nonexistent.sock"])
         #expect(r.status == 64)
         #expect(r.stderr.contains("--health-url takes AGENT=URL"), "\(r.stderr)")
+    }
+
+    @Test func exitStatusJSONAndViewsOfAHealthyFleet() async throws {
+        let port = try freeLoopbackPort()
+        try await TestDocker.withService("json", command: "echo hello-from-the-agent; exec httpd -f -p 127.0.0.1:\(port) -h /www") { name in
+            let path = try write("""
+                agents:
+                  solo:
+                    hostname: solo.example.com
+                    backend: http://127.0.0.1:\(port)
+                    policy: always-on
+                    container: {name: \(name)}
+                    health: {url: "http://127.0.0.1:\(port)/api/health", startup_timeout: 1s}
+                """)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try await TestDocker.waitUntil("the agent healthy, exit 0") {
+                let r = try await snapshot(["--config", path])
+                return r.status == 0 && line(r.stdout, "solo").contains("● healthy")
+            }
+            let json = try await snapshot(["--config", path, "--format", "json"])
+            #expect(json.status == 0)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            // Other tests' labelled services may be agents too.
+            let agents = try #require(object["agents"] as? [[String: Any]])
+            let solo = try #require(agents.first { $0["name"] as? String == "solo" })
+            #expect(solo["health"] as? String == "healthy" && solo["healthSource"] as? String == "probe")
+            #expect(solo["service"] as? String == name && solo["running"] as? Int == 1 && solo["desired"] as? Int == 1)
+            #expect((solo["history"] as? [String: Any])?["samples"] as? Int == 1)
+            #expect((object["services"] as? [[String: Any]])?.contains { $0["name"] as? String == name } == true)
+            #expect(object["connection"] as? String == "live")
+
+            let details = try await snapshot(["--config", path, "--view", "details", "--select", "solo"])
+            #expect(details.stdout.contains("details: solo") && details.stdout.contains("service   \(name)"), "\(details.stdout)")
+            try await TestDocker.waitUntil("the agent's log line in the logs view") {
+                try await snapshot(["--config", path, "--view", "logs"]).stdout.contains("hello-from-the-agent")
+            }
+            let ansi = try await snapshot(["--config", path, "--format", "ansi"])
+            #expect(ansi.stdout.hasPrefix("\u{1B}[0;30;46m clawtop ") && ansi.stdout.contains("● healthy"), "\(ansi.stdout)")
+
+            let unknown = try await snapshot(["--config", path, "--select", "nobody"])
+            #expect(unknown.status == 2 && unknown.stderr.contains("no agent named 'nobody'; the agents are: solo"))
+        }
     }
 }

@@ -155,7 +155,8 @@ struct ConsoleTests {
     func snapshot(host: String, width: Int, height: Int) async throws -> String {
         let r = try await run(clawtopBinary(), ["snapshot", "--all", "--width", String(width), "--height", String(height)],
                         environment: ["DOCKER_HOST": host, "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"])
-        #expect(r.status == 0, "snapshot failed: \(r.stderr)")
+        // 1 is a fleet with something failing (other tests' services): still a frame.
+        #expect(r.status == 0 || r.status == 1, "snapshot failed: \(r.stderr)")
         return r.stdout
     }
 

@@ -1,0 +1,113 @@
+import Foundation
+
+/// The state as `clawtop snapshot --format json` prints it. Field names are stable and documented in the README;
+/// agents come in the table's order (most urgent first), times are ISO 8601 UTC, durations in seconds. Text from
+/// containers (errors) is sanitized as for the screen, so even `jq -r` cannot garble a terminal.
+public struct FleetReport: Codable, Sendable, Equatable {
+    public var generatedAt: Date
+    public var endpoint: String
+    /// `live`, `connecting`, `reconnecting` or `failed`.
+    public var connection: String
+    public var nodes: [Node]
+    public var agents: [Agent]
+    public var services: [Service]
+
+    public struct Node: Codable, Sendable, Equatable {
+        public var id, hostname, role, state: String
+    }
+
+    public struct Agent: Codable, Sendable, Equatable {
+        public var name: String
+        public var service: String?
+        public var policy: String?
+        /// `config`, `label` or `all`.
+        public var source: String
+        /// unknown, starting, healthy, failing, unhealthy, asleep, missing.
+        public var health: String
+        /// `probe`, `docker` or `none`: where `health` comes from.
+        public var healthSource: String
+        public var healthURL: String?
+        /// Why the URL cannot be reached from here, when it cannot.
+        public var unreachable: String?
+        public var dockerHealth: String?
+        public var running: Int?
+        public var desired: Int?
+        public var restarts: Int
+        public var lastError: String?
+        public var lastCheck: Date?
+        public var history: History
+    }
+
+    public struct History: Codable, Sendable, Equatable {
+        public var samples: Int
+        public var availability: Double?
+        public var latencyP50: Double?
+        public var latencyP95: Double?
+        /// Checks in a row with the latest outcome, and whether they are ok.
+        public var streak: Int
+        public var streakOK: Bool?
+        public var since: Date?
+        public var lastFailure: Date?
+        public var lastFailureReason: String?
+    }
+
+    public struct Service: Codable, Sendable, Equatable {
+        public var id, name, image, mode: String
+        public var desired, running: Int
+        /// From the tasks: running, starting, degraded, failing, updating, paused, stopped.
+        public var state: String
+        /// Tasks Docker still keeps, by state (`running`, `failed`, `shutdown`, …).
+        public var tasks: [String: Int]
+        public var lastError: String?
+    }
+
+    public init(_ fleet: FleetState, now: Date) {
+        generatedAt = now
+        endpoint = fleet.endpoint
+        switch fleet.connection {
+        case .live: connection = "live"
+        case .connecting: connection = "connecting"
+        case .reconnecting: connection = "reconnecting"
+        case .failed: connection = "failed"
+        }
+        nodes = fleet.nodes.sorted { $0.hostname < $1.hostname }
+            .map { Node(id: $0.id, hostname: $0.hostname, role: $0.role, state: $0.state) }
+        agents = fleet.agentRows(now: now).map { row in
+            let h = row.history
+            let source: String
+            switch row.source {
+            case .probe: source = "probe"
+            case .docker: source = "docker"
+            case .none: source = "none"
+            }
+            return Agent(name: row.agent.name, service: row.agent.serviceName, policy: row.agent.policy,
+                         source: row.agent.source.rawValue, health: row.health.rawValue, healthSource: source,
+                         healthURL: row.agent.healthURL, unreachable: row.probe?.unreachable.map(sanitize), dockerHealth: row.dockerHealth,
+                         running: row.summary?.service.running, desired: row.summary?.service.desired,
+                         restarts: row.restarts, lastError: row.lastError.map(sanitize), lastCheck: row.probe?.at,
+                         history: History(samples: h.count, availability: h.availability,
+                                          latencyP50: h.latencyPercentile(0.5), latencyP95: h.latencyPercentile(0.95),
+                                          streak: h.streak?.count ?? 0, streakOK: h.streak?.ok, since: row.since,
+                                          lastFailure: h.lastFailure?.time, lastFailureReason: h.lastFailure?.reason.map(sanitize)))
+        }
+        services = fleet.summaries(now: now).sorted { $0.service.name < $1.service.name }.map { s in
+            Service(id: s.service.id, name: s.service.name, image: s.service.image, mode: s.service.mode.word,
+                    desired: s.service.desired, running: s.service.running, state: s.condition.word,
+                    tasks: Dictionary(grouping: fleet.tasks[s.service.id] ?? [], by: \.state).mapValues(\.count),
+                    lastError: s.lastError.map(sanitize))
+        }
+    }
+
+    /// Pretty, sorted-keys JSON with ISO 8601 times: the same state gives the same bytes.
+    public func json() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return (try? encoder.encode(self)) ?? Data("{}".utf8)
+    }
+
+    /// 0 when nothing is failing, unhealthy or missing; 1 otherwise (`snapshot`'s exit status).
+    public var exitStatus: Int32 {
+        agents.contains { ["failing", "unhealthy", "missing"].contains($0.health) } ? 1 : 0
+    }
+}
