@@ -67,3 +67,15 @@ struct CheckConfigTests {
         #expect(r.stdout == "/nonexistent/orchestrator.yaml: the file does not exist\n")
     }
 }
+
+/// Shell completions come from the argument parser, for every command and option.
+struct CompletionTests {
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func aCompletionScriptIsPrinted(shell: String) async throws {
+        let r = try await run(clawtopBinary(), ["--generate-completion-script", shell])
+        #expect(r.status == 0)
+        for word in ["snapshot", "check-config", "health-url", "read-only", "format"] {
+            #expect(r.stdout.contains(word), "\(shell) completion lacks \(word)")
+        }
+    }
+}
