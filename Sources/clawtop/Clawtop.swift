@@ -220,7 +220,7 @@ struct Console: ParsableCommand {
 }
 
 extension Console {
-    /// "1" for a task in slot 1 (or the node's name for a global service's task), for the logs' replica column.
+    /// "1" for a task in slot 1 (or the start of its node's ID for a global service's task), for the logs' replica column.
     static func slot(of taskID: String, in state: FleetState) -> String? {
         for tasks in state.tasks.values {
             if let task = tasks.first(where: { $0.id == taskID }) {
