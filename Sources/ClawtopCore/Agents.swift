@@ -85,7 +85,7 @@ extension FleetState {
     /// there are neither, every other service. The health URL is the config's, unless the service's
     /// `clawtop.health.url` label or `--health-url` names another.
     public var agents: [AgentDefinition] {
-        let byName = Dictionary(services.values.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let byName = servicesByName
         var result = setup.configured
         var claimed = Set(result.compactMap(\.serviceName))
         let sorted = services.values.sorted { $0.name < $1.name }
@@ -105,6 +105,21 @@ extension FleetState {
         return result
     }
 
+    private var servicesByName: [String: ServiceInfo] {
+        Dictionary(services.values.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The label the logs show for a task's replica: its slot ("1"), or for a global service's task the start of
+    /// its node's ID.
+    public func replicaLabel(ofTask taskID: String) -> String? {
+        for tasks in tasks.values {
+            if let task = tasks.first(where: { $0.id == taskID }) {
+                return task.slot.map(String.init) ?? task.nodeID.map { String($0.prefix(6)) }
+            }
+        }
+        return nil
+    }
+
     private func discovered(_ service: ServiceInfo, source: AgentSource) -> AgentDefinition {
         AgentDefinition(name: service.name, serviceName: service.name, checkInterval: setup.defaultCheckInterval, source: source)
     }
@@ -112,7 +127,7 @@ extension FleetState {
     /// What the poller should probe now: agents with a health URL whose service has replicas (or that run outside
     /// the swarm). Asleep and missing agents are not probed.
     public var probeTargets: [ProbeTarget] {
-        let byName = Dictionary(services.values.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let byName = servicesByName
         return agents.compactMap { agent in
             guard let url = agent.healthURL, !url.isEmpty else { return nil }
             if let name = agent.serviceName {

@@ -90,7 +90,12 @@ public enum KeyResult: Sendable, Equatable {
 
 /// The table's rows as the operator has arranged them: filtered, then sorted.
 public func visibleRows(_ fleet: FleetState, ui: UIState, now: Date) -> [AgentRow] {
-    var rows = fleet.agentRows(now: now)
+    visibleRows(fleet.agentRows(now: now), ui: ui)
+}
+
+/// The same, from rows already derived (`FleetState.agentRows`).
+public func visibleRows(_ all: [AgentRow], ui: UIState) -> [AgentRow] {
+    var rows = all
     let filter = ui.filter.lowercased()
     if !filter.isEmpty {
         rows = rows.filter { row in
@@ -104,6 +109,11 @@ public func visibleRows(_ fleet: FleetState, ui: UIState, now: Date) -> [AgentRo
     case .availability: rows.sort { ($0.history.availability ?? 2, $0.agent.name) < ($1.history.availability ?? 2, $1.agent.name) }
     }
     return rows
+}
+
+/// The selected agent's row among `rows`: the one the UI names, else the first.
+public func selectedRow(_ rows: [AgentRow], ui: UIState) -> AgentRow? {
+    ui.selectedID.flatMap { id in rows.first { $0.id == id } } ?? rows.first
 }
 
 /// Applies a key to the UI state (pure). `rows` are the visible rows (`visibleRows`); `pageSize` the rows on screen;

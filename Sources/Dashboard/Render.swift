@@ -60,11 +60,11 @@ public func render(_ fleet: FleetState, ui: UIState, width: Int, height: Int, no
         return buf
     }
     let all = fleet.agentRows(now: now)
-    let rows = visibleRows(fleet, ui: ui, now: now)
+    let rows = visibleRows(all, ui: ui)
     let g = ui.glyphs
     drawHeader(fleet, rows: all, glyphs: g, into: &buf)
     let body = Rect(x: 0, y: 1, width: width, height: height - 2)
-    let selected = ui.selectedID.flatMap { id in rows.first { $0.id == id } } ?? rows.first
+    let selected = selectedRow(rows, ui: ui)
     switch layout {
     case .full:
         let tableHeight = max(6, min(rows.count + 1, body.height * 45 / 100))
@@ -122,10 +122,8 @@ public func logsWanted(_ fleet: FleetState, ui: UIState, width: Int, height: Int
     guard ui.pane == .logs else { return nil }
     let layout = Layout(width: width, height: height)
     guard layout == .full || (layout != .tooSmall && ui.focus == .pane) else { return nil }
-    let rows = visibleRows(fleet, ui: ui, now: now)
-    let selected = ui.selectedID.flatMap { id in rows.first { $0.id == id } } ?? rows.first
     // Only a service that exists: Docker keeps a follow stream open after the service is removed.
-    return selected?.summary?.service.name
+    return selectedRow(visibleRows(fleet, ui: ui, now: now), ui: ui)?.summary?.service.name
 }
 
 /// The visible rows of the table at a given height: header row excluded.

@@ -172,7 +172,7 @@ struct Console: ParsableCommand {
         let watching = Task.detached { await watcher.run() }
         let probing = Task.detached { await scheduler.run(post: store.apply) }
         let actions = ActionRunner(client: client, store: store, log: ActionLog(endpoint: client.endpoint.displayName))
-        let logs = LogFollower(client: client, replica: { id in Self.slot(of: id, in: store.current) },
+        let logs = LogFollower(client: client, replica: { id in store.current.replicaLabel(ofTask: id) },
                                status: { service, problem in store.apply(.logStatus(service: service, problem)) },
                                post: { service, entries in store.apply(.logLines(service: service, entries)) })
         let reason = console.run(
@@ -216,18 +216,6 @@ struct Console: ParsableCommand {
         }
         shutdownBlocking(client)
         if reason.status != 0 { Foundation.exit(reason.status) }
-    }
-}
-
-extension Console {
-    /// "1" for a task in slot 1 (or the start of its node's ID for a global service's task), for the logs' replica column.
-    static func slot(of taskID: String, in state: FleetState) -> String? {
-        for tasks in state.tasks.values {
-            if let task = tasks.first(where: { $0.id == taskID }) {
-                return task.slot.map(String.init) ?? task.nodeID.map { String($0.prefix(6)) }
-            }
-        }
-        return nil
     }
 }
 
@@ -302,11 +290,11 @@ struct Snapshot: ParsableCommand {
             ui.focus = .pane
             ui.pane = view == .logs ? .logs : .details
         }
-        if view == .logs, let service = logsWanted(state, ui: ui, width: 120, height: 40, now: now) {
+        if view == .logs, let service = selectedRow(visibleRows(state, ui: ui, now: now), ui: ui)?.summary?.service.name {
             let snapshot = state
             let lines = runBlocking { () async throws(DockerError) -> [LogEntry] in
                 (try? await LogFollower.recent(client: client, service: service,
-                                               replica: { id in Console.slot(of: id, in: snapshot) })) ?? []
+                                               replica: { id in snapshot.replicaLabel(ofTask: id) })) ?? []
             }
             reduce(&state, .logLines(service: service, (try? lines.get()) ?? []))
         }

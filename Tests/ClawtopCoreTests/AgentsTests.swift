@@ -130,3 +130,16 @@ struct RestartCountTests {
         #expect(state.restarts["a"] == 3)
     }
 }
+
+struct ReplicaLabelTests {
+    @Test func aTaskIsLabelledByItsSlotOrItsNode() {
+        let global = TaskInfo(id: "g1", serviceID: "id-g", slot: nil, nodeID: "node-abcdef123", state: "running",
+                              desiredState: "running", timestamp: t0)
+        let state = fleet([service("a", desired: 2, running: 2), service("g", desired: 1, running: 1, mode: .global)],
+                          tasks: [task("a", "running", slot: 2), global])
+        let slotTask = state.tasks["id-a"]!.first!.id
+        #expect(state.replicaLabel(ofTask: slotTask) == "2")
+        #expect(state.replicaLabel(ofTask: "g1") == "node-a")
+        #expect(state.replicaLabel(ofTask: "nope") == nil)
+    }
+}
