@@ -3,25 +3,32 @@ import Foundation
 /// A helper script from `scripts/` that prints `ready <address>` once it serves, and is killed on `stop()`.
 public final class ScriptServer: @unchecked Sendable {
     public let address: String
-    let process: Process
+    let pid: pid_t
+    private var stopped = false
 
     public init(script: String, arguments: [String] = []) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", packageRoot.appendingPathComponent("scripts/\(script)").path] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.standardError
-        try process.run()
-        var line = Data()
-        while true {
-            let byte = out.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw TestDocker.Unavailable(description: "pipe() failed") }
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        defer { close(readEnd) }
+        do {
+            pid = try spawn("/usr/bin/env", ["python3", packageRoot.appendingPathComponent("scripts/\(script)").path] + arguments) { actions in
+                posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
+                posix_spawn_file_actions_addclose(&actions, readEnd)
+            }
+        } catch {
+            close(writeEnd)
+            throw error
         }
+        close(writeEnd)
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while read(readEnd, &byte, 1) == 1, byte != UInt8(ascii: "\n") { line.append(byte) }
         let text = String(decoding: line, as: UTF8.self)
         guard text.hasPrefix("ready ") else {
-            kill(process.processIdentifier, SIGKILL)
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
             throw TestDocker.Unavailable(description: "\(script) did not start: \(text)")
         }
         address = String(text.dropFirst("ready ".count))
@@ -33,11 +40,12 @@ public final class ScriptServer: @unchecked Sendable {
     }
 
     public func stop() {
-        // SIGKILL: the test runner's threads block SIGTERM, and a child inherits that mask. These hold no state.
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        // SIGKILL: the test runner's threads block SIGTERM (unblocked in the child, but these hold no state anyway).
+        guard !stopped else { return }
+        stopped = true
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
     }
 
     deinit { stop() }
@@ -57,7 +65,7 @@ public final class DockerProxy: @unchecked Sendable {
     }
 
     /// Cuts every open connection; the proxy keeps listening.
-    public func cutConnections() { kill(server.process.processIdentifier, SIGUSR1) }
+    public func cutConnections() { kill(server.pid, SIGUSR1) }
 
     public func stop() { server.stop() }
 }

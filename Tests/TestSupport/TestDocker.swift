@@ -159,12 +159,36 @@ public func run(_ executable: String, _ arguments: [String], environment: [Strin
     FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))
     defer { for p in [outPath, errPath, inPath] { try? FileManager.default.removeItem(atPath: p) } }
 
+    let pid = try spawn(executable, arguments, environment: environment) { actions in
+        posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    }
+
+    var status: Int32 = 0
+    let deadline = Date().addingTimeInterval(timeout)
+    while true {
+        let r = waitpid(pid, &status, WNOHANG)
+        if r == pid || (r == -1 && errno != EINTR) { break }
+        if Date() > deadline { kill(pid, SIGKILL); _ = waitpid(pid, &status, 0); break }
+        usleep(5_000)
+    }
+    // Exit code, or 128 + signal as a shell reports it.
+    let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+    let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+    return ProcessResult(status: code, stdout: stdout, stderr: stderr)
+}
+
+/// Starts a program with posix_spawn: `redirect` sets up its file descriptors; signals blocked in the test runner
+/// are unblocked and reset to their defaults in the child. Reap it with `waitpid`: Foundation's Process can miss a
+/// child's exit and then spin in `waitUntilExit` for ever.
+public func spawn(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                  redirect: (inout posix_spawn_file_actions_t) -> Void) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    redirect(&actions)
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
@@ -184,20 +208,7 @@ public func run(_ executable: String, _ arguments: [String], environment: [Strin
     var pid: pid_t = 0
     let rc = posix_spawn(&pid, executable, &actions, &attributes, &cArgs, &cEnv)
     guard rc == 0 else { throw TestDocker.CommandFailed(description: "cannot start \(executable): \(String(cString: strerror(rc)))") }
-
-    var status: Int32 = 0
-    let deadline = Date().addingTimeInterval(timeout)
-    while true {
-        let r = waitpid(pid, &status, WNOHANG)
-        if r == pid || (r == -1 && errno != EINTR) { break }
-        if Date() > deadline { kill(pid, SIGKILL); _ = waitpid(pid, &status, 0); break }
-        usleep(5_000)
-    }
-    // Exit code, or 128 + signal as a shell reports it.
-    let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-    let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-    return ProcessResult(status: code, stdout: stdout, stderr: stderr)
+    return pid
 }
 
 /// The same, for async code: the wait happens on a thread of its own. Test functions run on Swift's cooperative
