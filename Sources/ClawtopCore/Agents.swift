@@ -182,6 +182,13 @@ public struct AgentRow: Sendable, Equatable {
 
     public var id: String { agent.name }
 
+    /// Whether the task before `task` in its slot failed: Swarm started `task` because the last one crashed.
+    static func replacedFailure(_ task: TaskInfo, in tasks: [TaskInfo]) -> Bool {
+        let created = task.createdAt ?? .distantPast
+        let before = tasks.filter { $0.slotKey == task.slotKey && $0.id != task.id && ($0.createdAt ?? .distantPast) <= created }
+        return before.max { ($0.createdAt ?? .distantPast) < ($1.createdAt ?? .distantPast) }?.isFailure ?? false
+    }
+
     public init(agent: AgentDefinition, summary: ServiceSummary?, tasks: [TaskInfo], history: HealthHistory,
                 probe: ProbeNote?, restarts: Int, now: Date) {
         self.agent = agent
@@ -202,8 +209,11 @@ public struct AgentRow: Sendable, Equatable {
         } else if let s = summary, s.service.desired == 0 {
             (health, source) = (.asleep, .none)
         } else if probing {
+            // A task that replaced a failed one gets no grace, and the failures before it count: a crash loop must
+            // not pass for a slow start.
+            let afterCrash = current.contains { Self.replacedFailure($0, in: tasks) }
             health = healthState(history: history, serviceExists: true, desiredReplicas: summary?.service.desired ?? 1,
-                                 taskStartedAt: startedAt, startupTimeout: agent.startupTimeout,
+                                 taskStartedAt: afterCrash ? nil : startedAt, startupTimeout: agent.startupTimeout,
                                  maxFailures: agent.maxFailures, now: now)
             source = .probe
         } else {

@@ -106,6 +106,23 @@ struct AgentHealthTests {
         #expect(rows[0].health == .unhealthy && rows[0].lastError == "HTTP 500")
         #expect(rows[1].since == t0.addingTimeInterval(100))
     }
+
+    /// Found with the demo's crash-looping agent: each new task restarted the grace, so it showed `starting` forever.
+    @Test func aTaskThatReplacedACrashGetsNoGrace() {
+        func task(_ id: String, _ state: String, created: Double, exit: Int? = nil) -> TaskInfo {
+            TaskInfo(id: id, serviceID: "id-openclaw_alpha", slot: 1, nodeID: "n1", state: state,
+                     desiredState: state == "running" ? "running" : "shutdown", exitCode: exit,
+                     timestamp: t0.addingTimeInterval(created), createdAt: t0.addingTimeInterval(created))
+        }
+        func health(_ tasks: [TaskInfo]) -> HealthState? {
+            var state = fleet([service("openclaw_alpha", desired: 1, running: 1)], tasks: tasks, setup: setup)
+            for i in 0..<3 { reduce(&state, .probe(agent: "alpha", url: "u", sample: sample(20 + Double(i), ok: false, reason: "HTTP 500"))) }
+            return state.agentRows(now: t0.addingTimeInterval(30)).first { $0.id == "alpha" }?.health
+        }
+        // The same failures after a deploy or a forced update are a start; after a crash, they are what they are.
+        #expect(health([task("1", "shutdown", created: -100), task("2", "running", created: 0)]) == .starting)
+        #expect(health([task("1", "failed", created: -100, exit: 1), task("2", "running", created: 0)]) == .unhealthy)
+    }
 }
 
 struct RestartCountTests {
