@@ -41,6 +41,9 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
 
+        // The demo: a simulated swarm behind the same backend interface as Docker, for `--demo`.
+        .target(name: "Demo", dependencies: ["ClawtopCore", "DockerEngine", "Poller"]),
+
         // The view: a cell buffer, widgets and the pure render function.
         .target(name: "Dashboard", dependencies: ["ClawtopCore"]),
 
@@ -48,7 +51,7 @@ let package = Package(
         .target(name: "CursesTerminal", dependencies: ["CNcursesw", "Dashboard"]),
 
         .executableTarget(name: "clawtop", dependencies: [
-            "ClawtopCore", "DockerEngine", "Poller", "Dashboard", "CursesTerminal", "OrchestratorConfig",
+            "ClawtopCore", "DockerEngine", "Poller", "Demo", "Dashboard", "CursesTerminal", "OrchestratorConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -60,6 +63,7 @@ let package = Package(
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PollerTests", dependencies: ["Poller", "DockerEngine", "ClawtopCore", "TestSupport"]),
+        .testTarget(name: "DemoTests", dependencies: ["Demo", "Poller", "DockerEngine", "ClawtopCore", "Dashboard", "TestSupport"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "ClawtopCore"],
                     exclude: ["Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "DockerEngine"]),

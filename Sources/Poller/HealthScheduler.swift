@@ -11,7 +11,7 @@ import Synchronization
 ///   timeout never exceeds its interval, so a hanging endpoint holds one slot and delays no other agent.
 /// - Rounds missed while a probe was still running (or slots were full) are skipped, not made up in a burst.
 public final class HealthScheduler: Sendable {
-    public let prober: HealthProber
+    public let prober: any HealthProbing
     public let maxConcurrent: Int
     private let state = Mutex(State())
 
@@ -33,7 +33,7 @@ public final class HealthScheduler: Sendable {
         var sleeper: Task<Void, Never>?
     }
 
-    public init(prober: HealthProber, maxConcurrent: Int = 256) {
+    public init(prober: any HealthProbing, maxConcurrent: Int = 256) {
         self.prober = prober
         self.maxConcurrent = max(1, maxConcurrent)
     }
@@ -71,7 +71,7 @@ public final class HealthScheduler: Sendable {
                     let (launch, wake) = nextBatch(now: ContinuousClock.now)
                     for target in launch {
                         group.addTask {
-                            let sample = await self.prober.probe(target.url, timeout: target.timeout)
+                            let sample = await self.prober.probe(target)
                             self.finished(target, sample: sample, post: post)
                         }
                     }
@@ -91,7 +91,7 @@ public final class HealthScheduler: Sendable {
             func launch() {
                 guard let t = pending.popFirst() else { return }
                 group.addTask {
-                    .probe(agent: t.agent, url: t.url, sample: await self.prober.probe(t.url, timeout: t.timeout))
+                    .probe(agent: t.agent, url: t.url, sample: await self.prober.probe(t))
                 }
             }
             for _ in 0..<min(maxConcurrent, targets.count) { launch() }

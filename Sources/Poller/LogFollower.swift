@@ -24,11 +24,11 @@ public final class LogFollower: Sendable {
     ///   - replica: the label of the task with this ID ("1" for slot 1, say); nil for the first 6 characters of the ID.
     ///   - status: a problem with the stream of `service`, or nil when it streams again.
     ///   - post: new lines of `service`, oldest first.
-    public init(client: DockerClient, tail: Int = 200, backoff: Backoff = Backoff(initial: 1, maximum: 10),
+    public init(backend: any FleetBackend, tail: Int = 200, backoff: Backoff = Backoff(initial: 1, maximum: 10),
                 batchInterval: Double = 0.05, replica: @escaping @Sendable (_ taskID: String) -> String? = { _ in nil },
                 status: @escaping @Sendable (_ service: String, _ problem: String?) -> Void = { _, _ in },
                 post: @escaping @Sendable (_ service: String, _ entries: [LogEntry]) -> Void) {
-        session = Session(client: client, tail: tail, backoff: backoff, batchInterval: batchInterval, replica: replica,
+        session = Session(backend: backend, tail: tail, backoff: backoff, batchInterval: batchInterval, replica: replica,
                           status: status, post: post)
     }
 
@@ -55,7 +55,7 @@ public final class LogFollower: Sendable {
 
 /// What the background task needs, without the follower (so releasing the follower cancels it).
 private struct Session: Sendable {
-    let client: DockerClient
+    let backend: any FleetBackend
     let tail: Int
     let backoff: Backoff
     let batchInterval: Double
@@ -70,12 +70,11 @@ private struct Session: Sendable {
         while !Task.isCancelled {
             let problem: String
             do {
-                let tty = try await client.service(service).Spec.TaskTemplate.ContainerSpec?.TTY ?? false
-                status(service, nil)
                 let since = cursor.startStream()
                 let options = LogOptions(follow: true, tail: since == nil ? tail : nil, since: since, timestamps: true)
-                if try await receive(client.serviceLogs(service, options: options, tty: tty), service: service,
-                                     cursor: &cursor) {
+                let lines = try await backend.logs(service: service, options: options)
+                status(service, nil)
+                if try await receive(lines, service: service, cursor: &cursor) {
                     failures = 0
                 }
                 problem = "the log stream ended"
@@ -132,10 +131,10 @@ extension LogFollower {
     }
 
     /// The last `tail` lines of each task of a service, once, without following: for `snapshot --view logs`.
-    public static func recent(client: DockerClient, service: String, tail: Int = 200,
+    public static func recent(backend: any FleetBackend, service: String, tail: Int = 200,
                               replica: @escaping @Sendable (String) -> String? = { _ in nil }) async throws -> [LogEntry] {
         var entries: [LogEntry] = []
-        for try await line in client.serviceLogs(service, options: LogOptions(follow: false, tail: tail)) {
+        for try await line in try await backend.logs(service: service, options: LogOptions(follow: false, tail: tail)) {
             entries.append(entry(line, replica: replica))
         }
         return sortedByTime(entries)

@@ -3,35 +3,26 @@ import DockerEngine
 import Foundation
 import Poller
 
-/// Carries out confirmed actions against Docker, posts how each ended, and appends it to the action log.
+/// Carries out confirmed actions through the backend, posts how each ended, and appends it to the action log.
 struct ActionRunner: Sendable {
-    let client: DockerClient
+    let backend: any FleetBackend
     let store: FleetStore
-    let log: ActionLog
+    /// Where actions are recorded; nil for the demo, whose actions change nothing real.
+    let log: ActionLog?
 
     /// Starts the action in the background; the outcome arrives as a `.action` message.
     func perform(_ request: ActionRequest) {
         Task.detached {
             let outcome: ActionOutcome
-            var before = "", after = ""
+            var change = ActionChange(before: "", after: "")
             do throws(DockerError) {
-                // The listed service carries its version and whole spec: the update needs no other read.
-                let known = try await client.services(id: request.serviceID).first
-                switch request.kind {
-                case .restart:
-                    let result = try await client.forceRestart(request.serviceID, known: known)
-                    let force = result.before.rawSpec.value(at: ["TaskTemplate", "ForceUpdate"])?.intValue ?? 0
-                    (before, after) = ("ForceUpdate \(force)", "ForceUpdate \(force + 1)")
-                case .scale(let from, let to):
-                    let result = try await client.scale(request.serviceID, to: UInt64(to), known: known)
-                    (before, after) = ("replicas \(result.before.replicas.map(String.init) ?? String(from))", "replicas \(to)")
-                }
+                change = try await backend.perform(request)
                 outcome = ActionOutcome(request: request, ok: true, message: "done", at: Date())
             } catch {
                 outcome = ActionOutcome(request: request, ok: false, message: error.description, at: Date())
             }
             var logged = outcome
-            if let problem = log.append(outcome, before: before, after: after) {
+            if let problem = log?.append(outcome, before: change.before, after: change.after) {
                 logged.message += " (not logged: \(problem))"
             }
             store.apply(.action(logged))

@@ -2,6 +2,7 @@ import ArgumentParser
 import ClawtopCore
 import CursesTerminal
 import Dashboard
+import Demo
 import DockerEngine
 import Foundation
 import OrchestratorConfig
@@ -38,7 +39,13 @@ struct DisplayOptions: ParsableArguments {
                                valueName: "AGENT=URL"))
     var healthURLs: [String] = []
 
+    @Flag(help: "Show a simulated fleet that runs inside clawtop: no Docker needed, nothing leaves the process.")
+    var demo = false
+
     func validate() throws {
+        if demo && config != nil {
+            throw ValidationError("--demo brings its own agents; leave out --config")
+        }
         for entry in healthURLs {
             guard Self.splitHealthURL(entry) != nil else {
                 throw ValidationError("--health-url takes AGENT=URL with an http:// or https:// URL, not '\(entry)'")
@@ -67,15 +74,22 @@ struct DisplayOptions: ParsableArguments {
 
     /// Which services are agents and how to probe them: the config (if any) and the options.
     func agentSetup() -> AgentSetup {
+        let urls = Dictionary(healthURLs.compactMap(Self.splitHealthURL), uniquingKeysWith: { $1 })
+        if demo { return DemoBackend.setup(showAll: all, healthURLs: urls) }
         let config = loadConfig()
         let agents = (config?.agents ?? []).map { a in
             AgentDefinition(name: a.name, serviceName: a.serviceName, policy: a.policy.rawValue, healthURL: a.health.url,
                             checkInterval: a.health.checkInterval, startupTimeout: a.health.startupTimeout,
                             maxFailures: a.health.maxFailures, source: .config)
         }
-        return AgentSetup(configured: agents, showAll: all,
-                          healthURLs: Dictionary(healthURLs.compactMap(Self.splitHealthURL), uniquingKeysWith: { $1 }),
+        return AgentSetup(configured: agents, showAll: all, healthURLs: urls,
                           defaultCheckInterval: config?.defaultCheckInterval ?? 30)
+    }
+
+    /// The demo's simulated fleet, or the Docker daemon from the environment (exit 2 when its address is bad).
+    func backend() -> any FleetBackend {
+        if demo { return DemoBackend() }
+        do { return DockerBackend(client: try DockerClient()) } catch { fail(error.description) }
     }
 }
 
@@ -121,27 +135,30 @@ func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws(Docker
     return result!
 }
 
-/// The client for the endpoint from the environment, or exit 2 with the reason (a malformed DOCKER_HOST, …).
-func makeClient() -> DockerClient {
-    do { return try DockerClient() } catch { fail(error.description) }
+/// Closes the backend's connections from synchronous code.
+func shutdownBlocking(_ backend: any FleetBackend) {
+    _ = runBlocking { () async throws(DockerError) -> Bool in await backend.shutdown(); return true }
 }
 
-/// Closes the client's connections from synchronous code.
-func shutdownBlocking(_ client: DockerClient) {
-    _ = runBlocking { () async throws(DockerError) -> Bool in await client.shutdown(); return true }
-}
-
-/// Reads the first snapshot, or exits 2 with the reason.
-func connect(_ client: DockerClient, setup: AgentSetup) -> FleetState {
-    let first = runBlocking { () async throws(DockerError) -> Message in try await FleetWatcher.snapshot(client) }
+/// Reads the first state, or exits 2 with the reason (and, when there is no daemon to read, how to see the demo).
+func connect(_ backend: any FleetBackend, setup: AgentSetup) -> FleetState {
+    let first = runBlocking { () async throws(DockerError) -> [Message] in try await backend.load() }
     switch first {
     case .failure(let error):
-        shutdownBlocking(client)
-        fail(error.description)
-    case .success(let message):
-        var state = FleetState(endpoint: client.endpoint.displayName, setup: setup)
-        reduce(&state, message)
+        shutdownBlocking(backend)
+        fail(error.description + (suggestsDemo(error) ? "\nTo see clawtop without a swarm: clawtop --demo" : ""))
+    case .success(let messages):
+        var state = FleetState(endpoint: backend.displayName, setup: setup)
+        for message in messages { reduce(&state, message) }
         return state
+    }
+}
+
+/// Whether the error means there is no swarm here to show, rather than one clawtop may not use.
+func suggestsDemo(_ error: DockerError) -> Bool {
+    switch error {
+    case .socketMissing, .connectionRefused, .notSwarmManager, .contextNotFound, .transport, .timeout: return true
+    default: return false
     }
 }
 
@@ -155,9 +172,9 @@ struct Console: ParsableCommand {
 
     func run() throws {
         let setup = display.agentSetup()
-        let client = makeClient()
         if let problem = CursesTerminal.Console.check() { fail(problem.description) }
-        let initial = connect(client, setup: setup)
+        let backend = display.backend()
+        let initial = connect(backend, setup: setup)
         let console: CursesTerminal.Console
         do {
             console = try CursesTerminal.Console(forceASCII: display.ascii,
@@ -165,14 +182,12 @@ struct Console: ParsableCommand {
         } catch { fail(error.description) }
         var ui = UIState(glyphs: console.unicode ? .unicode : .ascii, readOnly: readOnly)
         let wake = console.makeInbox(of: Bool.self)
-        let prober = HealthProber()
-        let scheduler = HealthScheduler(prober: prober)
+        let scheduler = HealthScheduler(prober: backend.prober)
         let store = FleetStore(initial, scheduler: scheduler) { wake.post(true) }
-        let watcher = FleetWatcher(client: client, post: store.apply)
-        let watching = Task.detached { await watcher.run() }
+        let watching = Task.detached { await backend.watch(post: store.apply) }
         let probing = Task.detached { await scheduler.run(post: store.apply) }
-        let actions = ActionRunner(client: client, store: store, log: ActionLog(endpoint: client.endpoint.displayName))
-        let logs = LogFollower(client: client, replica: { id in store.current.replicaLabel(ofTask: id) },
+        let actions = ActionRunner(backend: backend, store: store, log: display.demo ? nil : ActionLog(endpoint: backend.displayName))
+        let logs = LogFollower(backend: backend, replica: { id in store.current.replicaLabel(ofTask: id) },
                                status: { service, problem in store.apply(.logStatus(service: service, problem)) },
                                post: { service, entries in store.apply(.logLines(service: service, entries)) })
         let reason = console.run(
@@ -211,10 +226,9 @@ struct Console: ParsableCommand {
         }
         _ = runBlocking { () async throws(DockerError) -> Bool in
             await probing.value
-            await prober.shutdown()
+            await backend.shutdown()
             return true
         }
-        shutdownBlocking(client)
         if reason.status != 0 { Foundation.exit(reason.status) }
     }
 }
@@ -263,24 +277,27 @@ struct Snapshot: ParsableCommand {
 
     func run() throws {
         let setup = display.agentSetup()
-        let client = makeClient()
-        var state = connect(client, setup: setup)
-        // One probe round, so the frame shows health as the console would a moment after it starts.
-        let targets = state.probeTargets
-        if !targets.isEmpty {
-            let prober = HealthProber()
-            let results = runBlocking { () async throws(DockerError) -> [Message] in
-                let messages = await HealthScheduler(prober: prober).probeOnce(targets)
-                await prober.shutdown()
-                return messages
+        let backend = display.backend()
+        var state = connect(backend, setup: setup)
+        let now: Date
+        if let demo = backend as? DemoBackend {
+            // The demo opens with its history probed already; drawn at its first moment, its scene is the same every run.
+            now = demo.start
+        } else {
+            // One probe round, so the frame shows health as the console would a moment after it starts.
+            let targets = state.probeTargets
+            if !targets.isEmpty {
+                let results = runBlocking { () async throws(DockerError) -> [Message] in
+                    await HealthScheduler(prober: backend.prober).probeOnce(targets)
+                }
+                for message in (try? results.get()) ?? [] { reduce(&state, message) }
             }
-            for message in (try? results.get()) ?? [] { reduce(&state, message) }
+            now = Date()
         }
-        let now = Date()
         var ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
         if let select {
             guard state.agents.contains(where: { $0.name == select }) else {
-                shutdownBlocking(client)
+                shutdownBlocking(backend)
                 let names = state.agents.map(\.name)
                 fail("no agent named '\(select)'" + (names.isEmpty ? "" : "; the agents are: " + names.joined(separator: ", ")))
             }
@@ -293,12 +310,12 @@ struct Snapshot: ParsableCommand {
         if view == .logs, let service = selectedRow(visibleRows(state, ui: ui, now: now), ui: ui)?.summary?.service.name {
             let snapshot = state
             let lines = runBlocking { () async throws(DockerError) -> [LogEntry] in
-                (try? await LogFollower.recent(client: client, service: service,
+                (try? await LogFollower.recent(backend: backend, service: service,
                                                replica: { id in snapshot.replicaLabel(ofTask: id) })) ?? []
             }
             reduce(&state, .logLines(service: service, (try? lines.get()) ?? []))
         }
-        shutdownBlocking(client)
+        shutdownBlocking(backend)
         let report = FleetReport(state, now: now)
         let (w, h) = Self.terminalSize() ?? (120, 40)
         let frame = render(state, ui: ui, width: width ?? w, height: height ?? h, now: now)

@@ -40,9 +40,9 @@ struct LogFollowerTests {
 
     @Test func linesArriveWithStdoutAndStderrApart() async throws {
         try await TestDocker.withService("logs", command: Self.chatty) { name in
-            try await TestDocker.withClient { client in
+            try await TestDocker.withBackend { backend in
                 let got = Delivered()
-                let follower = LogFollower(client: client, replica: { "r-" + $0.prefix(3) }, status: got.status, post: got.post)
+                let follower = LogFollower(backend: backend, replica: { "r-" + $0.prefix(3) }, status: got.status, post: got.post)
                 follower.follow(service: name)
                 defer { follower.stop() }
                 #expect(follower.service == name)
@@ -62,9 +62,9 @@ struct LogFollowerTests {
     @Test func linesThatArriveTogetherComeInOneBatch() async throws {
         let burst = #"i=0; while [ $i -lt 500 ]; do echo "burst $i"; i=$((i+1)); done; sleep 3600"#
         try await TestDocker.withService("logburst", command: burst) { name in
-            try await TestDocker.withClient { client in
+            try await TestDocker.withBackend { backend in
                 let got = Delivered()
-                let follower = LogFollower(client: client, tail: 1000, batchInterval: 0.5, post: got.post)
+                let follower = LogFollower(backend: backend, tail: 1000, batchInterval: 0.5, post: got.post)
                 follower.follow(service: name)
                 defer { follower.stop() }
                 try await TestDocker.waitUntil("all 500 lines", timeout: 30) { got.entries.count >= 500 }
@@ -76,9 +76,9 @@ struct LogFollowerTests {
 
     @Test func aForcedUpdateBringsTheNewTasksLinesWithoutRepeats() async throws {
         try await TestDocker.withService("logupdate", command: Self.chatty) { name in
-            try await TestDocker.withClient { client in
+            try await TestDocker.withBackend { backend in
                 let got = Delivered()
-                let follower = LogFollower(client: client, status: got.status, post: got.post)
+                let follower = LogFollower(backend: backend, status: got.status, post: got.post)
                 follower.follow(service: name)
                 defer { follower.stop() }
                 try await TestDocker.waitUntil("lines from the first task", timeout: 30) { got.entries.count >= 10 }
@@ -106,9 +106,9 @@ struct LogFollowerTests {
             try? FileManager.default.removeItem(atPath: socket)
         }
         try await TestDocker.withService("logdrop", command: Self.chatty) { name in
-            try await TestDocker.withClient(host: proxy.address) { client in
+            try await TestDocker.withBackend(host: proxy.address) { backend in
                 let got = Delivered()
-                let follower = LogFollower(client: client, status: got.status, post: got.post)
+                let follower = LogFollower(backend: backend, status: got.status, post: got.post)
                 follower.follow(service: name)
                 defer { follower.stop() }
                 try await TestDocker.waitUntil("the first lines", timeout: 30) { got.entries.count >= 10 }
@@ -131,9 +131,9 @@ struct LogFollowerTests {
     @Test func anotherServiceOrNilStopsTheStream() async throws {
         try await TestDocker.withService("loga", command: Self.chatty) { a in
             try await TestDocker.withService("logb", command: Self.chatty) { b in
-                try await TestDocker.withClient { client in
+                try await TestDocker.withBackend { backend in
                     let got = Delivered()
-                    let follower = LogFollower(client: client, status: got.status, post: got.post)
+                    let follower = LogFollower(backend: backend, status: got.status, post: got.post)
                     follower.follow(service: a)
                     try await TestDocker.waitUntil("lines of a", timeout: 30) { got.entries(of: a).count >= 4 }
 
@@ -151,9 +151,9 @@ struct LogFollowerTests {
     }
 
     @Test func aMissingServiceIsReported() async throws {
-        try await TestDocker.withClient { client in
+        try await TestDocker.withBackend { backend in
             let got = Delivered()
-            let follower = LogFollower(client: client, status: got.status, post: got.post)
+            let follower = LogFollower(backend: backend, status: got.status, post: got.post)
             follower.follow(service: TestDocker.uniqueName("nosuch"))
             defer { follower.stop() }
             try await TestDocker.waitUntil("the problem reported", timeout: 30) {

@@ -1,4 +1,5 @@
 import DockerEngine
+import Poller
 import Foundation
 
 /// The private daemons that `scripts/test` starts, and helpers for tests that use them.
@@ -41,6 +42,21 @@ public enum TestDocker {
 
     /// A client for the swarm, shut down after `body`.
     @discardableResult
+    /// The Docker backend the console uses, on a client of the private daemon; shut down afterwards.
+    public static func withBackend<T>(host: String? = nil, _ body: (DockerBackend) async throws -> T) async throws -> T {
+        try await withClient(host: host) { client in
+            let backend = DockerBackend(client: client)
+            do {
+                let result = try await body(backend)
+                await backend.shutdown()
+                return result
+            } catch {
+                await backend.shutdown()
+                throw error
+            }
+        }
+    }
+
     public static func withClient<T>(host: String? = nil, _ body: (DockerClient) async throws -> T) async throws -> T {
         let h = try host ?? requireHost()
         let client = try DockerClient(endpoint: DockerEndpoint.parse(host: h, tls: nil, source: .dockerHost))

@@ -1,0 +1,109 @@
+import ClawtopCore
+import DockerEngine
+import Foundation
+import Poller
+import Synchronization
+
+/// The demo: a simulated swarm in this process, behind the same interface as Docker. It opens with a quarter of an
+/// hour of history, then lives on in real time: agents answer their probes, one flaps, one crash-loops, logs flow,
+/// and restart, scale, wake and sleep act on it. Nothing leaves the process.
+public final class DemoBackend: FleetBackend {
+    /// The demo's first moment (whole seconds, so the ages it shows are exact).
+    public let start: Date
+    private let world: Shared
+    private let opening: [Message]
+    /// How often the world moves on and its changes are posted.
+    public let tick: Double
+
+    public init(start: Date = Date(), tick: Double = 0.5) {
+        let whole = Date(timeIntervalSinceReferenceDate: start.timeIntervalSinceReferenceDate.rounded(.down))
+        let (world, messages) = DemoWorld.opening(at: whole)
+        self.start = whole
+        self.world = Shared(world)
+        opening = messages
+        self.tick = tick
+    }
+
+    /// The agents as Warren's orchestrator.yaml would list them (the labelled agent is not in it).
+    public static func setup(showAll: Bool = false, healthURLs: [String: String] = [:]) -> AgentSetup {
+        DemoCast.setup(showAll: showAll, healthURLs: healthURLs)
+    }
+
+    public var displayName: String { "demo (simulated)" }
+    public var prober: any HealthProbing { DemoProber(world: world) }
+
+    public func load() async throws(DockerError) -> [Message] { opening }
+
+    /// Posts what changed every `tick`, and a full read every 30 s, as the Docker watcher's resync does.
+    public func watch(post: @escaping @Sendable (Message) -> Void) async {
+        var lastFull = Date()
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .seconds(tick)) } catch { return }
+            let now = Date()
+            let full = now.timeIntervalSince(lastFull) >= 30
+            if full { lastFull = now }
+            for message in world.state.withLock({ w -> [Message] in
+                w.advance(to: now)
+                return w.drain() + (full ? [w.snapshotMessage()] : [])
+            }) {
+                post(message)
+            }
+        }
+    }
+
+    public func perform(_ request: ActionRequest) async throws(DockerError) -> ActionChange {
+        let now = Date()
+        return try world.state.withLock { (w: inout DemoWorld) throws(DockerError) -> ActionChange in
+            w.advance(to: now)
+            switch request.kind {
+            case .restart: return try w.restart(request.serviceID)
+            case .scale(_, let to): return try w.scale(request.serviceID, to: to)
+            }
+        }
+    }
+
+    public func logs(service: String, options: LogOptions) async throws(DockerError) -> AsyncThrowingStream<LogLine, Error> {
+        guard world.state.withLock({ $0.index(of: service) }) != nil else { throw .serviceNotFound(service) }
+        let world = world, tick = tick
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                var upTo = world.state.withLock { $0.now }
+                for line in world.state.withLock({ $0.logLines(service, since: options.since, tail: options.tail, until: upTo) }) {
+                    continuation.yield(line)
+                }
+                while options.follow && !Task.isCancelled {
+                    do { try await Task.sleep(for: .seconds(tick)) } catch { break }
+                    let (exists, lines, now) = world.state.withLock { w in
+                        (w.index(of: service) != nil, w.logLines(service, since: upTo, tail: nil, until: w.now), w.now)
+                    }
+                    guard exists else { break }
+                    for line in lines { continuation.yield(line) }
+                    upTo = now
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    public func shutdown() async {}
+
+    /// The world, shared by the backend, its prober and its log streams.
+    final class Shared: Sendable {
+        let state: Mutex<DemoWorld>
+        init(_ world: DemoWorld) { state = Mutex(world) }
+    }
+}
+
+/// Answers probes from the simulated world, taking as long as the simulated answer does.
+struct DemoProber: HealthProbing {
+    let world: DemoBackend.Shared
+
+    func probe(_ target: ProbeTarget) async -> HealthSample {
+        let now = Date()
+        let sample = world.state.withLock { $0.sample(agent: target.agent, at: now) }
+        let takes = sample.latency ?? (sample.reason?.hasPrefix("timeout") == true ? target.timeout : 0.001)
+        try? await Task.sleep(for: .seconds(min(takes, target.timeout)))
+        return sample
+    }
+}

@@ -1,0 +1,325 @@
+import ClawtopCore
+import DockerEngine
+import Foundation
+import Poller
+
+/// A task of the simulated swarm, with the times its lifecycle needs.
+struct DemoTask: Sendable {
+    var info: TaskInfo
+    /// When its container started; nil while it is still being prepared.
+    var runningAt: Date?
+    /// When it failed or was shut down; nil while it is wanted.
+    var endedAt: Date?
+    /// When it changes next on its own: starts running, or dies (crash-looping).
+    var due: Date?
+
+    var isWanted: Bool { info.desiredState == "running" }
+}
+
+/// A service of the simulated swarm: what Docker would report, and the agent that runs in it.
+struct DemoService: Sendable {
+    var info: ServiceInfo
+    var agent: DemoAgent?
+    var tasks: [DemoTask]
+}
+
+/// The demo's simulated swarm. Tasks start, crash and are replaced on time, as Swarm would, while the caller moves
+/// the clock forward; restart and scale act on it as on a real service. A pure value: the same opening moment and
+/// the same calls give the same state, so `snapshot --demo` draws the same scene on every run.
+public struct DemoWorld: Sendable {
+    /// Where the simulation begins: the history the demo opens with starts here.
+    public let origin: Date
+    /// How far the simulation has run.
+    public private(set) var now: Date
+    var services: [DemoService] = []
+    private var tasksMade = 0
+    /// What changed since the last `drain()`.
+    private var changed: Set<Int> = []
+    private var notes: [(service: String, note: ServiceEventNote)] = []
+
+    /// How much history the demo opens with.
+    public static let historySpan: Double = 15 * 60
+    /// Docker keeps this many tasks per slot (`TaskHistoryRetentionLimit`).
+    static let tasksKeptPerSlot = 5
+    /// Swarm's restart delay, and the time from a new task to its container running.
+    static let restartDelay: Double = 5
+    static let prepareTime: Double = 1.5
+
+    /// The world as it stood at `origin`: agents up (for as long as the cast says), asleep ones at 0 replicas.
+    init(origin: Date) {
+        self.origin = origin
+        now = origin
+        let start = origin + Self.historySpan
+        for agent in DemoCast.agents where !agent.missing {
+            let awake = agent.replicas > 0 && agent.upFor >= Self.historySpan
+            add(name: agent.service, image: agent.image, agent: agent, node: agent.node,
+                labels: DemoCast.labels(agent), spec: DemoCast.spec(agent), replicas: awake ? agent.replicas : 0,
+                runningSince: start - agent.upFor)
+        }
+        for s in DemoCast.infrastructure {
+            add(name: s.name, image: s.image, agent: nil, node: s.node, labels: ["com.docker.stack.namespace": "warren"],
+                spec: ServiceSpecSummary(restartCondition: "any", restartDelay: 5), replicas: 1,
+                runningSince: start - 12 * 86_400)
+        }
+        changed = []
+    }
+
+    /// The demo as it opens at `start`: the world after `historySpan` of simulated life, and the messages that
+    /// bring a new fleet state there (the full read, the recent events, and every agent's health checks so far).
+    public static func opening(at start: Date) -> (world: DemoWorld, messages: [Message]) {
+        var world = DemoWorld(origin: start - historySpan)
+        // Agents that woke during the history: Warren scaled them to 1 when a request came.
+        var wakes = DemoCast.agents.filter { !$0.missing && $0.replicas > 0 && $0.upFor < historySpan }
+            .map { (at: start - $0.upFor, service: $0.service) }
+        var checks: [(at: Date, agent: DemoAgent)] = []
+        for agent in DemoCast.agents where !agent.missing {
+            // On a 1/16 s grid, so that ages computed from `start` are exact.
+            let phase = (noise(agent.name, 0, "phase") * agent.interval * 16).rounded(.down) / 16
+            var t = world.origin + phase
+            while t <= start {
+                checks.append((t, agent))
+                t += agent.interval
+            }
+        }
+        checks.sort { ($0.at, $0.agent.name) < ($1.at, $1.agent.name) }
+        var probes: [Message] = []
+        for check in checks {
+            while let wake = wakes.first, wake.at <= check.at {
+                world.advance(to: wake.at)
+                _ = try? world.scale(wake.service, to: 1)
+                wakes.removeFirst()
+            }
+            world.advance(to: check.at)
+            if world.isAwake(check.agent.service) {
+                probes.append(.probe(agent: check.agent.listedAs, url: check.agent.url, sample: world.sample(check.agent, at: check.at)))
+            }
+        }
+        world.advance(to: start)
+        let events = world.drain().filter { if case .event = $0 { return true } else { return false } }
+        return (world, [world.snapshotMessage()] + events + probes)
+    }
+
+    // MARK: - What Docker would report
+
+    /// A full read, as `FleetWatcher.snapshot` makes from the daemon.
+    public func snapshotMessage() -> Message {
+        .snapshot(nodes: DemoCast.nodes, services: services.map(\.info), tasks: services.flatMap { $0.tasks.map(\.info) },
+                  at: now)
+    }
+
+    /// The services that changed since the last call, and the events that changed them, as the watcher would post.
+    public mutating func drain() -> [Message] {
+        var messages = changed.sorted().map { i in
+            Message.service(services[i].info, tasks: services[i].tasks.map(\.info), at: now)
+        }
+        messages += notes.map { Message.event(service: $0.service, $0.note) }
+        changed = []
+        notes = []
+        return messages
+    }
+
+    /// The service with this ID or name.
+    func index(of ref: String) -> Int? {
+        services.firstIndex { $0.info.id == ref || $0.info.name == ref }
+    }
+
+    func isAwake(_ service: String) -> Bool {
+        index(of: service).map { services[$0].info.desired > 0 } ?? false
+    }
+
+    // MARK: - Time
+
+    /// Runs the world forward to `t`: tasks start, crash and are replaced, each at its own time.
+    public mutating func advance(to t: Date) {
+        while let (s, i, due) = nextDue(), due <= t {
+            now = max(now, due)
+            step(s, i, at: due)
+        }
+        now = max(now, t)
+    }
+
+    private func nextDue() -> (Int, Int, Date)? {
+        var best: (Int, Int, Date)?
+        for (s, service) in services.enumerated() {
+            for (i, task) in service.tasks.enumerated() {
+                if let due = task.due, due < (best?.2 ?? .distantFuture) { best = (s, i, due) }
+            }
+        }
+        return best
+    }
+
+    private mutating func step(_ s: Int, _ i: Int, at time: Date) {
+        var task = services[s].tasks[i]
+        task.due = nil
+        if task.runningAt == nil {
+            task.info.state = "running"
+            task.info.timestamp = time
+            task.runningAt = time
+            switch services[s].agent?.behaviour {
+            case .crashLooping(let uptime)?: task.due = time + uptime
+            case .dockerHealthOnly?: task.info.containerHealth = "healthy"
+            default: break
+            }
+            services[s].tasks[i] = task
+            note(s, "container start", at: time)
+        } else {
+            // Only a crash-looping task is due while running: it exits 1, and Swarm replaces it after the delay.
+            end(&task, state: "failed", at: time)
+            task.info.error = "task: non-zero exit (1)"
+            task.info.exitCode = 1
+            services[s].tasks[i] = task
+            note(s, "container die (exit 1)", at: time)
+            addTask(s, slot: task.info.slot ?? 1, at: time, startsAfter: Self.restartDelay + Self.prepareTime)
+        }
+        countRunning(s)
+    }
+
+    // MARK: - Actions
+
+    /// A force update: every wanted task is replaced.
+    public mutating func restart(_ ref: String) throws(DockerError) -> ActionChange {
+        guard let s = index(of: ref) else { throw .serviceNotFound(ref) }
+        let force = services[s].info.spec.forceUpdate
+        services[s].info.spec.forceUpdate += 1
+        var slots: [Int] = []
+        for i in services[s].tasks.indices where services[s].tasks[i].isWanted {
+            end(&services[s].tasks[i], state: "shutdown", at: now)
+            slots.append(services[s].tasks[i].info.slot ?? 1)
+        }
+        for slot in slots { addTask(s, slot: slot, at: now, startsAfter: Self.prepareTime) }
+        note(s, "service update", at: now)
+        countRunning(s)
+        return ActionChange(before: "ForceUpdate \(force)", after: "ForceUpdate \(force + 1)")
+    }
+
+    /// Sets the replicas: new slots get a task, slots above `replicas` are shut down.
+    public mutating func scale(_ ref: String, to replicas: Int) throws(DockerError) -> ActionChange {
+        guard let s = index(of: ref) else { throw .serviceNotFound(ref) }
+        guard replicas >= 0 else { throw .api(status: 400, message: "replicas must be 0 or more") }
+        let before = services[s].info.desired
+        services[s].info.desired = replicas
+        var filled = Set<Int>()
+        for i in services[s].tasks.indices where services[s].tasks[i].isWanted {
+            let slot = services[s].tasks[i].info.slot ?? 1
+            if slot > replicas { end(&services[s].tasks[i], state: "shutdown", at: now) } else { filled.insert(slot) }
+        }
+        for slot in 1...max(1, replicas) where slot <= replicas && !filled.contains(slot) {
+            addTask(s, slot: slot, at: now, startsAfter: Self.prepareTime)
+        }
+        note(s, "service update", at: now)
+        countRunning(s)
+        return ActionChange(before: "replicas \(before)", after: "replicas \(replicas)")
+    }
+
+    // MARK: - Building blocks
+
+    private mutating func add(name: String, image: String, agent: DemoAgent?, node: Int, labels: [String: String],
+                              spec: ServiceSpecSummary, replicas: Int, runningSince: Date) {
+        var runningSince = runningSince
+        var firstExit: Date?
+        if case .crashLooping(let uptime)? = agent?.behaviour {
+            // Mid-way through a run at the origin, so the loop goes on from the first moment.
+            runningSince = origin - uptime / 2
+            firstExit = origin + uptime / 2
+        }
+        let created = min(runningSince, origin) - 9 * 86_400 - Double(fnv(name) % 86_400)
+        let info = ServiceInfo(id: demoID("service", name), name: name, image: image, mode: .replicated, desired: replicas,
+                               running: 0, createdAt: created, labels: labels, spec: spec)
+        services.append(DemoService(info: info, agent: agent, tasks: []))
+        let s = services.count - 1
+        guard replicas > 0 else { return }
+        for slot in 1...replicas {
+            addTask(s, slot: slot, at: runningSince - Self.prepareTime, startsAfter: Self.prepareTime)
+            var task = services[s].tasks[services[s].tasks.count - 1]
+            task.due = firstExit
+            task.info.state = "running"
+            task.info.timestamp = runningSince
+            task.runningAt = runningSince
+            if agent?.behaviour == .dockerHealthOnly { task.info.containerHealth = "healthy" }
+            services[s].tasks[services[s].tasks.count - 1] = task
+        }
+        countRunning(s)
+    }
+
+    private mutating func addTask(_ s: Int, slot: Int, at time: Date, startsAfter delay: Double) {
+        tasksMade += 1
+        let service = services[s]
+        let node = DemoCast.nodes[(service.agent?.node ?? 0) % DemoCast.nodes.count]
+        let info = TaskInfo(id: demoID("task", "\(service.info.name)#\(tasksMade)"), serviceID: service.info.id, slot: slot,
+                            nodeID: node.id, state: "preparing", desiredState: "running", timestamp: time, createdAt: time)
+        services[s].tasks.append(DemoTask(info: info, runningAt: nil, endedAt: nil, due: time + delay))
+        // Docker forgets the oldest ended tasks of a slot beyond its retention limit.
+        let inSlot = services[s].tasks.indices.filter { services[s].tasks[$0].info.slot == slot }
+        let excess = inSlot.count - Self.tasksKeptPerSlot
+        if excess > 0 {
+            let forget = Set(inSlot.filter { !services[s].tasks[$0].isWanted }.prefix(excess))
+            services[s].tasks = services[s].tasks.enumerated().filter { !forget.contains($0.offset) }.map(\.element)
+        }
+        changed.insert(s)
+    }
+
+    private func end(_ task: inout DemoTask, state: String, at time: Date) {
+        task.info.state = state
+        task.info.desiredState = "shutdown"
+        task.info.timestamp = time
+        task.info.containerHealth = nil
+        task.endedAt = time
+        task.due = nil
+    }
+
+    private mutating func countRunning(_ s: Int) {
+        services[s].info.running = services[s].tasks.filter { $0.isWanted && $0.info.state == "running" }.count
+        changed.insert(s)
+    }
+
+    private mutating func note(_ s: Int, _ text: String, at time: Date) {
+        notes.append((services[s].info.name, ServiceEventNote(time: time, text: text)))
+    }
+
+    // MARK: - Health
+
+    /// What a probe of the agent's health URL answers at `t`.
+    func sample(_ agent: DemoAgent, at t: Date) -> HealthSample {
+        let k = Int((t.timeIntervalSince(origin) / agent.interval).rounded(.down))
+        let n = noise(agent.name, k)
+        func ok(_ latency: Double) -> HealthSample { HealthSample(time: t, ok: true, latency: latency, status: 200) }
+        func failed(_ status: Int, _ latency: Double) -> HealthSample {
+            HealthSample(time: t, ok: false, latency: latency, status: status, reason: "HTTP \(status)")
+        }
+        if agent.behaviour == .dockerHealthOnly {
+            return HealthSample(time: t, ok: false, reason: "DNS: cannot resolve tasks.\(agent.service)", unreachable: true)
+        }
+        guard let s = index(of: agent.service),
+              let running = services[s].tasks.first(where: { $0.isWanted && $0.info.state == "running" })?.runningAt,
+              t >= running + agent.boot else {
+            return HealthSample(time: t, ok: false, reason: "refused")
+        }
+        switch agent.behaviour {
+        case .steady(let latency):
+            let spike = noise(agent.name, k, "spike") > 0.95 ? 5.0 : 1.0
+            return ok(latency * (0.75 + 0.5 * n) * spike)
+        case .slow:
+            if n > 0.92 { return HealthSample(time: t, ok: false, reason: "timeout after 5s") }
+            return ok(0.35 + 1.4 * n)
+        case .flapping:
+            // 100 s of sluggish answers, then 40 s of 503s while its model provider is down.
+            let phase = t.timeIntervalSince(origin).truncatingRemainder(dividingBy: 140)
+            return phase >= 100 ? failed(503, 0.003 + 0.004 * n) : ok(0.08 + 0.5 * n)
+        case .crashLooping:
+            return failed(500, 0.002 + 0.003 * n)
+        case .slowStarter:
+            return ok(0.025 * (0.75 + 0.5 * n))
+        case .dockerHealthOnly:
+            return HealthSample(time: t, ok: false, reason: "refused") // answered above
+        }
+    }
+
+    /// The sample for an agent by name; one the cast does not know (an `--all` service given `--health-url`)
+    /// answers when its service runs.
+    public func sample(agent name: String, at t: Date) -> HealthSample {
+        if let agent = DemoCast.agents.first(where: { $0.listedAs == name }) { return sample(agent, at: t) }
+        let running = index(of: name).map { services[$0].info.running > 0 } ?? false
+        return running ? HealthSample(time: t, ok: true, latency: 0.01, status: 200)
+            : HealthSample(time: t, ok: false, reason: "refused")
+    }
+}

@@ -1,0 +1,51 @@
+import ClawtopCore
+import Demo
+import DockerEngine
+import Foundation
+import Poller
+import TestSupport
+import Testing
+
+/// The demo behind the backend interface, in real time, with the store, scheduler and log follower the console uses.
+struct DemoBackendTests {
+    @Test func theConsolesPartsRunOnTheDemo() async throws {
+        let backend = DemoBackend(tick: 0.1)
+        var initial = FleetState(endpoint: backend.displayName, setup: DemoBackend.setup())
+        for m in try await backend.load() { reduce(&initial, m) }
+        let scheduler = HealthScheduler(prober: backend.prober)
+        let store = FleetStore(initial, scheduler: scheduler)
+        let watching = Task { await backend.watch(post: store.apply) }
+        let probing = Task { await scheduler.run(post: store.apply) }
+        let logs = LogFollower(backend: backend, post: { service, entries in store.apply(.logLines(service: service, entries)) })
+        defer {
+            logs.stop()
+            watching.cancel()
+            probing.cancel()
+        }
+        func health(_ agent: String) -> HealthState? { store.current.agentRows(now: Date()).first { $0.id == agent }?.health }
+        #expect(health("calendar") == .asleep)
+
+        let wake = ActionRequest(agent: "calendar", service: "openclaw_calendar", serviceID: "openclaw_calendar",
+                                 kind: .scale(from: 0, to: 1), verb: "wake")
+        #expect(try await backend.perform(wake) == ActionChange(before: "replicas 0", after: "replicas 1"))
+        try await TestDocker.waitUntil("calendar awake and answering its probes", timeout: 60) {
+            await Task.yield()
+            return health("calendar") == .healthy
+        }
+        logs.follow(service: "openclaw_data-pipeline")
+        try await TestDocker.waitUntil("its log lines", timeout: 30) {
+            await Task.yield()
+            return store.current.logs.count >= 10
+        }
+        let sleep = ActionRequest(agent: "calendar", service: "openclaw_calendar", serviceID: "openclaw_calendar",
+                                  kind: .scale(from: 1, to: 0), verb: "sleep")
+        _ = try await backend.perform(sleep)
+        try await TestDocker.waitUntil("calendar asleep", timeout: 30) {
+            await Task.yield()
+            return health("calendar") == .asleep
+        }
+        await #expect(throws: DockerError.serviceNotFound("openclaw_nosuch")) {
+            _ = try await backend.logs(service: "openclaw_nosuch", options: LogOptions())
+        }
+    }
+}
