@@ -36,6 +36,10 @@ public final class DockerClient: Sendable {
         plain.decompression = .disabled
         var stream = HTTPClient.Configuration(tlsConfiguration: tlsConfiguration, timeout: .init(connect: connect, read: nil))
         stream.decompression = .disabled
+        // A missing socket or a refused port is reported at once, not after retrying until the connect timeout: an
+        // operator starting clawtop with no daemon waited 5 s for the message. Streams reconnect with their own backoff.
+        plain.connectionPool.retryConnectionEstablishment = false
+        stream.connectionPool.retryConnectionEstablishment = false
         http = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: plain)
         streaming = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: stream)
     }
