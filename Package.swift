@@ -64,8 +64,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PollerTests", dependencies: ["Poller", "DockerEngine", "ClawtopCore", "TestSupport"]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Poller", "DockerEngine", "ClawtopCore", "Dashboard", "TestSupport"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "ClawtopCore"],
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "ClawtopCore", "TestSupport"],
                     exclude: ["Golden"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "DockerEngine"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "DockerEngine"], exclude: ["Golden"]),
     ]
 )

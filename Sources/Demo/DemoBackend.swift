@@ -29,7 +29,7 @@ public final class DemoBackend: FleetBackend {
         DemoCast.setup(showAll: showAll, healthURLs: healthURLs)
     }
 
-    public var displayName: String { "demo (simulated)" }
+    public var displayName: String { "demo" }
     public var prober: any HealthProbing { DemoProber(world: world) }
 
     public func load() async throws(DockerError) -> [Message] { opening }

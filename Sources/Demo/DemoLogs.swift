@@ -77,7 +77,6 @@ extension DemoWorld {
     private func line(for agent: DemoAgent?, service name: String, second j: Int, at: Date) -> (LogStream, String)? {
         let roll = noise(name, j, "log")
         func pick<T>(_ items: [T], _ salt: String) -> T { items[Int(noise(name, j, salt) * Double(items.count))] }
-        let run = String(format: "%06x", Int(noise(name, j / 7, "run") * 16_777_215))
         guard let agent else {
             guard roll < 0.2 else { return nil }
             return (.stdout, "[warren] GET /admin/agents 200 \(1 + Int(roll * 40))ms")
@@ -85,7 +84,7 @@ extension DemoWorld {
         switch agent.behaviour {
         case .crashLooping:
             guard j % 4 == 0 else { return nil }
-            return (.stderr, "[model] anthropic: 401 invalid x-api-key (request req_\(run)), retrying")
+            return (.stderr, "[model] anthropic: 401 invalid x-api-key (request req_\(String(format: "%06x", j & 0xffffff))), retrying")
         case .flapping where at.timeIntervalSince(origin).truncatingRemainder(dividingBy: 140) >= 100:
             guard roll < 0.5 else { return nil }
             return (.stderr, "[model] upstream 503 from api.anthropic.com, circuit open for 30s")
@@ -95,20 +94,27 @@ extension DemoWorld {
                                    "[sort] message → invoices (0.9\(j % 10))",
                                    "[sort] message → support (0.8\(j % 10))"], "mail"))
         default:
-            guard roll < 0.3 else { return nil }
-            let channel = pick(["slack #\(agent.team)", "telegram", "discord #ops", "email", "webhook /hooks/\(agent.name)"], "channel")
+            // Conversations in blocks of seven seconds: a message, a run with its tools, the reply. Between them, now
+            // and then, a connection, a compaction or a rate limit.
+            let block = j / 7, busy = noise(name, block, "busy") < 0.45
+            let channel = ["slack #\(agent.team)", "telegram", "discord #ops", "email", "webhook /hooks/\(agent.name)"][
+                Int(noise(name, block, "channel") * 5)]
+            let run = String(format: "%06x", Int(noise(name, block, "run") * 16_777_215))
             let ms = agent.behaviour == .slow ? 900 + Int(roll * 6000) : 40 + Int(roll * 900)
-            let lines: [(LogStream, String)] = [
-                (.stdout, "[gateway] ← \(channel): message from U0\(j % 97)QJ7 (\(20 + j % 400) chars)"),
-                (.stdout, "[agent] run \(run) started (model anthropic/claude-sonnet-4-5, session \(agent.team))"),
-                (.stdout, "[tools] \(pick(["web_fetch", "browser.open", "exec", "read_file", "memory_search"], "tool")) → ok in \(ms)ms"),
-                (.stdout, "[agent] run \(run) done in \(String(format: "%.1f", Double(ms) / 100))s (in \(800 + j % 7000) tok, out \(60 + j % 900) tok)"),
-                (.stdout, "[gateway] → \(channel): reply sent"),
-                (.stdout, "\u{1B}[2m[ws]\u{1B}[22m client connected from 10.0.9.\(2 + j % 200)"),
-                (.stdout, "[memory] compacted session \(agent.team): \(30 + j % 20) → 12 messages"),
-                (.stderr, "[model] 429 rate limited by provider, retrying in 2s (attempt 1/5)"),
-            ]
-            return pick(lines, "kind")
+            let tool = pick(["web_fetch", "browser.open", "exec", "read_file", "memory_search"], "tool")
+            guard busy else {
+                guard roll < 0.08 else { return nil }
+                return pick([(.stdout, "\u{1B}[2m[ws]\u{1B}[22m client connected from 10.0.9.\(2 + j % 200)"),
+                             (.stdout, "[memory] compacted session \(agent.team): \(30 + j % 20) → 12 messages"),
+                             (.stderr, "[model] 429 rate limited by provider, retrying in 2s (attempt 1/5)")], "quiet")
+            }
+            switch j % 7 {
+            case 0: return (.stdout, "[gateway] ← \(channel): message from U0\(Int(noise(name, block, "user") * 90) + 10)QJ7 (\(20 + Int(noise(name, block, "len") * 600)) chars)")
+            case 1: return (.stdout, "[agent] run \(run) started (model anthropic/claude-sonnet-4-5, session \(agent.team))")
+            case 5: return (.stdout, "[agent] run \(run) done (in \(800 + Int(noise(name, block, "in") * 9000)) tok, out \(60 + Int(noise(name, block, "out") * 900)) tok)")
+            case 6: return (.stdout, "[gateway] → \(channel): reply sent")
+            default: return roll < 0.6 ? (.stdout, "[tools] \(tool) → ok in \(ms)ms") : nil
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ import ClawtopCore
 @testable import Dashboard
 import Foundation
 import Testing
+import TestSupport
 
 /// A fixed fleet at a fixed time: one agent in each health state, hostile text included.
 func sampleFleet() -> (FleetState, Date) {
@@ -130,21 +131,6 @@ struct FrameTests {
         #expect(selectedRows.count == 1)
         if let y = selectedRows.first { #expect(buf.lines[y].contains(rows.last!.id.prefix(8))) }
     }
-}
-
-/// Compares with `Golden/NAME.txt` beside this file; `RECORD_GOLDEN=1` writes it instead. A missing golden fails.
-func assertGolden(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name).txt")
-    if ProcessInfo.processInfo.environment["RECORD_GOLDEN"] == "1" {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try actual.write(to: url, atomically: true, encoding: .utf8)
-        return
-    }
-    guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
-        Issue.record("no golden frame \(url.path); run with RECORD_GOLDEN=1 and review it", sourceLocation: sourceLocation)
-        return
-    }
-    #expect(actual == expected, "frame differs from \(name).txt:\n\(actual)", sourceLocation: sourceLocation)
 }
 
 struct TableLayoutTests {

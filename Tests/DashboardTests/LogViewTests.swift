@@ -2,6 +2,7 @@ import ClawtopCore
 @testable import Dashboard
 import Foundation
 import Testing
+import TestSupport
 
 /// An agent's log at a fixed time: two replicas, stderr among stdout, a long line, wide characters, hostile text.
 func sampleLogs() -> (LogBuffer, Date) {

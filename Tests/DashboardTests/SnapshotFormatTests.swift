@@ -2,6 +2,7 @@ import ClawtopCore
 import Dashboard
 import Foundation
 import Testing
+import TestSupport
 
 /// `snapshot --format json|ansi` of the sample fleet: the same state gives the same bytes.
 struct SnapshotFormatTests {

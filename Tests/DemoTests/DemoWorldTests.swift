@@ -10,7 +10,7 @@ let start = Date(timeIntervalSinceReferenceDate: 800_000_000)
 
 /// The fleet state the console would hold after these messages.
 func fleet(_ messages: [Message]) -> FleetState {
-    var state = FleetState(endpoint: "demo (simulated)", setup: DemoCast.setup())
+    var state = FleetState(endpoint: "demo", setup: DemoCast.setup())
     for m in messages { reduce(&state, m) }
     return state
 }

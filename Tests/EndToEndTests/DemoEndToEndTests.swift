@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `--demo` through the real binary, with no Docker anywhere: DOCKER_HOST points at a socket that does not exist.
+enum Demo {
+    static let noDocker = ["LANG": "C.UTF-8", "PATH": "/usr/bin:/bin", "DOCKER_HOST": "unix:///nonexistent/clawtop-test.sock"]
+
+    static func snapshot(_ args: [String]) async throws -> ProcessResult {
+        try await run(clawtopBinary(), ["snapshot", "--demo"] + args, environment: noDocker)
+    }
+
+    /// The JSON with every ISO 8601 time replaced by its offset from `generatedAt` ("T-12.5s"): the demo's scene is
+    /// the same every run, but it opens at the time of the run.
+    static func relativeTimes(_ json: String) throws -> String {
+        let pattern = try NSRegularExpression(pattern: #""(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)""#)
+        let iso = ISO8601DateFormatter()
+        let generated = try #require(json.firstMatch(of: /"generatedAt" : "([^"]+)"/).flatMap { iso.date(from: String($0.1)) })
+        var result = json
+        for match in pattern.matches(in: json, range: NSRange(json.startIndex..., in: json)).reversed() {
+            let range = Range(match.range, in: json)!
+            let date = iso.date(from: String(json[Range(match.range(at: 1), in: json)!]))!
+            result.replaceSubrange(range, with: "\"T\(String(format: "%+.0f", date.timeIntervalSince(generated)))s\"")
+        }
+        return result
+    }
+}
+
+struct DemoSnapshotTests {
+    @Test(arguments: [
+        (["--view", "table"], "demo-table-120x40"),
+        (["--view", "details", "--select", "data-pipeline"], "demo-details-120x40"),
+        (["--view", "logs", "--select", "sales-outreach"], "demo-logs-120x40"),
+    ])
+    func textFramesMatchTheirGoldens(args: [String], golden: String) async throws {
+        let r = try await Demo.snapshot(["--width", "120", "--height", "40"] + args)
+        #expect(r.status == 1, "the demo has an unhealthy and a missing agent: \(r.stderr)")
+        try assertGolden(r.stdout, golden)
+    }
+
+    @Test func smallASCIIAndColourFramesMatchTheirGoldens() async throws {
+        let ascii = try await Demo.snapshot(["--width", "80", "--height", "24", "--ascii"])
+        try assertGolden(ascii.stdout, "demo-table-80x24-ascii")
+        let ansi = try await Demo.snapshot(["--width", "100", "--height", "30", "--format", "ansi"])
+        #expect(ansi.stdout.contains("\u{1B}["))
+        try assertGolden(ansi.stdout, "demo-table-100x30-ansi")
+    }
+
+    @Test func theJSONHasTheDocumentedFieldsAndMatchesItsGolden() async throws {
+        let r = try await Demo.snapshot(["--format", "json"])
+        #expect(r.status == 1)
+        let top = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(Set(top.keys) == ["generatedAt", "endpoint", "connection", "nodes", "agents", "services"])
+        let agents = try #require(top["agents"] as? [[String: Any]])
+        let documented: Set<String> = ["name", "service", "policy", "source", "health", "healthSource", "healthURL", "unreachable",
+                                       "dockerHealth", "running", "desired", "restarts", "lastError", "lastCheck", "history"]
+        #expect(agents.count == 13 && agents.allSatisfy { Set($0.keys).isSubset(of: documented) })
+        #expect(agents.first?["name"] as? String == "data-pipeline" && agents.first?["health"] as? String == "unhealthy")
+        let history: Set<String> = ["samples", "availability", "latencyP50", "latencyP95", "streak", "streakOK", "since",
+                                    "lastFailure", "lastFailureReason"]
+        #expect(agents.allSatisfy { Set(($0["history"] as? [String: Any] ?? [:]).keys).isSubset(of: history) })
+        let services = try #require(top["services"] as? [[String: Any]])
+        #expect(services.allSatisfy {
+            Set($0.keys).isSubset(of: ["id", "name", "image", "mode", "desired", "running", "state", "tasks", "lastError"])
+        })
+        try assertGolden(try Demo.relativeTimes(r.stdout), "demo-json")
+    }
+
+    @Test func noDaemonExitsTwoAndSuggestsTheDemo() async throws {
+        let r = try await run(clawtopBinary(), ["snapshot"], environment: Demo.noDocker)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("no Docker socket at /nonexistent/clawtop-test.sock") && r.stderr.contains("clawtop --demo"),
+                "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        let config = try await run(clawtopBinary(), ["snapshot", "--demo", "--config", "/etc/hosts"], environment: Demo.noDocker)
+        #expect(config.status == 64 && config.stderr.contains("--demo brings its own agents"))
+    }
+}
+
+/// The demo console in tmux: the actions an operator would try first act on the simulated fleet.
+struct DemoConsoleTests {
+    @Test func wakeScaleRestartAndSleepWorkOnTheDemo() async throws {
+        let state = NSTemporaryDirectory() + "clawtop-state-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let tmux = try Tmux(width: 120, height: 30, environment: Demo.noDocker.merging(["TERM": "tmux-256color", "XDG_STATE_HOME": state]) { $1 })
+        defer { tmux.kill() }
+        try tmux.type("clear; \(try clawtopBinary()) --demo; echo \"exit=$?\"")
+        try await tmux.waitFor("│ demo")
+        func row(_ agent: String) async throws -> String {
+            try await tmux.screen().split(separator: "\n").first { $0.contains(" \(agent) ") }.map(String.init) ?? ""
+        }
+        func select(_ agent: String) async throws {
+            try tmux.literal("/\(agent)")
+            try tmux.keys("Enter")
+            try await tmux.waitFor("filter: \(agent)")
+        }
+        func act(_ key: String, _ effect: String, done: String? = nil) async throws {
+            try tmux.literal(key)
+            try await tmux.waitFor(effect + "?")
+            try tmux.literal("y")
+            try await tmux.waitFor((done ?? effect) + ": done")
+        }
+
+        try await select("calendar")
+        #expect(try await row("calendar").contains("○ asleep"))
+        try await act("w", "wake openclaw_calendar 0 → 1")
+        try await TestDocker.waitUntil("calendar awake and healthy", timeout: 60) {
+            let line = try await row("calendar")
+            return line.contains("● healthy") && line.contains("1/1")
+        }
+        try await act("+", "scale openclaw_calendar 1 → 2")
+        try await TestDocker.waitUntil("two replicas", timeout: 30) { try await row("calendar").contains("2/2") }
+        try await act("r", "restart openclaw_calendar (force update, its 2 tasks replaced)",
+                      done: "restart openclaw_calendar (force update)")
+        try await TestDocker.waitUntil("both tasks replaced, counted as restarts", timeout: 30) {
+            let line = try await row("calendar")
+            return line.contains("2/2") && line.contains(" 2   running")
+        }
+        try await act("z", "sleep openclaw_calendar 2 → 0")
+        try await TestDocker.waitUntil("asleep again", timeout: 30) { try await row("calendar").contains("○ asleep") }
+
+        try tmux.keys("Escape", "q")
+        try await tmux.waitFor("exit=0")
+        #expect(!FileManager.default.fileExists(atPath: state + "/clawtop/actions.log"), "demo actions are not logged")
+    }
+}

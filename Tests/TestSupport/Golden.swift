@@ -1,0 +1,19 @@
+import Foundation
+import Testing
+
+/// Compares `actual` with `Golden/NAME.txt` beside the calling test's file; `RECORD_GOLDEN=1` writes it instead, for
+/// review in the diff. A missing golden fails.
+public func assertGolden(_ actual: String, _ name: String, filePath: String = #filePath,
+                         sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let url = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name).txt")
+    if ProcessInfo.processInfo.environment["RECORD_GOLDEN"] == "1" {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try actual.write(to: url, atomically: true, encoding: .utf8)
+        return
+    }
+    guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
+        Issue.record("no golden file \(url.path); run with RECORD_GOLDEN=1 and review it", sourceLocation: sourceLocation)
+        return
+    }
+    #expect(actual == expected, "output differs from \(name).txt:\n\(actual)", sourceLocation: sourceLocation)
+}
