@@ -16,9 +16,11 @@ struct Clawtop: ParsableCommand {
         discussion: """
             Connects to Docker through DOCKER_HOST (unix:// or tcp://, with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), \
             DOCKER_CONTEXT or the docker config's current context, else /var/run/docker.sock. \
+            With --demo it shows a simulated fleet instead, without Docker. \
             Exit status: 0 on quit, 2 when clawtop cannot do its job (no terminal, no daemon, bad DOCKER_HOST), \
-            128+N when stopped by signal N.
+            64 for a malformed option, 128+N when stopped by signal N.
             """,
+        version: "0.1.0",
         subcommands: [Console.self, Snapshot.self, CheckConfig.self],
         defaultSubcommand: Console.self)
 }
@@ -247,7 +249,7 @@ struct Snapshot: ParsableCommand {
         discussion: """
             Draws exactly what the console would show for the same state and size, through the same renderer, after \
             one round of health probes. Exit status: 0 when no agent is failing, unhealthy or missing; 1 when one \
-            is; 2 when clawtop could not do its job (no daemon, a bad option, an unknown --select).
+            is; 2 when clawtop could not do its job (no daemon, an unknown --select); 64 for a malformed option.
             """)
 
     @Option(help: "Columns of the frame (default: the terminal's, else 120).")
