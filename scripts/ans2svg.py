@@ -35,11 +35,11 @@ def width(ch):
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
-def parse(line, cols):
-    """The cells of one captured line: (char, fg, bg, bold, dim)."""
+def parse(line, cols, state):
+    """The cells of one captured line: (char, fg, bg, bold, dim). `state` holds the attributes in force, carried from
+    line to line: tmux's capture sets them only where they change, not again at the start of each line."""
     cells = []
-    fg = bg = None
-    bold = dim = reverse = False
+    fg, bg, bold, dim, reverse = state
     for token in re.split(r"(\x1b\[[0-9;:]*m)", line):
         if token.startswith("\x1b["):
             codes = [int(c) if c else 0 for c in re.split(r"[;:]", token[2:-1])] or [0]
@@ -83,6 +83,7 @@ def parse(line, cols):
             cells.append((ch, f, b, bold, dim))
             if w == 2:
                 cells.append(("", f, b, bold, dim))
+    state[:] = [fg, bg, bold, dim, reverse]
     cells += [(" ", FG, BG, False, False)] * max(0, cols - len(cells))
     return cells[:cols]
 
@@ -96,8 +97,9 @@ def main():
     parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d">' % (w, h),
              '<rect width="100%%" height="100%%" fill="%s"/>' % BG,
              '<g font-family="DejaVu Sans Mono, monospace" font-size="%d">' % FONT]
+    state = [None, None, False, False, False]
     for y, line in enumerate(lines):
-        cells = parse(line, cols)
+        cells = parse(line, cols, state)
         top = pad + y * CELL_H
         x = 0
         while x < cols:  # backgrounds, in runs
