@@ -174,8 +174,8 @@ struct Console: ParsableCommand {
 
     func run() throws {
         let setup = display.agentSetup()
+        let backend = display.backend() // a malformed DOCKER_HOST is reported before anything else
         if let problem = CursesTerminal.Console.check() { fail(problem.description) }
-        let backend = display.backend()
         let initial = connect(backend, setup: setup)
         let console: CursesTerminal.Console
         do {

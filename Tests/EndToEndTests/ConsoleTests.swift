@@ -195,7 +195,7 @@ struct ConsoleTests {
     @Test func aMissingSocketIsSaidPlainly() async throws {
         let r = try await run(clawtopBinary(), ["snapshot"], environment: ["DOCKER_HOST": "unix:///nonexistent/docker.sock"])
         #expect(r.status == 2)
-        #expect(r.stderr == "clawtop: no Docker socket at /nonexistent/docker.sock: is the Docker daemon running on this machine? Set DOCKER_HOST or DOCKER_CONTEXT to reach another daemon.\n")
+        #expect(r.stderr == "clawtop: no Docker socket at /nonexistent/docker.sock: is the Docker daemon running on this machine? Set DOCKER_HOST or DOCKER_CONTEXT to reach another daemon.\nTo see clawtop without a swarm: clawtop --demo\n")
     }
 
     @Test(.enabled(if: TestDocker.shouldRun)) func aDaemonThatIsNotAManagerIsSaidPlainly() async throws {
