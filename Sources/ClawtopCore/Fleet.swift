@@ -183,6 +183,9 @@ public enum Message: Sendable, Equatable {
     /// One service re-read after an event, with its tasks.
     case service(ServiceInfo, tasks: [TaskInfo], at: Date)
     case serviceRemoved(id: String, at: Date)
+    /// Every task of the swarm, re-read: replaces the tasks of each known service, and its running count from
+    /// them. Docker's health-check status of a task already known is kept (this read does not carry it).
+    case tasks([TaskInfo], at: Date)
     case connection(ConnectionState)
     /// One health probe of an agent.
     case probe(agent: String, url: String, sample: HealthSample)
@@ -226,6 +229,19 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
         state.services[id] = nil
         state.tasks[id] = nil
         state.lastSync = at
+    case .tasks(let all, let at):
+        let byService = Dictionary(grouping: all, by: \.serviceID)
+        for (id, var service) in state.services {
+            let known = Dictionary((state.tasks[id] ?? []).map { ($0.id, $0.containerHealth) }, uniquingKeysWith: { a, _ in a })
+            var tasks = byService[id] ?? []
+            for i in tasks.indices where tasks[i].containerHealth == nil { tasks[i].containerHealth = known[tasks[i].id] ?? nil }
+            service.running = tasks.filter { $0.state == "running" && $0.desiredState == "running" }.count
+            state.services[id] = service
+            state.tasks[id] = tasks
+            countRestarts(&state, service: service, tasks: tasks)
+        }
+        state.lastSync = at
+        state.connection = .live
     case .connection(let c):
         state.connection = c
     case .action(let outcome):

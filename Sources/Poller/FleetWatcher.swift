@@ -4,22 +4,24 @@ import Foundation
 import Synchronization
 
 /// Keeps the fleet state current from Docker: opens the events stream first, re-reads everything whenever it
-/// (re)connects, then re-reads one service for each event that concerns it. Messages go to `post`.
+/// (re)connects, then re-reads one service for each event that concerns it, and every task now and then for what
+/// no event reports. Messages go to `post`. In steady state that is one request each `taskInterval` besides the
+/// events stream: the daemon is a swarm's manager, and an operator's dashboard must not load it.
 public final class FleetWatcher: Sendable {
     public let client: DockerClient
     public let post: @Sendable (Message) -> Void
-    /// Full re-read interval, for changes no event reports (tasks on other nodes).
-    public let resyncInterval: Double
+    /// How often every task is re-read (`GET /tasks`), for changes no event reports: tasks on other nodes.
+    public let taskInterval: Double
 
     /// Delay of the second read of a service after an event: swarm marks a task `running` a moment after its
     /// container's `start` event, and no task event follows.
     public let settleDelay: Double
     private let settling = Mutex<Set<String>>([])
 
-    public init(client: DockerClient, resyncInterval: Double = 30, settleDelay: Double = 1.5,
+    public init(client: DockerClient, taskInterval: Double = 30, settleDelay: Double = 1.5,
                 post: @escaping @Sendable (Message) -> Void) {
         self.client = client
-        self.resyncInterval = resyncInterval
+        self.taskInterval = taskInterval
         self.settleDelay = settleDelay
         self.post = post
     }
@@ -44,11 +46,12 @@ public final class FleetWatcher: Sendable {
 
     /// Runs until cancelled.
     public func run() async {
-        // A slow full resync catches what no event reports (tasks on other nodes).
+        // A slow re-read of the tasks catches what no event reports (tasks on other nodes). Services and nodes
+        // change only through the API, which sends events; a dropped stream is followed by a full re-read.
         let periodic = Task {
             while !Task.isCancelled {
-                do { try await Task.sleep(for: .seconds(resyncInterval)) } catch { return }
-                await resync()
+                do { try await Task.sleep(for: .seconds(taskInterval)) } catch { return }
+                await rereadTasks()
             }
         }
         defer { periodic.cancel() }
@@ -81,6 +84,14 @@ public final class FleetWatcher: Sendable {
     private func resync() async {
         do {
             post(try await Self.snapshot(client))
+        } catch {
+            post(.connection(.failed(error.description)))
+        }
+    }
+
+    private func rereadTasks() async {
+        do {
+            post(.tasks(try await client.tasks().map { Self.task($0) }, at: Date()))
         } catch {
             post(.connection(.failed(error.description)))
         }

@@ -86,6 +86,26 @@ struct ReduceTests {
         #expect(state.tasks.isEmpty)
     }
 
+    @Test func aReReadOfEveryTaskReplacesThemAndTheRunningCounts() {
+        var state = FleetState(endpoint: "test")
+        var checked = task("a", "running")
+        checked.containerHealth = "healthy"
+        reduce(&state, .snapshot(nodes: [], services: [service("a", desired: 1, running: 1), service("b", desired: 1, running: 1)],
+                                 tasks: [checked, task("b", "running")], at: t0))
+        reduce(&state, .connection(.failed("a read failed")))
+        // a's task crashed on another node and was replaced; b's task is gone from the list.
+        var crashed = checked
+        crashed.state = "failed"
+        crashed.desiredState = "shutdown"
+        crashed.containerHealth = nil
+        reduce(&state, .tasks([crashed, task("a", "starting")], at: t0 + 30))
+        #expect(state.services["id-a"]?.running == 0 && state.services["id-b"]?.running == 0)
+        #expect(state.tasks["id-a"]?.count == 2 && state.tasks["id-b"] == [])
+        #expect(state.tasks["id-a"]?.first { $0.id == checked.id }?.containerHealth == "healthy", "Docker's check is kept")
+        #expect(state.restarts["a"] == 1)
+        #expect(state.lastSync == t0 + 30 && state.connection == .live)
+    }
+
     @Test func oneServiceIsReplacedAndRemoved() {
         var state = FleetState(endpoint: "test")
         reduce(&state, .snapshot(nodes: [], services: [service("a", desired: 1, running: 1)], tasks: [task("a", "running")], at: t0))

@@ -12,7 +12,7 @@ struct FleetWatcherTests {
     @Test func followsCreateScaleAndRemoveThroughEvents() async throws {
         try await TestDocker.withClient { client in
             let state = Mutex(FleetState(endpoint: "test"))
-            let watcher = FleetWatcher(client: client, resyncInterval: 3600) { message in state.withLock { reduce(&$0, message) } }
+            let watcher = FleetWatcher(client: client, taskInterval: 3600) { message in state.withLock { reduce(&$0, message) } }
             let task = Task { await watcher.run() }
             defer { task.cancel() }
             try await TestDocker.waitUntil("the first snapshot", timeout: 10) { state.withLock { $0.connection == .live } }
@@ -32,6 +32,23 @@ struct FleetWatcherTests {
             }
             try await TestDocker.docker(["service", "rm", name])
             try await TestDocker.waitUntil("the row gone after the remove", timeout: 30) { row() == nil }
+        }
+    }
+
+    @Test func everyTaskIsReReadOnItsInterval() async throws {
+        try await TestDocker.withService("taskpoll") { name in
+            try await TestDocker.withClient { client in
+                let reads = Mutex<[[TaskInfo]]>([])
+                let watcher = FleetWatcher(client: client, taskInterval: 1) { message in
+                    if case .tasks(let tasks, _) = message { reads.withLock { $0.append(tasks) } }
+                }
+                let task = Task { await watcher.run() }
+                defer { task.cancel() }
+                let id = try await TestDocker.docker(["service", "inspect", name, "--format", "{{.ID}}"])
+                try await TestDocker.waitUntil("two re-reads with the service's running task", timeout: 30) {
+                    reads.withLock { $0.filter { $0.contains { $0.serviceID == id && $0.state == "running" } }.count >= 2 }
+                }
+            }
         }
     }
 
