@@ -88,7 +88,7 @@ extension FleetState {
         let byName = servicesByName
         var result = setup.configured
         var claimed = Set(result.compactMap(\.serviceName))
-        let sorted = services.values.sorted { $0.name < $1.name }
+        let sorted = services.values.map(\.name).sorted().compactMap { byName[$0] }
         let labelled = sorted.filter { $0.labels[AgentSetup.agentLabel] != nil && !claimed.contains($0.name) }
         result += labelled.map { discovered($0, source: .label) }
         claimed.formUnion(labelled.map(\.name))
@@ -139,7 +139,7 @@ extension FleetState {
 
     /// The agent table's rows: the most urgent first, then by name.
     public func agentRows(now: Date) -> [AgentRow] {
-        let summaries = Dictionary(summaries(now: now).map { ($0.service.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let summaries = Dictionary(unsortedSummaries(now: now).map { ($0.service.name, $0) }, uniquingKeysWith: { a, _ in a })
         return agents
             .map { agent in
                 let summary = agent.serviceName.flatMap { summaries[$0] }

@@ -33,6 +33,10 @@ public struct HealthHistory: Sendable, Equatable {
     private var head = 0
     /// When the current run of ok (or failing) samples began: the time of its first sample.
     public private(set) var streakStart: Date?
+    /// Kept as samples come and go, so a frame reads the figures without going through the ring: the ok samples,
+    /// and the latencies in order.
+    private var okCount = 0
+    private var sortedLatencies: [Double] = []
 
     public init(capacity: Int = 720) {
         self.capacity = max(1, capacity)
@@ -44,9 +48,30 @@ public struct HealthHistory: Sendable, Equatable {
         if ring.count < capacity {
             ring.append(sample)
         } else {
+            forget(ring[head])
             ring[head] = sample
             head = (head + 1) % capacity
         }
+        if sample.ok { okCount += 1 }
+        if let latency = sample.latency { sortedLatencies.insert(latency, at: Self.insertionPoint(of: latency, in: sortedLatencies)) }
+    }
+
+    private mutating func forget(_ old: HealthSample) {
+        if old.ok { okCount -= 1 }
+        if let latency = old.latency {
+            let i = Self.insertionPoint(of: latency, in: sortedLatencies)
+            if i < sortedLatencies.count && sortedLatencies[i] == latency { sortedLatencies.remove(at: i) }
+        }
+    }
+
+    /// The first index whose value is not below `value` (binary search).
+    private static func insertionPoint(of value: Double, in sorted: [Double]) -> Int {
+        var low = 0, high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     public var count: Int { ring.count }
@@ -60,17 +85,20 @@ public struct HealthHistory: Sendable, Equatable {
     }
 
     /// The last `n` samples, oldest first (for a strip of `n` cells).
-    public func recent(_ n: Int) -> [HealthSample] { Array(samples.suffix(max(0, n))) }
+    public func recent(_ n: Int) -> [HealthSample] {
+        let k = min(max(0, n), ring.count)
+        return (ring.count - k..<ring.count).map { ring[(head + $0) % ring.count] }
+    }
 
     /// Share of ok samples in the window, nil when empty.
     public var availability: Double? {
         guard !ring.isEmpty else { return nil }
-        return Double(ring.filter(\.ok).count) / Double(ring.count)
+        return Double(okCount) / Double(ring.count)
     }
 
     /// Latency percentile (0…1) over samples that had an answer, nearest-rank.
     public func latencyPercentile(_ p: Double) -> Double? {
-        let values = ring.compactMap(\.latency).sorted()
+        let values = sortedLatencies
         guard !values.isEmpty else { return nil }
         let rank = Int((p * Double(values.count)).rounded(.up))
         return values[min(values.count - 1, max(0, rank - 1))]

@@ -83,10 +83,13 @@ public struct ServiceSummary: Sendable, Equatable {
 extension FleetState {
     /// The table's rows: most urgent first, then by name.
     public func summaries(now: Date) -> [ServiceSummary] {
+        unsortedSummaries(now: now).sorted { ($0.condition, $0.service.name) < ($1.condition, $1.service.name) }
+    }
+
+    /// Every service's summary, in no order (sorting a thousand of them costs more than making them).
+    func unsortedSummaries(now: Date) -> [ServiceSummary] {
         let names = Dictionary(nodes.map { ($0.id, $0.hostname) }, uniquingKeysWith: { a, _ in a })
-        return services.values
-            .map { ServiceSummary(service: $0, tasks: tasks[$0.id] ?? [], nodeNames: names, now: now) }
-            .sorted { ($0.condition, $0.service.name) < ($1.condition, $1.service.name) }
+        return services.values.map { ServiceSummary(service: $0, tasks: tasks[$0.id] ?? [], nodeNames: names, now: now) }
     }
 }
 

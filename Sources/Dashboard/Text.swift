@@ -1,6 +1,8 @@
 /// Terminal columns a character takes: 0 for combining marks and zero-width characters, 2 for East Asian wide and
 /// emoji, 1 otherwise. Locale-independent, so headless output matches the console.
 public func displayWidth(_ ch: Character) -> Int {
+    // Most of a frame is ASCII: answer it without Unicode properties.
+    if let a = ch.asciiValue { return a >= 0x20 && a != 0x7F ? 1 : 0 }
     guard let first = ch.unicodeScalars.first else { return 0 }
     let v = first.value
     if v == 0 { return 0 }

@@ -35,6 +35,27 @@ struct HealthHistoryTests {
         #expect(h.lastFailure?.reason == "refused")
     }
 
+    /// The figures are kept as samples come and go; they must equal what the samples in the ring say.
+    @Test func keptFiguresMatchTheRingAfterItWraps() {
+        var h = HealthHistory(capacity: 50)
+        for k in 0..<173 {
+            let ok = k % 7 != 3
+            h.append(HealthSample(time: t0.addingTimeInterval(Double(k)), ok: ok, latency: k % 11 == 0 ? nil : Double((k * 37) % 23) / 100))
+            let samples = h.samples
+            #expect(h.availability == Double(samples.filter(\.ok).count) / Double(samples.count))
+            let latencies = samples.compactMap(\.latency).sorted()
+            for p in [0.5, 0.95] {
+                guard !latencies.isEmpty else {
+                    #expect(h.latencyPercentile(p) == nil)
+                    continue
+                }
+                let rank = Int((p * Double(latencies.count)).rounded(.up))
+                #expect(h.latencyPercentile(p) == latencies[min(latencies.count - 1, max(0, rank - 1))])
+            }
+            #expect(h.recent(8) == Array(samples.suffix(8)))
+        }
+    }
+
     @Test func latencyPercentilesUseAnsweredSamplesOnly() {
         var h = HealthHistory(capacity: 100)
         for i in 1...20 { h.append(sample(i, ok: true, latency: Double(i) / 100)) }
