@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "clawtop", targets: ["clawtop"]),
+        .executable(name: "clawtop-bench", targets: ["clawtop-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,6 +54,14 @@ let package = Package(
         .executableTarget(name: "clawtop", dependencies: [
             "ClawtopCore", "DockerEngine", "Poller", "Demo", "Dashboard", "CursesTerminal", "OrchestratorConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // The benchmark (`scripts/bench`, release mode): what it costs to leave clawtop running. Not part of CI.
+        .executableTarget(name: "clawtop-bench", dependencies: [
+            "ClawtopCore", "Dashboard", "CursesTerminal", "Poller",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
 
         // Shared by the test targets: the private daemon's address, docker CLI helpers, waiting on conditions.

@@ -13,6 +13,8 @@ import Synchronization
 public final class HealthScheduler: Sendable {
     public let prober: any HealthProbing
     public let maxConcurrent: Int
+    /// Told of each probe as it starts, with how late it starts against its schedule (for the benchmark).
+    private let onLaunch: (@Sendable (_ agent: String, _ late: Duration) -> Void)?
     private let state = Mutex(State())
 
     struct Entry {
@@ -33,9 +35,11 @@ public final class HealthScheduler: Sendable {
         var sleeper: Task<Void, Never>?
     }
 
-    public init(prober: any HealthProbing, maxConcurrent: Int = 256) {
+    public init(prober: any HealthProbing, maxConcurrent: Int = 256,
+                onLaunch: (@Sendable (_ agent: String, _ late: Duration) -> Void)? = nil) {
         self.prober = prober
         self.maxConcurrent = max(1, maxConcurrent)
+        self.onLaunch = onLaunch
     }
 
     /// The agents to probe from now on. Agents already scheduled keep their phase; new ones start within
@@ -68,8 +72,10 @@ public final class HealthScheduler: Sendable {
         await withTaskCancellationHandler {
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
-                    let (launch, wake) = nextBatch(now: ContinuousClock.now)
-                    for target in launch {
+                    let now = ContinuousClock.now
+                    let (launch, wake) = nextBatch(now: now)
+                    for (target, due) in launch {
+                        onLaunch?(target.agent, now - due)
                         group.addTask {
                             let sample = await self.prober.probe(target)
                             self.finished(target, sample: sample, post: post)
@@ -106,11 +112,11 @@ public final class HealthScheduler: Sendable {
     // MARK: - The loop
 
     /// Takes the probes that are due (as many as slots allow) and says when to look again (nil: when poked).
-    private func nextBatch(now: ContinuousClock.Instant) -> ([ProbeTarget], ContinuousClock.Instant?) {
+    private func nextBatch(now: ContinuousClock.Instant) -> ([(ProbeTarget, ContinuousClock.Instant)], ContinuousClock.Instant?) {
         state.withLock { s in
             s.poked = false
             s.starved = false
-            var launch: [ProbeTarget] = []
+            var launch: [(ProbeTarget, ContinuousClock.Instant)] = []
             while let top = s.heap.peek, top.due <= now {
                 guard var e = s.entries[top.agent], e.due == top.due else {
                     s.heap.pop() // stale: the agent was removed or rescheduled
@@ -123,7 +129,7 @@ public final class HealthScheduler: Sendable {
                     }
                     s.running += 1
                     s.inFlight.insert(top.agent)
-                    launch.append(e.target)
+                    launch.append((e.target, top.due))
                 }
                 s.heap.pop()
                 e.due = Self.nextRound(after: now, anchor: e.anchor, interval: e.target.interval)

@@ -1,0 +1,42 @@
+import Foundation
+
+/// BENCHMARKS.md: the table, how it was made, and how to read it.
+func benchmarksDocument(table: String, seconds: Double) -> String {
+    var uname = utsname()
+    _ = Foundation.uname(&uname)
+    let machine = withUnsafeBytes(of: &uname.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let memory = Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30)
+    let date = ISO8601DateFormatter().string(from: Date()).prefix(10)
+    return """
+        # Benchmarks
+
+        Made by `scripts/bench` (which builds `clawtop-bench` and `clawtop` with `-c release`, starts the private swarm
+        from `scripts/test` with 100 services and a request-counting proxy, and runs every part) on \(date), on a shared
+        \(machine) machine with \(cores) cores and \(String(format: "%.0f", memory)) GiB, in \(String(format: "%.0f", seconds / 60)) minutes.
+        Each figure stands beside a baseline measured in the same run: these machines are shared and noisy, so the ratio
+        says more than the absolute value. Not part of CI.
+
+        \(table)
+
+        How each part is measured:
+
+        - **Render**: the median of 50 to 200 frames, each after a new health sample, at 200×60 in the full layout (the
+          table and the first agent's logs), for a fleet whose every agent has 720 samples. The baseline fills a 200×60
+          buffer with 60 lines of text. "→ curses → pty" adds ncurses' diff and its writes to a real pty of that size.
+        - **Bytes**: what ncurses writes to a real 120×40 pty (TERM=tmux-256color), counted from the master side, with
+          100 agents and the first agent's logs open, the clock held still so only the named change differs.
+        - **Memory**: the peak RSS (`ru_maxrss`) of a fresh process that builds the state and draws one frame.
+        - **Poller**: a loopback HTTP server in another process (so its CPU is not counted); the scheduler's own report
+          of when each probe started against when it was due; CPU from `getrusage` over 25 s, after 5 s of warm-up.
+        - **Daemon load**: `scripts/docker-proxy.py` (accept backlog 4096) logs each request line; the console runs with
+          `--all` over the 100 services for 2 minutes after 15 s of settling; the baseline for 1 minute. Streams opened
+          before the window (the events stream) are not counted.
+        - **Watching**: each program on its own 120×40 pty for 60 s; CPU and peak RSS from `wait4`, which include the
+          children `watch` waited for (its `docker` runs). The 50 agents' health URLs flip between 200 and 503 on a
+          50 s cycle each, phased so that one agent changes a second.
+        - **First frame**: the console until `REPL` (the table's header) reaches its pty; `snapshot` and
+          `docker service ls` until they exit. Medians of 5, against the daemon directly.
+
+        """
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Synchronization
+
+/// A program running on its own pseudo-terminal, as if in a terminal pane of that size: a thread counts every byte
+/// it writes to the terminal (and keeps the first 256 KB, to look for text); stopping it returns its resource usage,
+/// which covers its children that it waited for (`watch` and its `docker` runs).
+final class PtyProcess {
+    let pid: pid_t
+    private let master: Int32
+    private let output = TerminalOutput()
+    private let reader: Thread
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String], width: Int = 120, height: Int = 40) throws {
+        var master: Int32 = 0, slave: Int32 = 0
+        var size = winsize(ws_row: UInt16(height), ws_col: UInt16(width), ws_xpixel: 0, ws_ypixel: 0)
+        guard openpty(&master, &slave, nil, nil, &size) == 0 else { throw BenchError("openpty failed") }
+        self.master = master
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd in 0...2 { posix_spawn_file_actions_adddup2(&actions, slave, Int32(fd)) }
+        posix_spawn_file_actions_addclose(&actions, master)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, 0x80) // POSIX_SPAWN_SETSID (glibc), which Swift does not import
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        close(slave)
+        guard rc == 0 else { close(master); throw BenchError("cannot start \(executable): \(String(cString: strerror(rc)))") }
+        self.pid = pid
+        let output = output, fd = master
+        reader = Thread {
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let n = read(fd, &buffer, buffer.count)
+                if n <= 0 { return }
+                output.received.add(n, ordering: .relaxed)
+                output.start.withLock { if $0.count < 256 << 10 { $0 += buffer[..<n] } }
+            }
+        }
+        reader.start()
+    }
+
+    var bytes: Int { output.received.load(ordering: .relaxed) }
+
+    /// Waits until the terminal has shown `text` (in its first 256 KB); returns the seconds it took, nil on timeout.
+    func waitFor(_ text: String, timeout: Double = 30) -> Double? {
+        let clock = ContinuousClock(), t0 = clock.now
+        let needle = Array(text.utf8)
+        while clock.now - t0 < .seconds(timeout) {
+            if output.start.withLock({ $0.firstRange(of: needle) != nil }) {
+                let d = clock.now - t0
+                return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            }
+            usleep(2000)
+        }
+        return nil
+    }
+
+    /// Sends `signal`, waits for the process, and returns its resource usage and its own peak RSS (`ru_maxrss` is
+    /// carried over `execve` from the spawner, so it is read from /proc before the process goes).
+    func stop(signal: Int32 = SIGTERM) -> (usage: rusage, peakRSS: Double) {
+        let rss = peakRSS(of: pid) ?? 0
+        kill(pid, signal)
+        var status: Int32 = 0
+        var usage = rusage()
+        wait4(pid, &status, 0, &usage)
+        close(master)
+        return (usage, rss)
+    }
+}
+
+/// What a terminal received: a count, and the first bytes.
+final class TerminalOutput: Sendable {
+    let received = Atomic<Int>(0)
+    let start = Mutex<[UInt8]>([])
+}
+
+extension rusage {
+    var cpu: Double { seconds(ru_utime) + seconds(ru_stime) }
+}

@@ -1,0 +1,164 @@
+import Foundation
+
+/// The parts measured against the private swarm that `scripts/bench` starts with 100 services (`bench_0` …
+/// `bench_49` running, `bench_50` … `bench_99` at 0 replicas), through a request-counting proxy.
+struct SwarmBench {
+    /// The daemon itself, and the proxy in front of it that logs one line per request.
+    let direct: String
+    let proxy: String
+    let proxyLog: String
+    let clawtop: String
+    let docker: String
+    let work: String
+
+    static func fromEnvironment() -> SwarmBench? {
+        let env = ProcessInfo.processInfo.environment
+        guard let direct = env["CLAWTOP_BENCH_DOCKER_HOST"], let proxy = env["CLAWTOP_BENCH_PROXY_HOST"],
+              let log = env["CLAWTOP_BENCH_PROXY_LOG"], let clawtop = env["CLAWTOP_BENCH_CLAWTOP"],
+              let work = env["CLAWTOP_BENCH_WORK"] else { return nil }
+        return SwarmBench(direct: direct, proxy: proxy, proxyLog: log, clawtop: clawtop,
+                          docker: env["CLAWTOP_BENCH_DOCKER"] ?? "/usr/bin/docker", work: work)
+    }
+
+    func run(_ section: String) async throws -> [Result] {
+        switch section {
+        case "daemon": return try daemonLoad()
+        case "watching": return try watchingCost()
+        default: return try firstFrame()
+        }
+    }
+
+    func environment(host: String) -> [String: String] {
+        ["DOCKER_HOST": host, "TERM": "tmux-256color", "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin",
+         "HOME": work, "XDG_STATE_HOME": work + "/state"]
+    }
+
+    /// `watch -n 2 docker service ls`: what operators run today.
+    func watchServiceLs(host: String) throws -> PtyProcess {
+        try PtyProcess("/usr/bin/watch", ["-n", "2", docker, "service", "ls"], environment: environment(host: host))
+    }
+
+    // MARK: - Load on the daemon
+
+    /// Requests a minute in steady state, counted by the proxy: the console with the 100 services (`--all`), and the
+    /// baseline. The console's one events stream is counted apart (it is opened once, before the window).
+    func daemonLoad() throws -> [Result] {
+        func requests(during seconds: Double, _ start: () throws -> PtyProcess) throws -> (perMinute: Double, lines: [String]) {
+            let process = try start()
+            defer { _ = process.stop() }
+            Thread.sleep(forTimeInterval: 15) // the first read, the first resyncs after events settle
+            let before = try logLines().count
+            Thread.sleep(forTimeInterval: seconds)
+            let lines = Array(try logLines().dropFirst(before))
+            return (Double(lines.count) / seconds * 60, lines)
+        }
+        let window = 120.0
+        let console = try requests(during: window) {
+            try PtyProcess(clawtop, ["--all", "--read-only"], environment: environment(host: proxy))
+        }
+        let baseline = try requests(during: 60) { try watchServiceLs(host: proxy) }
+        let kinds = Dictionary(grouping: console.lines.map(Self.kind), by: { $0 }).mapValues(\.count)
+            .sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        return [
+            Result(section: "Daemon load", measure: "baseline: `watch -n 2 docker service ls`, requests/min",
+                   value: String(format: "%.0f", baseline.perMinute), ratio: "1×", target: "", met: nil),
+            Result(section: "Daemon load", measure: "console, 100 services, nothing changing, requests/min (\(kinds.isEmpty ? "none" : kinds))",
+                   value: String(format: "%.1f", console.perMinute), ratio: String(format: "%.3f×", console.perMinute / baseline.perMinute),
+                   target: "≤ 2/min", met: console.perMinute <= 2),
+        ]
+    }
+
+    private func logLines() throws -> [String] {
+        (try? String(contentsOfFile: proxyLog, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+    }
+
+    /// "GET /services" from "GET /v1.47/services?status=true".
+    static func kind(_ line: String) -> String {
+        let parts = line.split(separator: " ")
+        guard parts.count == 2 else { return line }
+        var path = parts[1].split(separator: "?")[0].split(separator: "/").map(String.init)
+        if path.first?.hasPrefix("v1.") == true { path.removeFirst() }
+        return "\(parts[0]) /\(path.first ?? "")"
+    }
+
+    // MARK: - Watching
+
+    /// 60 s in a 120×40 pane: the console with 50 agents probed every 10 s, one health change a second fleet-wide,
+    /// against the baseline. CPU of the whole process tree, peak RSS, bytes to the terminal.
+    func watchingCost() throws -> [Result] {
+        let server = try HTTPServerProcess()
+        defer { server.stop() }
+        var config = "defaults: {health_check_interval: 10s}\nagents:\n"
+        for k in 0..<50 {
+            config += """
+                  bench-\(k):
+                    hostname: bench-\(k).example.com
+                    backend: http://127.0.0.1:\(server.port)
+                    policy: always-on
+                    container: {name: bench_\(k)}
+                    health: {url: "http://127.0.0.1:\(server.port)/flip/\(k)"}
+
+                """
+        }
+        let path = work + "/watching.yaml"
+        try config.write(toFile: path, atomically: true, encoding: .utf8)
+        func watch(_ start: () throws -> PtyProcess) throws -> (cpu: Double, rss: Double, bytes: Double) {
+            let process = try start()
+            Thread.sleep(forTimeInterval: 60)
+            let bytes = Double(process.bytes)
+            let (usage, rss) = process.stop()
+            return (usage.cpu, rss, bytes)
+        }
+        let console = try watch { try PtyProcess(clawtop, ["--config", path, "--read-only"], environment: environment(host: direct)) }
+        let baseline = try watch { try watchServiceLs(host: direct) }
+        return [
+            Result(section: "Watching 60 s", measure: "baseline `watch -n 2 docker service ls`: CPU (with its `docker` runs) / peak RSS (`watch`) / bytes",
+                   value: "\(format(seconds: baseline.cpu)) / \(format(bytes: baseline.rss)) / \(format(bytes: baseline.bytes))",
+                   ratio: "1×", target: "", met: nil),
+            Result(section: "Watching 60 s", measure: "console, 50 agents every 10 s, a health change a second: CPU",
+                   value: format(seconds: console.cpu), ratio: String(format: "%.2f×", console.cpu / baseline.cpu),
+                   target: "≤ 1× baseline", met: console.cpu <= baseline.cpu),
+            Result(section: "Watching 60 s", measure: "console: bytes to the terminal", value: format(bytes: console.bytes),
+                   ratio: String(format: "%.2f×", console.bytes / baseline.bytes), target: "≤ 2× baseline",
+                   met: console.bytes <= 2 * baseline.bytes),
+            Result(section: "Watching 60 s", measure: "console: peak RSS", value: format(bytes: console.rss),
+                   ratio: String(format: "%.2f×", console.rss / baseline.rss), target: "< 40 MB", met: console.rss < 40e6),
+        ]
+    }
+
+    // MARK: - Time to first frame
+
+    /// With 100 services: the console until its table is on the terminal, `snapshot` until it exits, against one
+    /// `docker service ls`. Medians of 5.
+    func firstFrame() throws -> [Result] {
+        func medianOf(_ runs: Int, _ body: () throws -> Double) rethrows -> Double {
+            var times: [Double] = []
+            for _ in 0..<runs { times.append(try body()) }
+            return times.sorted()[runs / 2]
+        }
+        func timed(_ executable: String, _ arguments: [String]) throws -> Double {
+            let clock = ContinuousClock(), t0 = clock.now
+            let process = try PtyProcess(executable, arguments, environment: environment(host: direct))
+            var status: Int32 = 0
+            waitpid(process.pid, &status, 0)
+            let d = clock.now - t0
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+        let baseline = try medianOf(5) { try timed(docker, ["service", "ls"]) }
+        let snapshot = try medianOf(5) { try timed(clawtop, ["snapshot", "--all"]) }
+        let console = try medianOf(5) { () throws -> Double in
+            let process = try PtyProcess(clawtop, ["--all", "--read-only"], environment: environment(host: direct))
+            defer { _ = process.stop() }
+            guard let t = process.waitFor("REPL") else { throw BenchError("the console drew no table in 30 s") }
+            return t
+        }
+        return [
+            Result(section: "First frame, 100 services", measure: "baseline: `docker service ls`", value: format(seconds: baseline),
+                   ratio: "1×", target: "", met: nil),
+            Result(section: "First frame, 100 services", measure: "console: the table on the terminal", value: format(seconds: console),
+                   ratio: String(format: "%.2f×", console / baseline), target: "≤ 1.5×", met: console <= 1.5 * baseline),
+            Result(section: "First frame, 100 services", measure: "`snapshot --all`, to exit", value: format(seconds: snapshot),
+                   ratio: String(format: "%.2f×", snapshot / baseline), target: "≤ 1.5×", met: snapshot <= 1.5 * baseline),
+        ]
+    }
+}

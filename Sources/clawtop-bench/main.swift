@@ -1,0 +1,74 @@
+import Foundation
+
+// clawtop-bench: measures what it costs to leave clawtop running, each figure beside a baseline measured in the same
+// run. `scripts/bench` builds it in release mode, starts the private swarm for the Docker parts, and writes
+// BENCHMARKS.md. Usage: clawtop-bench [--write FILE] [--only SECTION,…]; sections: render, terminal, memory, poller,
+// daemon, watching, first-frame (the last three need CLAWTOP_BENCH_* from scripts/bench).
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "--memory-child", arguments.count == 2, let n = Int(arguments[1]) {
+    memoryChild(agents: n)
+    exit(0)
+}
+if arguments.first == "--serve-http" {
+    serveHTTP()
+}
+
+/// `--write FILE` and `--only SECTION,…`.
+func options(_ arguments: [String]) -> (write: String?, only: Set<String>?) {
+    var write: String?, only: Set<String>?
+    var i = 0
+    while i < arguments.count {
+        switch arguments[i] {
+        case "--write" where i + 1 < arguments.count: write = arguments[i + 1]; i += 1
+        case "--only" where i + 1 < arguments.count: only = Set(arguments[i + 1].split(separator: ",").map(String.init)); i += 1
+        default:
+            FileHandle.standardError.write(Data("usage: clawtop-bench [--write FILE] [--only SECTION,…]\n".utf8))
+            exit(64)
+        }
+        i += 1
+    }
+    return (write, only)
+}
+
+let (write, only) = options(arguments)
+let wanted = { (section: String) in only?.contains(section) ?? true }
+func say(_ text: String) { FileHandle.standardError.write(Data("[bench] \(text)\n".utf8)) }
+
+var results: [Result] = []
+let started = Date()
+do {
+    if wanted("render") { say("render"); results += renderBench() }
+    if wanted("terminal") { say("terminal"); results += try terminalBench() }
+    if wanted("memory") { say("memory"); results += try memoryBench() }
+    if wanted("poller") { say("poller (30 s)"); results += try await pollerBench() }
+    let swarm = SwarmBench.fromEnvironment()
+    for section in ["daemon", "watching", "first-frame"] where wanted(section) {
+        guard let swarm else {
+            say("\(section): skipped, no private swarm (run scripts/bench)")
+            continue
+        }
+        say(section)
+        results += try await swarm.run(section)
+    }
+} catch {
+    say("failed: \(error)")
+    exit(1)
+}
+
+let table = markdownTable(results)
+print(table)
+if let write {
+    let text = benchmarksDocument(table: table, seconds: Date().timeIntervalSince(started))
+    try text.write(toFile: write, atomically: true, encoding: .utf8)
+    say("wrote \(write)")
+}
+
+func markdownTable(_ results: [Result]) -> String {
+    var lines = ["| | measure | value | ratio | target | met |", "|---|---|---|---|---|---|"]
+    for r in results {
+        let met = r.met.map { $0 ? "yes" : "**no**" } ?? ""
+        lines.append("| \(r.section) | \(r.measure) | \(r.value) | \(r.ratio) | \(r.target) | \(met) |")
+    }
+    return lines.joined(separator: "\n")
+}
