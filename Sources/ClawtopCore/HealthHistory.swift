@@ -29,8 +29,10 @@ public struct HealthSample: Sendable, Equatable {
 /// Keyed by agent (not container) by its owner, so it survives container replacement and service updates.
 public struct HealthHistory: Sendable, Equatable {
     public let capacity: Int
-    private var ring: [HealthSample] = []
+    private var ring: [StoredSample] = []
     private var head = 0
+    /// The failure reasons the ring refers to, each once (an agent has few).
+    private var reasons: [String] = []
     /// When the current run of ok (or failing) samples began: the time of its first sample.
     public private(set) var streakStart: Date?
     /// Kept as samples come and go, so a frame reads the figures without going through the ring: the ok samples,
@@ -45,23 +47,36 @@ public struct HealthHistory: Sendable, Equatable {
 
     public mutating func append(_ sample: HealthSample) {
         if latest?.ok != sample.ok { streakStart = sample.time }
+        let stored = StoredSample(sample, reason: sample.reason.map { intern($0) } ?? 0)
         if ring.count < capacity {
-            ring.append(sample)
+            ring.append(stored)
         } else {
             forget(ring[head])
-            ring[head] = sample
+            ring[head] = stored
             head = (head + 1) % capacity
         }
         if sample.ok { okCount += 1 }
         if let latency = sample.latency { sortedLatencies.insert(latency, at: Self.insertionPoint(of: latency, in: sortedLatencies)) }
     }
 
-    private mutating func forget(_ old: HealthSample) {
+    private mutating func forget(_ old: StoredSample) {
         if old.ok { okCount -= 1 }
-        if let latency = old.latency {
+        if let latency = old.latencyValue {
             let i = Self.insertionPoint(of: latency, in: sortedLatencies)
             if i < sortedLatencies.count && sortedLatencies[i] == latency { sortedLatencies.remove(at: i) }
         }
+    }
+
+    /// The index (from 1) of a reason; reasons no sample refers to any more are dropped when there are many.
+    private mutating func intern(_ reason: String) -> UInt16 {
+        if let i = reasons.firstIndex(of: reason) { return UInt16(i + 1) }
+        if reasons.count >= 512 {
+            let live = ring.map { $0.reason == 0 ? nil : reasons[Int($0.reason) - 1] }
+            reasons = Array(Set(live.compactMap { $0 })).sorted()
+            for i in ring.indices { ring[i].reason = live[i].flatMap { r in reasons.firstIndex(of: r).map { UInt16($0 + 1) } } ?? 0 }
+        }
+        reasons.append(reason)
+        return UInt16(reasons.count)
     }
 
     /// The first index whose value is not below `value` (binary search).
@@ -76,18 +91,19 @@ public struct HealthHistory: Sendable, Equatable {
 
     public var count: Int { ring.count }
 
-    /// Oldest first.
-    public var samples: [HealthSample] { Array(ring[head...] + ring[..<head]) }
-
-    public var latest: HealthSample? {
-        guard !ring.isEmpty else { return nil }
-        return ring[(head + ring.count - 1) % ring.count]
+    /// The sample `i` places from the oldest.
+    private func sample(_ i: Int) -> HealthSample {
+        ring[(head + i) % ring.count].sample(reasons: reasons)
     }
+
+    /// Oldest first.
+    public var samples: [HealthSample] { (0..<ring.count).map(sample) }
+
+    public var latest: HealthSample? { ring.isEmpty ? nil : sample(ring.count - 1) }
 
     /// The last `n` samples, oldest first (for a strip of `n` cells).
     public func recent(_ n: Int) -> [HealthSample] {
-        let k = min(max(0, n), ring.count)
-        return (ring.count - k..<ring.count).map { ring[(head + $0) % ring.count] }
+        (ring.count - min(max(0, n), ring.count)..<ring.count).map(sample)
     }
 
     /// Share of ok samples in the window, nil when empty.
@@ -106,10 +122,10 @@ public struct HealthHistory: Sendable, Equatable {
 
     /// How many of the newest samples agree with the latest one, and whether they are ok.
     public var streak: (count: Int, ok: Bool)? {
-        guard let last = latest else { return nil }
+        guard let last = ring.isEmpty ? nil : ring[(head + ring.count - 1) % ring.count] else { return nil }
         var n = 0
-        for s in samples.reversed() {
-            guard s.ok == last.ok else { break }
+        for i in stride(from: ring.count - 1, through: 0, by: -1) {
+            guard ring[(head + i) % ring.count].ok == last.ok else { break }
             n += 1
         }
         return (n, last.ok)
@@ -122,7 +138,45 @@ public struct HealthHistory: Sendable, Equatable {
     }
 
     /// The newest failure in the window.
-    public var lastFailure: HealthSample? { samples.last { !$0.ok } }
+    public var lastFailure: HealthSample? {
+        for i in stride(from: ring.count - 1, through: 0, by: -1) where !ring[(head + i) % ring.count].ok { return sample(i) }
+        return nil
+    }
+}
+
+/// A sample as the ring keeps it, in 24 bytes rather than HealthSample's 80: a thousand agents' 720 samples each
+/// take 17 MB, not 58 MB.
+struct StoredSample: Sendable, Equatable {
+    var time: Double
+    /// NaN when nothing answered.
+    var latency: Double
+    /// 0 when there was no HTTP status.
+    var status: UInt16
+    /// From 1 into the history's reasons; 0 for none.
+    var reason: UInt16
+    private var flags: UInt8
+
+    init(_ s: HealthSample, reason: UInt16) {
+        time = s.time.timeIntervalSinceReferenceDate
+        latency = s.latency ?? .nan
+        status = UInt16(clamping: s.status ?? 0)
+        self.reason = reason
+        flags = (s.ok ? 1 : 0) | (s.unreachable ? 2 : 0)
+    }
+
+    var ok: Bool { flags & 1 != 0 }
+    var latencyValue: Double? { latency.isNaN ? nil : latency }
+
+    func sample(reasons: [String]) -> HealthSample {
+        HealthSample(time: Date(timeIntervalSinceReferenceDate: time), ok: ok, latency: latencyValue,
+                     status: status == 0 ? nil : Int(status), reason: reason == 0 ? nil : reasons[Int(reason) - 1],
+                     unreachable: flags & 2 != 0)
+    }
+
+    static func == (a: StoredSample, b: StoredSample) -> Bool {
+        a.time == b.time && a.latency.bitPattern == b.latency.bitPattern && a.status == b.status && a.reason == b.reason
+            && a.flags == b.flags
+    }
 }
 
 /// An agent's health, from the probe's history and Swarm, by the orchestrator's rules.

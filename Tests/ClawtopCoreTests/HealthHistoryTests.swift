@@ -56,6 +56,19 @@ struct HealthHistoryTests {
         }
     }
 
+    /// Reasons are kept once each, and dropped when no sample refers to them: every sample still has its own.
+    @Test func everySampleKeepsItsReasonPastManyDistinctOnes() {
+        var h = HealthHistory(capacity: 40)
+        for k in 0..<1500 {
+            h.append(HealthSample(time: t0.addingTimeInterval(Double(k)), ok: k % 3 == 0, status: k % 3 == 0 ? 200 : 500,
+                                  reason: k % 3 == 0 ? nil : "HTTP 500 #\(k % 700)"))
+            #expect(h.latest?.reason == (k % 3 == 0 ? nil : "HTTP 500 #\(k % 700)"))
+        }
+        #expect(h.samples.map(\.reason) == (1460..<1500).map { $0 % 3 == 0 ? nil : "HTTP 500 #\($0 % 700)" })
+        #expect(h.samples.map(\.status) == (1460..<1500).map { $0 % 3 == 0 ? 200 : 500 })
+        #expect(h.lastFailure?.reason == "HTTP 500 #\(1499 % 700)")
+    }
+
     @Test func latencyPercentilesUseAnsweredSamplesOnly() {
         var h = HealthHistory(capacity: 100)
         for i in 1...20 { h.append(sample(i, ok: true, latency: Double(i) / 100)) }
