@@ -169,21 +169,35 @@ public final class Console {
     /// - `onWake` is called on the UI thread after background messages arrive (drain the inbox there).
     /// - `onKey` returns what the key means for the loop.
     /// - `frame` renders the current state at a size; it is drawn only when it differs from the last frame.
-    /// Wakes at least every `tick` seconds so clocks on screen advance.
-    public func run(tick: Double = 1, onWake: () -> Void, onKey: (Key) -> KeyResult,
+    /// Wakes at least every `tick` seconds so clocks on screen advance. Background messages bring a new frame at
+    /// most every `minFrameInterval` seconds (a thousand agents' probe results do not make a thousand frames a
+    /// second); a key always brings one at once.
+    public func run(tick: Double = 1, minFrameInterval: Double = 0.05, onWake: () -> Void, onKey: (Key) -> KeyResult,
                     frame: (_ width: Int, _ height: Int) -> Buffer) -> ExitReason {
         var last: Buffer?
         var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
         var needsDraw = true
+        var keyed = true
+        let clock = ContinuousClock()
+        var lastFrame = clock.now - .seconds(tick)
         var drain = [UInt8](repeating: 0, count: 256)
         while true {
+            var timeout = tick
             if needsDraw {
-                let (w, h) = size
-                let buffer = frame(w, h)
-                if buffer != last { draw(buffer); last = buffer }
-                needsDraw = false
+                let since = clock.now - lastFrame
+                let wait = minFrameInterval - (Double(since.components.seconds) + Double(since.components.attoseconds) / 1e18)
+                if keyed || wait <= 0 {
+                    let (w, h) = size
+                    let buffer = frame(w, h)
+                    if buffer != last { draw(buffer); last = buffer }
+                    needsDraw = false
+                    keyed = false
+                    lastFrame = clock.now
+                } else {
+                    timeout = wait
+                }
             }
-            let n = poll(&fds, 2, Int32(tick * 1000))
+            let n = poll(&fds, 2, Int32((timeout * 1000).rounded(.up)))
             let sig = pendingSignal.load(ordering: .relaxed)
             if sig != 0 { return .signal(sig) }
             if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return .terminalGone }
@@ -227,6 +241,7 @@ public final class Console {
                     key = .char(Character(scalar))
                 }
                 needsDraw = true
+                keyed = true
                 guard let key else { continue }
                 switch onKey(key) {
                 case .quit: return .quit
