@@ -93,6 +93,15 @@ extension FleetState {
     }
 }
 
+/// Ages in steps of ten seconds under a minute ("<10s", "10s", … "50s"), then as `formatAge`: for columns of many
+/// rows, where a figure that changed every second would keep the terminal busy rewriting them.
+public func formatCoarseAge(_ seconds: TimeInterval) -> String {
+    let s = max(0, Int(seconds))
+    if s < 10 { return "<10s" }
+    if s < 60 { return "\(s / 10 * 10)s" }
+    return formatAge(seconds)
+}
+
 /// "45s", "12m", "3h", "5d": the coarse ages a table shows.
 public func formatAge(_ seconds: TimeInterval) -> String {
     let s = max(0, Int(seconds))

@@ -119,14 +119,14 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
         strip = ("", .muted)
     }
     let availability = row.history.availability.map(formatPercent) ?? "-"
-    let check = row.probe.map { formatAge(now.timeIntervalSince($0.at)) } ?? "-"
+    let check = row.probe.map { formatCoarseAge(now.timeIntervalSince($0.at)) } ?? "-"
     let error = row.lastError.map { sanitize($0) } ?? ""
     let condition = row.summary?.condition
     let conditionRole: Role = condition.map { style($0) } ?? .muted
     return [
         ("\(glyph) \(row.health.rawValue)", role),
         (sanitize(row.agent.name), .normal),
-        (row.since.map { formatAge(now.timeIntervalSince($0)) } ?? "-", .muted),
+        (row.since.map { formatCoarseAge(now.timeIntervalSince($0)) } ?? "-", .muted),
         strip,
         (availability, availabilityRole(row.history.availability)),
         (row.history.latencyPercentile(0.95).map(formatLatency) ?? "-", .muted),

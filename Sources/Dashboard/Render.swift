@@ -183,8 +183,11 @@ private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer
     case .connecting: parts = [("connecting…", .warn)]
     case .live:
         parts = [("\(g.ok) live", .ok)]
-        // How fresh the data is: events keep it current; the age grows only between full reads when nothing happens.
-        if let sync = fleet.lastSync { parts.append(("synced \(formatAge(now.timeIntervalSince(sync))) ago", .muted)) }
+        // How fresh the data is, once it is 10 s old: events keep it current; the age grows only between reads
+        // when nothing happens. Fresher than that, "live" says it.
+        if let sync = fleet.lastSync, now.timeIntervalSince(sync) >= 10 {
+            parts.append(("synced \(formatCoarseAge(now.timeIntervalSince(sync))) ago", .muted))
+        }
     case .reconnecting(let why): parts = [("reconnecting: \(sanitize(why))", .warn)]
     case .failed(let why): parts = [("\(g.bad) \(sanitize(why))", .bad)]
     }

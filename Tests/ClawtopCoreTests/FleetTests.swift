@@ -126,5 +126,6 @@ struct ReduceTests {
         #expect(formatAge(7200) == "2h")
         #expect(formatAge(86400 * 3 + 5) == "3d")
         #expect(formatAge(-5) == "0s")
+        #expect([0, 9.9, 10, 59, 60, 7200].map(formatCoarseAge) == ["<10s", "<10s", "10s", "50s", "1m", "2h"])
     }
 }

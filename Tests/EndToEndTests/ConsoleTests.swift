@@ -163,7 +163,7 @@ struct ConsoleTests {
     /// tmux trims trailing blanks and blank trailing rows the same way the text snapshot does. The data's age is
     /// the one thing two processes cannot share: each counts from its own last read.
     func normalize(_ s: String) -> [String] {
-        let ageless = s.replacingOccurrences(of: #"synced \d+[smhd] ago *"#, with: "synced ", options: .regularExpression)
+        let ageless = s.replacingOccurrences(of: #"synced (<10s|\d+[smhd]) ago *"#, with: "synced ", options: .regularExpression)
         var lines = ageless.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
         while lines.last?.isEmpty == true { lines.removeLast() }
         return lines
