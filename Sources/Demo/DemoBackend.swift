@@ -34,7 +34,7 @@ public final class DemoBackend: FleetBackend {
 
     public func load() async throws(DockerError) -> [Message] { opening }
 
-    /// Posts what changed every `tick`, and a full read every 30 s, as the Docker watcher's resync does.
+    /// Posts what changed every `tick`, and a full read every 30 s (the Docker watcher re-reads its tasks as often).
     public func watch(post: @escaping @Sendable (Message) -> Void) async {
         var lastFull = Date()
         while !Task.isCancelled {

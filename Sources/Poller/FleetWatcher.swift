@@ -27,8 +27,9 @@ public final class FleetWatcher: Sendable {
     }
 
     /// Reads nodes, services and tasks once, as one snapshot message.
+    /// No `GET /info` first: it is the daemon's slowest answer, and on a daemon that is no manager the swarm reads
+    /// fail with the same typed error.
     public static func snapshot(_ client: DockerClient, now: Date = Date()) async throws(DockerError) -> Message {
-        try await client.requireManager()
         async let nodes = client.nodes()
         async let services = client.services()
         async let tasks = client.tasks()
@@ -119,7 +120,8 @@ public final class FleetWatcher: Sendable {
         } catch DockerError.serviceNotFound {
             post(.serviceRemoved(id: id, at: Date()))
         } catch {
-            // The next resync puts it right; the stream stays up.
+            // Read everything again rather than keep a stale service until its next event; the stream stays up.
+            await resync()
         }
     }
 
