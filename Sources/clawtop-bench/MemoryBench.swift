@@ -51,11 +51,7 @@ func runChild(_ arguments: [String]) throws -> String {
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_adddup2(&actions, out.fileHandleForWriting.fileDescriptor, 1)
-    let path = CommandLine.arguments[0]
-    var pid: pid_t = 0
-    let argv = ([path] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { throw BenchError("cannot start \(path)") }
+    let pid = try spawn(CommandLine.arguments[0], arguments, actions: &actions)
     try out.fileHandleForWriting.close()
     let data = try out.fileHandleForReading.readToEnd() ?? Data()
     var status: Int32 = 0

@@ -74,12 +74,7 @@ final class HTTPServerProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, toChild.fileHandleForReading.fileDescriptor, 0)
         posix_spawn_file_actions_adddup2(&actions, fromChild.fileHandleForWriting.fileDescriptor, 1)
-        let path = CommandLine.arguments[0]
-        let argv = [strdup(path), strdup("--serve-http"), nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { throw BenchError("cannot start the HTTP server") }
-        self.pid = pid
+        pid = try spawn(CommandLine.arguments[0], ["--serve-http"], actions: &actions)
         try toChild.fileHandleForReading.close()
         try fromChild.fileHandleForWriting.close()
         input = toChild.fileHandleForWriting
@@ -95,6 +90,7 @@ final class HTTPServerProcess {
 
     func stop() {
         try? input.close()
+        kill(pid, SIGTERM) // the pipe's other end may be open in the child too, so stdin alone may never close
         var status: Int32 = 0
         waitpid(pid, &status, 0)
     }

@@ -20,29 +20,17 @@ final class PtyProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         for fd in 0...2 { posix_spawn_file_actions_adddup2(&actions, slave, Int32(fd)) }
         posix_spawn_file_actions_addclose(&actions, master)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, 0x80) // POSIX_SPAWN_SETSID (glibc), which Swift does not import
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        close(slave)
-        guard rc == 0 else { close(master); throw BenchError("cannot start \(executable): \(String(cString: strerror(rc)))") }
-        self.pid = pid
-        let output = output, fd = master
-        reader = Thread {
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let n = read(fd, &buffer, buffer.count)
-                if n <= 0 { return }
-                output.received.add(n, ordering: .relaxed)
-                output.start.withLock { if $0.count < 256 << 10 { $0 += buffer[..<n] } }
-            }
+        let pid: pid_t
+        do {
+            pid = try spawn(executable, arguments, environment: environment, actions: &actions, newSession: true)
+        } catch {
+            close(slave)
+            close(master)
+            throw error
         }
-        reader.start()
+        close(slave)
+        self.pid = pid
+        reader = output.startReading(master)
     }
 
     var bytes: Int { output.received.load(ordering: .relaxed) }
@@ -74,10 +62,25 @@ final class PtyProcess {
     }
 }
 
-/// What a terminal received: a count, and the first bytes.
+/// What a terminal received: a count, and the first 256 KB.
 final class TerminalOutput: Sendable {
     let received = Atomic<Int>(0)
     let start = Mutex<[UInt8]>([])
+
+    /// A thread that reads the pty's master side until it closes.
+    func startReading(_ master: Int32) -> Thread {
+        let thread = Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let n = read(master, &buffer, buffer.count)
+                if n <= 0 { return }
+                received.add(n, ordering: .relaxed)
+                start.withLock { if $0.count < 256 << 10 { $0 += buffer[..<n] } }
+            }
+        }
+        thread.start()
+        return thread
+    }
 }
 
 extension rusage {

@@ -24,16 +24,7 @@ final class PtyTerminal {
         dup2(slave, 1)
         Foundation.close(slave)
         setenv("TERM", term, 1)
-        let output = output, fd = master
-        reader = Thread {
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let n = read(fd, &buffer, buffer.count)
-                if n <= 0 { return }
-                output.received.add(n, ordering: .relaxed)
-            }
-        }
-        reader.start()
+        reader = output.startReading(master)
         do {
             console = try Console()
         } catch {

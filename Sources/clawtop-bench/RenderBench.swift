@@ -16,9 +16,7 @@ func renderBench() -> [Result] {
                           ratio: "1×", target: "", met: nil)]
     for count in [10, 100, 1000] {
         var state = syntheticFleet(agents: count, now: now)
-        var ui = UIState()
-        ui.selectedID = "agent-0"
-        ui.pane = .logs
+        let ui = firstAgentsLogs()
         var i = 0
         // Each frame after a new sample, as the console draws after each probe result.
         let time = median(runs: count == 1000 ? 50 : 200) {
@@ -31,6 +29,14 @@ func renderBench() -> [Result] {
                               met: count == 1000 ? time < 0.001 : nil))
     }
     return results
+}
+
+/// The full layout with the first agent selected and its logs in the pane.
+func firstAgentsLogs() -> UIState {
+    var ui = UIState()
+    ui.selectedID = "agent-0"
+    ui.pane = .logs
+    return ui
 }
 
 /// Keeps a value alive so the optimiser cannot drop the work that made it.

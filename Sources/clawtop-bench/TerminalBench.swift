@@ -11,9 +11,7 @@ func terminalBench() throws -> [Result] {
         let pty = try PtyTerminal(width: 120, height: 40)
         defer { pty.close() }
         var state = syntheticFleet(agents: 100, now: now)
-        var ui = UIState()
-        ui.selectedID = "agent-0"
-        ui.pane = .logs
+        let ui = firstAgentsLogs()
         func frame() -> Int { pty.draw(render(state, ui: ui, width: 120, height: 40, now: now)) }
         let first = frame()
         results.append(Result(section: "Bytes to a 120×40 pty", measure: "first frame", value: format(bytes: Double(first)),
@@ -48,9 +46,7 @@ func terminalBench() throws -> [Result] {
         let pty = try PtyTerminal(width: 200, height: 60)
         defer { pty.close() }
         var state = syntheticFleet(agents: 1000, now: now)
-        var ui = UIState()
-        ui.selectedID = "agent-0"
-        ui.pane = .logs
+        let ui = firstAgentsLogs()
         var i = 0
         let time = median(runs: 50) {
             i += 1

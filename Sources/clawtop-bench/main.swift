@@ -5,6 +5,15 @@ import Foundation
 // BENCHMARKS.md. Usage: clawtop-bench [--write FILE] [--only SECTION,…]; sections: render, terminal, memory, poller,
 // daemon, watching, first-frame (the last three need CLAWTOP_BENCH_* from scripts/bench).
 
+// Dispatch blocks signals in its threads; one thread that accepts them lets Ctrl-C and SIGTERM end the bench.
+Thread {
+    var stops = sigset_t()
+    sigemptyset(&stops)
+    for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&stops, signal) }
+    pthread_sigmask(SIG_UNBLOCK, &stops, nil)
+    while true { sleep(3600) }
+}.start()
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "--memory-child", arguments.count == 2, let n = Int(arguments[1]) {
     memoryChild(agents: n)
