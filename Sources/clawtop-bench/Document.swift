@@ -1,7 +1,17 @@
 import Foundation
 
-/// BENCHMARKS.md: the table, how it was made, and how to read it.
-func benchmarksDocument(table: String, seconds: Double) -> String {
+/// BENCHMARKS.md with this run's table: the part between the markers is replaced, and what the team wrote around
+/// it (the findings) is kept; a new file gets the generated part alone.
+func benchmarksDocument(table: String, seconds: Double, existing: String?) -> String {
+    let begin = "<!-- begin: written by clawtop-bench -->", end = "<!-- end: written by clawtop-bench -->"
+    let generated = begin + "\n" + generatedPart(table: table, seconds: seconds) + end
+    guard let existing, let b = existing.range(of: begin), let e = existing.range(of: end), b.upperBound <= e.lowerBound else {
+        return generated + "\n"
+    }
+    return existing.replacingCharacters(in: b.lowerBound..<e.upperBound, with: generated)
+}
+
+private func generatedPart(table: String, seconds: Double) -> String {
     var uname = utsname()
     _ = Foundation.uname(&uname)
     let machine = withUnsafeBytes(of: &uname.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
@@ -26,14 +36,16 @@ func benchmarksDocument(table: String, seconds: Double) -> String {
           buffer with 60 lines of text. "→ curses → pty" adds ncurses' diff and its writes to a real pty of that size.
         - **Bytes**: what ncurses writes to a real 120×40 pty (TERM=tmux-256color), counted from the master side, with
           100 agents and the first agent's logs open, the clock held still so only the named change differs.
-        - **Memory**: the peak RSS (`ru_maxrss`) of a fresh process that builds the state and draws one frame.
+        - **Memory**: the peak RSS of a fresh process that builds the state and draws one frame, as it reports its own
+          high-water mark (`VmHWM`; `ru_maxrss` would carry the spawner's over `execve`).
         - **Poller**: a loopback HTTP server in another process (so its CPU is not counted); the scheduler's own report
           of when each probe started against when it was due; CPU from `getrusage` over 25 s, after 5 s of warm-up.
         - **Daemon load**: `scripts/docker-proxy.py` (accept backlog 4096) logs each request line; the console runs with
           `--all` over the 100 services for 2 minutes after 15 s of settling; the baseline for 1 minute. Streams opened
           before the window (the events stream) are not counted.
-        - **Watching**: each program on its own 120×40 pty for 60 s; CPU and peak RSS from `wait4`, which include the
-          children `watch` waited for (its `docker` runs). The 50 agents' health URLs flip between 200 and 503 on a
+        - **Watching**: each program on its own 120×40 pty for 60 s; CPU from `wait4`, which includes the children
+          `watch` waited for (its `docker` runs); peak RSS is the program's own `VmHWM`, read just before it is stopped.
+          The 50 agents' health URLs flip between 200 and 503 on a
           50 s cycle each, phased so that one agent changes a second.
         - **First frame**: the console until `REPL` (the table's header) reaches its pty; `snapshot` and
           `docker service ls` until they exit. Medians of 5, against the daemon directly.

@@ -68,7 +68,8 @@ do {
 let table = markdownTable(results)
 print(table)
 if let write {
-    let text = benchmarksDocument(table: table, seconds: Date().timeIntervalSince(started))
+    let text = benchmarksDocument(table: table, seconds: Date().timeIntervalSince(started),
+                                  existing: try? String(contentsOfFile: write, encoding: .utf8))
     try text.write(toFile: write, atomically: true, encoding: .utf8)
     say("wrote \(write)")
 }
