@@ -33,7 +33,11 @@ extension DockerClient {
         var query = [("status", "true")]
         if let id { query.append(("filters", Self.filters(["id": [id]]))) }
         let r = try await send(.GET, "/services", query: query)
-        let all = try decode([SwarmService].self, from: r.body, what: "/services")
+        var all = try decode([SwarmService].self, from: r.body, what: "/services", leavingOutRawSpec: true)
+        guard case .array(let raw) = try parse(r.body, what: "/services"), raw.count == all.count else {
+            throw .decoding(what: "/services", reason: "the list changed between two readings of it")
+        }
+        for i in all.indices { all[i].rawSpec = raw[i]["Spec"] ?? .null }
         return id.map { id in all.filter { $0.ID == id } } ?? all
     }
 
@@ -45,7 +49,9 @@ extension DockerClient {
     func serviceWithSpec(_ ref: String) async throws(DockerError) -> SwarmService {
         let r = try await send(.GET, "/services/\(DockerClient.percentEncode(ref))",
                                notFound: { _ in .serviceNotFound(ref) })
-        return try decode(SwarmService.self, from: r.body, what: "/services/\(ref)")
+        var service = try decode(SwarmService.self, from: r.body, what: "/services/\(ref)", leavingOutRawSpec: true)
+        service.rawSpec = try parse(r.body, what: "/services/\(ref)")["Spec"] ?? .null
+        return service
     }
 
     /// `GET /tasks`, optionally for one service (tasks of every state, history included).

@@ -121,11 +121,23 @@ public final class DockerClient: Sendable {
         }
     }
 
-    func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, what: String) throws(DockerError) -> T {
+    func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, what: String,
+                              leavingOutRawSpec: Bool = false) throws(DockerError) -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            let decoder = JSONDecoder()
+            if leavingOutRawSpec { decoder.userInfo[SwarmService.leaveOutRawSpec] = true }
+            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch {
             throw .decoding(what: what, reason: EndpointResolver.describe(error))
+        }
+    }
+
+    /// The answer as a `JSONValue` tree.
+    func parse(_ buffer: ByteBuffer, what: String) throws(DockerError) -> JSONValue {
+        do {
+            return try JSONParser.parse(Array(buffer.readableBytesView))
+        } catch {
+            throw .decoding(what: what, reason: error.description)
         }
     }
 

@@ -116,8 +116,11 @@ public struct SwarmService: Decodable, Sendable, Equatable {
         self.Spec = try c.decode(SwarmService.Spec.self, forKey: .Spec)
         self.ServiceStatus = try c.decodeIfPresent(SwarmService.ServiceStatus.self, forKey: .ServiceStatus)
         self.UpdateStatus = try c.decodeIfPresent(SwarmService.UpdateStatus.self, forKey: .UpdateStatus)
-        self.rawSpec = try c.decode(JSONValue.self, forKey: .Spec)
+        // DockerClient parses the spec itself, much faster (`JSONParser`), and asks for it to be left out here.
+        self.rawSpec = decoder.userInfo[Self.leaveOutRawSpec] != nil ? .null : try c.decode(JSONValue.self, forKey: .Spec)
     }
+
+    static let leaveOutRawSpec = CodingUserInfoKey(rawValue: "clawtop.leaveOutRawSpec")!
 
     public var isGlobal: Bool { self.Spec.Mode.Global != nil || self.Spec.Mode.GlobalJob != nil }
     public var replicas: UInt64? { self.Spec.Mode.Replicated?.Replicas }
