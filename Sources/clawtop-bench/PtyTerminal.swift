@@ -13,7 +13,7 @@ final class PtyTerminal {
     private let reader: Thread
     let console: Console
 
-    init(width: Int, height: Int, term: String = "tmux-256color") throws {
+    init(width: Int, height: Int, term: String = ProcessInfo.processInfo.environment["BENCH_TERM"] ?? "tmux-256color") throws {
         var master: Int32 = 0, slave: Int32 = 0
         var size = winsize(ws_row: UInt16(height), ws_col: UInt16(width), ws_xpixel: 0, ws_ypixel: 0)
         guard openpty(&master, &slave, nil, nil, &size) == 0 else { throw BenchError("openpty: \(String(cString: strerror(errno)))") }
@@ -48,7 +48,12 @@ final class PtyTerminal {
     func draw(_ buffer: Buffer) -> Int {
         let before = bytes
         console.draw(buffer)
-        return bytes - before
+        let after = bytes
+        if let dump = ProcessInfo.processInfo.environment["BENCH_DUMP"] {
+            let data = output.start.withLock { Data($0[min(before, $0.count)..<min(after, $0.count)]) }
+            FileManager.default.createFile(atPath: dump + "-\(before)", contents: data)
+        }
+        return after - before
     }
 
     func close() {

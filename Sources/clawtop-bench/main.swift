@@ -3,7 +3,8 @@ import Foundation
 // clawtop-bench: measures what it costs to leave clawtop running, each figure beside a baseline measured in the same
 // run. `scripts/bench` builds it in release mode, starts the private swarm for the Docker parts, and writes
 // BENCHMARKS.md. Usage: clawtop-bench [--write FILE] [--only SECTION,…]; sections: render, terminal, memory, poller,
-// daemon, watching, first-frame (the last three need CLAWTOP_BENCH_* from scripts/bench).
+// daemon, watching, first-frame (the last three need CLAWTOP_BENCH_* from scripts/bench). For looking into the
+// terminal bytes: BENCH_TERM sets the pty's TERM (default tmux-256color), BENCH_DUMP=PREFIX writes each frame's bytes.
 
 // Dispatch blocks signals in its threads; one thread that accepts them lets Ctrl-C and SIGTERM end the bench.
 Thread {
