@@ -132,9 +132,19 @@ public struct HealthHistory: Sendable, Equatable {
     }
 
     /// Consecutive failures at the end (0 when the latest is ok).
-    public var consecutiveFailures: Int {
-        guard let s = streak, !s.ok else { return 0 }
-        return s.count
+    public var consecutiveFailures: Int { failuresInARow(since: nil) }
+
+    /// Consecutive failures at the end, counting only samples taken at or after `start` (all when nil). Reads the
+    /// ring in place: the health rules ask for it for every failing agent in every frame.
+    public func failuresInARow(since start: Date?) -> Int {
+        let from = start?.timeIntervalSinceReferenceDate ?? -.infinity
+        var n = 0
+        for i in stride(from: ring.count - 1, through: 0, by: -1) {
+            let s = ring[(head + i) % ring.count]
+            guard !s.ok && s.time >= from else { break }
+            n += 1
+        }
+        return n
     }
 
     /// The newest failure in the window.
@@ -198,6 +208,5 @@ public func healthState(history: HealthHistory, serviceExists: Bool, desiredRepl
     if latest.ok { return .healthy }
     if let started = taskStartedAt, now.timeIntervalSince(started) < startupTimeout { return .starting }
     // Only failures since the current task started count toward max_failures.
-    let failures = history.samples.reversed().prefix { !$0.ok && (taskStartedAt == nil || $0.time >= taskStartedAt!) }.count
-    return failures >= max(1, maxFailures) ? .unhealthy : .failing
+    return history.failuresInARow(since: taskStartedAt) >= max(1, maxFailures) ? .unhealthy : .failing
 }

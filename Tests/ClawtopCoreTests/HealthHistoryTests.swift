@@ -53,6 +53,10 @@ struct HealthHistoryTests {
                 #expect(h.latencyPercentile(p) == latencies[min(latencies.count - 1, max(0, rank - 1))])
             }
             #expect(h.recent(8) == Array(samples.suffix(8)))
+            for back in 0...3 {
+                let since = t0.addingTimeInterval(Double(k - back))
+                #expect(h.failuresInARow(since: since) == samples.reversed().prefix { !$0.ok && $0.time >= since }.count)
+            }
         }
     }
 
