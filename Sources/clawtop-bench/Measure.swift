@@ -9,6 +9,10 @@ func cpuSeconds() -> Double {
 
 func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
 
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
 /// The median wall time of `body`, in seconds, over `runs` runs after one warm-up.
 func median(runs: Int, _ body: () -> Void) -> Double {
     body()
@@ -16,7 +20,7 @@ func median(runs: Int, _ body: () -> Void) -> Double {
     let clock = ContinuousClock()
     for _ in 0..<runs {
         let elapsed = clock.measure(body)
-        times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        times.append(elapsed.seconds)
     }
     return times.sorted()[times.count / 2]
 }

@@ -29,7 +29,7 @@ func pollerBench() async throws -> [Result] {
     let measuring = Atomic<Bool>(false)
     let scheduler = HealthScheduler(prober: prober, onLaunch: { _, late in
         guard measuring.load(ordering: .relaxed) else { return }
-        lateness.withLock { $0.append(Double(late.components.seconds) + Double(late.components.attoseconds) / 1e18) }
+        lateness.withLock { $0.append(late.seconds) }
     })
     scheduler.setTargets((0..<1000).map { i in
         ProbeTarget(agent: "agent-\(i)", url: base + (i % 10 == 0 ? "/hang/\(i)" : "/health/\(i)"), interval: 1, timeout: 1)

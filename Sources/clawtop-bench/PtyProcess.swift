@@ -41,8 +41,7 @@ final class PtyProcess {
         let needle = Array(text.utf8)
         while clock.now - t0 < .seconds(timeout) {
             if output.start.withLock({ $0.firstRange(of: needle) != nil }) {
-                let d = clock.now - t0
-                return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+                return (clock.now - t0).seconds
             }
             usleep(2000)
         }

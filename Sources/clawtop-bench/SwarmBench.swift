@@ -141,8 +141,7 @@ struct SwarmBench {
             let process = try PtyProcess(executable, arguments, environment: environment(host: direct))
             var status: Int32 = 0
             waitpid(process.pid, &status, 0)
-            let d = clock.now - t0
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            return (clock.now - t0).seconds
         }
         let baseline = try medianOf(5) { try timed(docker, ["service", "ls"]) }
         let snapshot = try medianOf(5) { try timed(clawtop, ["snapshot", "--all"]) }
