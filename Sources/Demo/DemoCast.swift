@@ -129,26 +129,16 @@ enum DemoCast {
 /// A stable 25-character ID in Docker's alphabet, from a kind and a name.
 func demoID(_ kind: String, _ name: String) -> String {
     let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
-    var hash = fnv(kind + "/" + name)
+    var hash = stableHash(kind + "/" + name)
     var id = ""
     for _ in 0..<25 {
         id.append(alphabet[Int(hash % 36)])
-        hash = hash / 36 &+ fnv(id) // mixes again as it goes, so 25 characters come from a 64-bit hash
+        hash = hash / 36 &+ stableHash(id) // mixes again as it goes, so 25 characters come from a 64-bit hash
     }
     return id
 }
 
-/// FNV-1a of a string.
-func fnv(_ text: String) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in text.utf8 {
-        hash ^= UInt64(byte)
-        hash = hash &* 0x100_0000_01b3
-    }
-    return hash
-}
-
 /// A number in [0, 1) fixed for (name, k, salt): the demo's only randomness, so a scene is the same every run.
 func noise(_ name: String, _ k: Int, _ salt: String = "") -> Double {
-    Double(fnv("\(name)#\(k)#\(salt)") % 1_000_003) / 1_000_003
+    Double(stableHash("\(name)#\(k)#\(salt)") % 1_000_003) / 1_000_003
 }

@@ -222,7 +222,7 @@ public struct DemoWorld: Sendable {
             runningSince = origin - uptime / 2
             firstExit = origin + uptime / 2
         }
-        let created = min(runningSince, origin) - 9 * 86_400 - Double(fnv(name) % 86_400)
+        let created = min(runningSince, origin) - 9 * 86_400 - Double(stableHash(name) % 86_400)
         let info = ServiceInfo(id: demoID("service", name), name: name, image: image, mode: .replicated, desired: replicas,
                                running: 0, createdAt: created, labels: labels, spec: spec)
         services.append(DemoService(info: info, agent: agent, tasks: []))

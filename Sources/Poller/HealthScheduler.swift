@@ -181,12 +181,7 @@ public final class HealthScheduler: Sendable {
 
     /// A fraction in [0, 1) fixed for a name (FNV-1a), so an agent keeps its place in the interval across runs.
     static func phase(of name: String) -> Double {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return Double(hash % 1_000_003) / 1_000_003
+        Double(stableHash(name) % 1_000_003) / 1_000_003
     }
 }
 
