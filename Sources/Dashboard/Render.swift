@@ -48,8 +48,11 @@ public enum Layout: Sendable, Equatable {
     }
 }
 
-/// The whole frame for a state, UI state and size. Pure: the console and `snapshot` both call it.
-public func render(_ fleet: FleetState, ui: UIState, width: Int, height: Int, now: Date) -> Buffer {
+/// The whole frame for a state, UI state and size. Pure: the console and `snapshot` both call it. `agentRows`, when
+/// given, are `fleet.agentRows(now:)` already derived (the costliest part of a frame), so a caller that needed them
+/// too does not pay twice.
+public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, ui: UIState, width: Int, height: Int,
+                   now: Date) -> Buffer {
     var buf = Buffer(width: max(0, width), height: max(0, height))
     let layout = Layout(width: width, height: height)
     guard layout != .tooSmall else {
@@ -59,7 +62,7 @@ public func render(_ fleet: FleetState, ui: UIState, width: Int, height: Int, no
         }
         return buf
     }
-    let all = fleet.agentRows(now: now)
+    let all = agentRows ?? fleet.agentRows(now: now)
     let rows = visibleRows(all, ui: ui)
     let g = ui.glyphs
     drawHeader(fleet, rows: all, glyphs: g, into: &buf)
@@ -119,11 +122,16 @@ private func drawPane(_ row: AgentRow?, fleet: FleetState, ui: UIState, area: Re
 
 /// The service whose logs the screen shows, if any: the selected agent's, when the logs pane is in view.
 public func logsWanted(_ fleet: FleetState, ui: UIState, width: Int, height: Int, now: Date) -> String? {
+    logsWanted(fleet.agentRows(now: now), ui: ui, width: width, height: height)
+}
+
+/// The same, from the agent rows already derived.
+public func logsWanted(_ agentRows: [AgentRow], ui: UIState, width: Int, height: Int) -> String? {
     guard ui.pane == .logs else { return nil }
     let layout = Layout(width: width, height: height)
     guard layout == .full || (layout != .tooSmall && ui.focus == .pane) else { return nil }
     // Only a service that exists: Docker keeps a follow stream open after the service is removed.
-    return selectedRow(visibleRows(fleet, ui: ui, now: now), ui: ui)?.summary?.service.name
+    return selectedRow(visibleRows(agentRows, ui: ui), ui: ui)?.summary?.service.name
 }
 
 /// The visible rows of the table at a given height: header row excluded.

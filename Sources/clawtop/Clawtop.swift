@@ -208,15 +208,16 @@ struct Console: ParsableCommand {
             },
             frame: { width, height in
                 let now = Date()
-                let state = store.current
+                // The rows once a frame: log lines (the only change below) do not change them.
+                let rows = store.current.agentRows(now: now)
                 // Follow the logs the screen shows, and only those.
-                let wanted = logsWanted(state, ui: ui, width: width, height: height, now: now)
+                let wanted = logsWanted(rows, ui: ui, width: width, height: height)
                 if wanted != logs.service {
                     logs.follow(service: wanted)
                     ui.logView = LogViewState()
                     if let wanted { store.apply(.logLines(service: wanted, [])) }
                 }
-                return render(store.current, ui: ui, width: width, height: height, now: now)
+                return render(store.current, agentRows: rows, ui: ui, width: width, height: height, now: now)
             })
         console.close()
         logs.stop()
