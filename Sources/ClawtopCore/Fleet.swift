@@ -274,9 +274,14 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
 /// restart, a crash or a forced update, not a wake from zero.
 private func countRestarts(_ state: inout FleetState, service: ServiceInfo, tasks: [TaskInfo]) {
     // A task that stopped because the service was scaled down ends `shutdown`, maybe with a signal's exit code;
-    // only a running or a `failed` task being replaced is a restart.
-    let current = Dictionary(tasks.map { ($0.id, SeenTask(slot: $0.slotKey, active: ["running", "failed"].contains($0.state))) },
-                             uniquingKeysWith: { a, _ in a })
+    // only a running or a `failed` task being replaced is a restart. A forced update stops the old task before it
+    // starts the new one, and a read can fall in between: a task seen running stays active while it is shut down
+    // in a slot the service still wants.
+    let before = state.seenTasks[service.name] ?? [:]
+    func stillWanted(_ t: TaskInfo) -> Bool { service.desired > 0 && (t.slot.map { $0 <= service.desired } ?? true) }
+    let current = Dictionary(tasks.map { t in
+        (t.id, SeenTask(slot: t.slotKey, active: ["running", "failed"].contains(t.state) || (before[t.id]?.active == true && stillWanted(t))))
+    }, uniquingKeysWith: { a, _ in a })
     if let seen = state.seenTasks[service.name] {
         let activeSlots = Set(seen.values.filter(\.active).map(\.slot))
         let fresh = current.filter { seen[$0.key] == nil && activeSlots.contains($0.value.slot) }

@@ -142,9 +142,14 @@ struct RestartCountTests {
         reduce(&state, .snapshot(nodes: [], services: [a], tasks: [t("3", "failed", desired: "shutdown"), t("5", "running"), t("4", "running", slot: 2)], at: t0))
         #expect(state.restarts["a"] == 3)
         // Scaled to zero (the task is shut down), then woken: a new task, not a restart.
-        reduce(&state, .service(a, tasks: [t("5", "shutdown", desired: "shutdown"), t("4", "shutdown", slot: 2, desired: "shutdown")], at: t0))
+        reduce(&state, .service(service("a", desired: 0, running: 0),
+                                tasks: [t("5", "shutdown", desired: "shutdown"), t("4", "shutdown", slot: 2, desired: "shutdown")], at: t0))
         reduce(&state, .service(a, tasks: [t("5", "shutdown", desired: "shutdown"), t("6", "running")], at: t0))
         #expect(state.restarts["a"] == 3)
+        // A forced update, read between the old task's stop and the new one's creation: still a restart.
+        reduce(&state, .service(a, tasks: [t("6", "shutdown", desired: "shutdown")], at: t0))
+        reduce(&state, .service(a, tasks: [t("6", "shutdown", desired: "shutdown"), t("7", "running")], at: t0))
+        #expect(state.restarts["a"] == 4)
     }
 }
 
