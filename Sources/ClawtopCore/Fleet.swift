@@ -149,7 +149,7 @@ public struct FleetState: Sendable, Equatable {
     public var logProblem: String?
     /// The last action taken from the console and how it ended.
     public var lastAction: ActionOutcome?
-    /// The tasks seen so far, by service name: task ID to slot key and whether it was running (for `restarts`).
+    /// The tasks seen so far, by service name: task ID to slot key and whether it was live (for `restarts`).
     var seenTasks: [String: [String: SeenTask]] = [:]
 
     public init(endpoint: String, setup: AgentSetup = AgentSetup()) {
@@ -270,17 +270,19 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
 }
 
 /// Restarts of a service: at first sight, every task beyond the first in a slot that Docker still keeps (it keeps
-/// five per slot); after that, each new task in a slot whose previous task was running or had failed, which is a
+/// five per slot); after that, each new task in a slot whose other task was live or had failed, which is a
 /// restart, a crash or a forced update, not a wake from zero.
 private func countRestarts(_ state: inout FleetState, service: ServiceInfo, tasks: [TaskInfo]) {
     // A task that stopped because the service was scaled down ends `shutdown`, maybe with a signal's exit code;
-    // only a running or a `failed` task being replaced is a restart. A forced update stops the old task before it
-    // starts the new one, and a read can fall in between: a task seen running stays active while it is shut down
-    // in a slot the service still wants.
+    // only a live (new … running) or a `failed` task being replaced is a restart: reads come at any point of a
+    // task's life, and one replaced as it starts may never be seen running. A forced update stops the old task
+    // before it starts the new one, and a read can fall in between: a task seen live stays active while it is shut
+    // down in a slot the service still wants.
     let before = state.seenTasks[service.name] ?? [:]
     func stillWanted(_ t: TaskInfo) -> Bool { service.desired > 0 && (t.slot.map { $0 <= service.desired } ?? true) }
+    func live(_ t: TaskInfo) -> Bool { !t.isTerminal || t.state == "failed" || t.state == "rejected" }
     let current = Dictionary(tasks.map { t in
-        (t.id, SeenTask(slot: t.slotKey, active: ["running", "failed"].contains(t.state) || (before[t.id]?.active == true && stillWanted(t))))
+        (t.id, SeenTask(slot: t.slotKey, active: live(t) || (before[t.id]?.active == true && stillWanted(t))))
     }, uniquingKeysWith: { a, _ in a })
     if let seen = state.seenTasks[service.name] {
         let activeSlots = Set(seen.values.filter(\.active).map(\.slot))

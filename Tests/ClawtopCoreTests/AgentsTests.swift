@@ -150,6 +150,11 @@ struct RestartCountTests {
         reduce(&state, .service(a, tasks: [t("6", "shutdown", desired: "shutdown")], at: t0))
         reduce(&state, .service(a, tasks: [t("6", "shutdown", desired: "shutdown"), t("7", "running")], at: t0))
         #expect(state.restarts["a"] == 4)
+        // A forced update right after a start: the old task was last seen starting, and the next read finds it
+        // stopping beside its replacement. A restart (snapshot, reading once, counts it at first sight).
+        var early = fleet([a], tasks: [t("1", "starting")])
+        reduce(&early, .service(a, tasks: [t("1", "running", desired: "shutdown"), t("2", "new", desired: "ready")], at: t0))
+        #expect(early.restarts["a"] == 1)
     }
 }
 
