@@ -151,10 +151,29 @@ public struct FleetState: Sendable, Equatable {
     public var lastAction: ActionOutcome?
     /// The tasks seen so far, by service name: task ID to slot key and whether it was live (for `restarts`).
     var seenTasks: [String: [String: SeenTask]] = [:]
+    /// When the newest read applied to each service began (kept for removed services too): reads run
+    /// concurrently, and one that began earlier but ended later must not bring back an older state.
+    var readAt: [String: Date] = [:]
 
     public init(endpoint: String, setup: AgentSetup = AgentSetup()) {
         self.endpoint = endpoint
         self.setup = setup
+    }
+}
+
+extension FleetState {
+    /// Whether a read of the service that began at `at` is not older than the last one applied; if so, it is now
+    /// the last one.
+    mutating func isNewRead(of id: String, at: Date) -> Bool {
+        if let last = readAt[id], at < last { return false }
+        readAt[id] = at
+        return true
+    }
+
+    /// Forgets when removed services were read, a minute on: no read takes that long.
+    mutating func forgetOldReads(now: Date) {
+        let services = self.services
+        readAt = readAt.filter { services[$0.key] != nil || now.timeIntervalSince($0.value) < 60 }
     }
 }
 
@@ -178,7 +197,8 @@ public struct ProbeNote: Sendable, Equatable {
 /// What can happen to the fleet state. Producers (the Docker watcher, the health poller) send these; `reduce`
 /// applies them.
 public enum Message: Sendable, Equatable {
-    /// A full re-read: replaces everything Docker reported.
+    /// A full re-read: replaces everything Docker reported. `at`, here and in `.service`, `.serviceRemoved` and
+    /// `.tasks`, is when the read began: a read of a service that began before the last one applied is dropped.
     case snapshot(nodes: [NodeInfo], services: [ServiceInfo], tasks: [TaskInfo], at: Date)
     /// One service re-read after an event, with its tasks.
     case service(ServiceInfo, tasks: [TaskInfo], at: Date)
@@ -189,7 +209,8 @@ public enum Message: Sendable, Equatable {
     case connection(ConnectionState)
     /// One health probe of an agent.
     case probe(agent: String, url: String, sample: HealthSample)
-    /// An action started from the console has ended.
+    /// An action started from the console has ended. A scale that worked sets the service's desired count at
+    /// once: the next key must start from it, not from what was read before the update.
     case action(ActionOutcome)
     /// A Docker event about a service, for its recent history.
     case event(service: String, ServiceEventNote)
@@ -218,20 +239,24 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
         state.services = Dictionary(services.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
         state.tasks = Dictionary(grouping: tasks, by: \.serviceID)
         for service in services { countRestarts(&state, service: service, tasks: state.tasks[service.id] ?? []) }
+        for service in services { state.readAt[service.id] = at }
+        state.forgetOldReads(now: at)
         state.lastSync = at
         state.connection = .live
     case .service(let service, let tasks, let at):
+        guard state.isNewRead(of: service.id, at: at) else { return }
         state.services[service.id] = service
         state.tasks[service.id] = tasks
         countRestarts(&state, service: service, tasks: tasks)
         state.lastSync = at
     case .serviceRemoved(let id, let at):
+        guard state.isNewRead(of: id, at: at) else { return }
         state.services[id] = nil
         state.tasks[id] = nil
         state.lastSync = at
     case .tasks(let all, let at):
         let byService = Dictionary(grouping: all, by: \.serviceID)
-        for (id, var service) in state.services {
+        for (id, var service) in state.services where state.isNewRead(of: id, at: at) {
             let known = Dictionary((state.tasks[id] ?? []).map { ($0.id, $0.containerHealth) }, uniquingKeysWith: { a, _ in a })
             var tasks = byService[id] ?? []
             for i in tasks.indices where tasks[i].containerHealth == nil { tasks[i].containerHealth = known[tasks[i].id] ?? nil }
@@ -240,12 +265,16 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
             state.tasks[id] = tasks
             countRestarts(&state, service: service, tasks: tasks)
         }
+        state.forgetOldReads(now: at)
         state.lastSync = at
         state.connection = .live
     case .connection(let c):
         state.connection = c
     case .action(let outcome):
         state.lastAction = outcome
+        if outcome.ok, case .scale(_, let to) = outcome.request.kind, state.services[outcome.request.serviceID] != nil {
+            state.services[outcome.request.serviceID]!.desired = to
+        }
     case .logLines(let service, let entries):
         if state.logService != service {
             state.logs = LogBuffer()

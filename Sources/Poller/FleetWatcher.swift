@@ -91,8 +91,9 @@ public final class FleetWatcher: Sendable {
     }
 
     private func rereadTasks() async {
+        let started = Date()
         do {
-            post(.tasks(try await client.tasks().map { Self.task($0) }, at: Date()))
+            post(.tasks(try await client.tasks().map { Self.task($0) }, at: started))
         } catch {
             post(.connection(.failed(error.description)))
         }
@@ -106,19 +107,21 @@ public final class FleetWatcher: Sendable {
         await refresh(id)
     }
 
+    /// Messages carry when the read began: the store drops a read that began before the last one it applied.
     private func refresh(_ id: String) async {
+        let started = Date()
         do {
             async let listed = client.services(id: id)
             async let tasks = client.tasks(service: id)
             async let containers = client.taskContainers(service: id)
             guard let service = try await listed.first else {
-                post(.serviceRemoved(id: id, at: Date()))
+                post(.serviceRemoved(id: id, at: started))
                 return
             }
             let health = Self.health(try await containers)
-            post(.service(Self.service(service), tasks: try await tasks.map { Self.task($0, health: health) }, at: Date()))
+            post(.service(Self.service(service), tasks: try await tasks.map { Self.task($0, health: health) }, at: started))
         } catch DockerError.serviceNotFound {
-            post(.serviceRemoved(id: id, at: Date()))
+            post(.serviceRemoved(id: id, at: started))
         } catch {
             // Read everything again rather than keep a stale service until its next event; the stream stays up.
             await resync()

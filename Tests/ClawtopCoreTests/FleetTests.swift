@@ -118,6 +118,39 @@ struct ReduceTests {
         #expect(state.connection == .reconnecting("dropped"))
     }
 
+    @Test func aReadThatBeganBeforeTheLastOneAppliedIsDropped() {
+        var state = FleetState(endpoint: "test")
+        reduce(&state, .snapshot(nodes: [], services: [service("a", desired: 1, running: 1)], tasks: [task("a", "running")], at: t0))
+        // Two reads of a overlap: the one that began later ends first.
+        reduce(&state, .service(service("a", desired: 2, running: 2), tasks: [], at: t0 + 2))
+        reduce(&state, .service(service("a", desired: 1, running: 1), tasks: [], at: t0 + 1))
+        #expect(state.services["id-a"]?.desired == 2)
+        reduce(&state, .tasks([task("a", "failed")], at: t0 + 1.5))
+        #expect(state.services["id-a"]?.running == 2, "an older read of every task leaves a alone")
+        // A read that began before the service was removed does not bring it back.
+        reduce(&state, .serviceRemoved(id: "id-a", at: t0 + 3))
+        reduce(&state, .service(service("a", desired: 2, running: 2), tasks: [], at: t0 + 2.5))
+        #expect(state.services.isEmpty)
+        // The same service created again is read again.
+        reduce(&state, .service(service("a", desired: 1, running: 0), tasks: [], at: t0 + 4))
+        #expect(state.services["id-a"]?.desired == 1)
+    }
+
+    @Test func aScaleThatWorkedSetsTheDesiredCountAtOnce() {
+        var state = FleetState(endpoint: "test")
+        reduce(&state, .snapshot(nodes: [], services: [service("a", desired: 2, running: 2)], tasks: [], at: t0))
+        func outcome(_ kind: ActionKind, ok: Bool) -> Message {
+            .action(ActionOutcome(request: ActionRequest(agent: "a", service: "a", serviceID: "id-a", kind: kind, verb: "scale"),
+                                  ok: ok, message: ok ? "done" : "refused", at: t0 + 1))
+        }
+        reduce(&state, outcome(.scale(from: 2, to: 5), ok: false))
+        #expect(state.services["id-a"]?.desired == 2)
+        reduce(&state, outcome(.restart, ok: true))
+        #expect(state.services["id-a"]?.desired == 2)
+        reduce(&state, outcome(.scale(from: 2, to: 1), ok: true))
+        #expect(state.services["id-a"]?.desired == 1 && state.services["id-a"]?.running == 2)
+    }
+
     @Test func agesAreCoarse() {
         #expect(formatAge(0) == "0s")
         #expect(formatAge(59) == "59s")
