@@ -119,8 +119,10 @@ public final class Console {
 
     // MARK: - Drawing
 
+    private var theme: Theme { colors ? .color : .monochrome }
+
     private func attributes(for role: Role) -> (attr_t, Int16) {
-        let style = (colors ? Theme.color : Theme.monochrome).style(for: role)
+        let style = theme.style(for: role)
         var attr = nc_a_normal()
         if style.bold { attr |= nc_a_bold() }
         if style.dim { attr |= nc_a_dim() }
@@ -142,13 +144,15 @@ public final class Console {
         var row = [cchar_t](repeating: cchar_t(), count: max(1, w))
         for y in 0..<min(h, buffer.height) {
             var n = 0
+            var role = Role.normal
             for x in 0..<min(w, buffer.width) {
                 let cell = buffer[x, y]
                 if cell.symbol.isEmpty { continue } // right half of a wide character
                 var wch: [wchar_t] = cell.symbol.unicodeScalars.prefix(4).map { wchar_t(bitPattern: $0.value) }
                 if !unicode && wch.contains(where: { $0 > 0x7E }) { wch = [wchar_t(UInt8(ascii: "?"))] }
                 wch.append(0)
-                let (attr, pair) = attributes(for: cell.role)
+                role = theme.drawnRole(cell, after: role)
+                let (attr, pair) = attributes(for: role)
                 _ = nc_setcell(&row[n], wch, attr, pair)
                 n += 1
             }

@@ -36,6 +36,21 @@ public enum Theme: Sendable, Equatable {
     }
 }
 
+extension Theme {
+    /// Whether a blank of this role shows on screen: reversed, or on a background colour.
+    func showsOnBlank(_ role: Role) -> Bool {
+        let s = style(for: role)
+        return s.reverse || s.color == .bar
+    }
+
+    /// The role to draw a cell with. A blank takes the role of the cell before it when neither shows on a blank:
+    /// the row then switches attributes once between two coloured columns instead of twice. Each switch is an
+    /// escape sequence of 4 to 12 bytes, and a table row has a dozen.
+    public func drawnRole(_ cell: Cell, after previous: Role) -> Role {
+        cell.symbol == " " && !showsOnBlank(cell.role) && !showsOnBlank(previous) ? previous : cell.role
+    }
+}
+
 /// One letter per cell for the style a theme gives it: ` ` plain, `b` bold, `d` dim, `r` reverse, `R` reverse and
 /// bold; with colours, `g` `y` `x` (red) and `t` (title bar). Golden tests of `NO_COLOR` frames compare this.
 public func styleMask(_ buffer: Buffer, theme: Theme) -> String {

@@ -210,3 +210,25 @@ struct ViewGoldenTests {
         }
     }
 }
+
+struct DrawnRoleTests {
+    /// The roles a row is drawn with, one letter per cell: o ok, m muted, s selection, n normal, t title.
+    func drawn(_ cells: [(String, Role)], theme: Theme = .color) -> String {
+        let letters: [Role: Character] = [.ok: "o", .muted: "m", .selection: "s", .normal: "n", .title: "t"]
+        var role = Role.normal
+        return String(cells.map { cell in
+            role = theme.drawnRole(Cell(symbol: cell.0, role: cell.1), after: role)
+            return letters[role] ?? "?"
+        })
+    }
+
+    @Test func blanksTakeTheRoleBeforeThemUnlessTheyShow() {
+        // "ok  3" in green then dim: the blanks stay green, so the row switches once, not twice.
+        #expect(drawn([("o", .ok), ("k", .ok), (" ", .normal), (" ", .normal), ("3", .muted)]) == "oooom")
+        // A reversed or barred blank shows, and a blank after one is not reversed with it.
+        #expect(drawn([(" ", .selection), ("a", .selection), (" ", .normal), ("b", .normal)]) == "ssnn")
+        #expect(drawn([("a", .ok), (" ", .title), (" ", .normal)]) == "otn")
+        // Only blanks take another role.
+        #expect(drawn([("a", .ok), ("b", .normal)]) == "on")
+    }
+}
