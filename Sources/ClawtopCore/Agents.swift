@@ -235,6 +235,8 @@ public struct AgentRow: Sendable, Equatable {
     }
 
     /// How urgently an operator should look: 0 is most urgent. The worse of the health and the service condition.
+    /// An agent not probed yet sorts with the healthy ones: while the first round of probes comes in, the table
+    /// keeps its order, and only the agents found failing move up.
     public var urgency: Int {
         let byHealth: Int
         switch health {
@@ -242,7 +244,7 @@ public struct AgentRow: Sendable, Equatable {
         case .failing: byHealth = 1
         case .missing: byHealth = 2
         case .starting: byHealth = 3
-        case .unknown: byHealth = 4
+        case .unknown: byHealth = source == .probe ? 5 : 4
         case .healthy: byHealth = 5
         case .asleep: byHealth = 6
         }

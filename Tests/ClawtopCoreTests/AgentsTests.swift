@@ -107,6 +107,21 @@ struct AgentHealthTests {
         #expect(rows[1].since == t0.addingTimeInterval(100))
     }
 
+    @Test func anAgentNotProbedYetKeepsItsPlaceAmongTheHealthy() {
+        let setup = AgentSetup(configured: ["a", "b", "c", "d"].map { configured($0, service: "openclaw_\($0)", url: "http://127.0.0.1:1/\($0)") }
+                               + [configured("e", service: "openclaw_e", url: nil)])
+        let names = ["a", "b", "c", "d", "e"]
+        var state = fleet(names.map { service("openclaw_\($0)", desired: 1, running: 1) },
+                          tasks: names.map { task("openclaw_\($0)", "running", at: t0) }, setup: setup)
+        let now = t0.addingTimeInterval(600)
+        func order() -> String { state.agentRows(now: now).map { "\($0.id) \($0.health)" }.joined(separator: ", ") }
+        // e has no URL and no Docker check: nothing will ever tell, so it comes before the healthy.
+        #expect(order() == "e unknown, a unknown, b unknown, c unknown, d unknown")
+        reduce(&state, .probe(agent: "c", url: "u", sample: sample(500, ok: true)))
+        reduce(&state, .probe(agent: "d", url: "u", sample: sample(500, ok: false, reason: "HTTP 500")))
+        #expect(order() == "d failing, e unknown, a unknown, b unknown, c healthy")
+    }
+
     /// Found with the demo's crash-looping agent: each new task restarted the grace, so it showed `starting` forever.
     @Test func aTaskThatReplacedACrashGetsNoGrace() {
         func task(_ id: String, _ state: String, created: Double, exit: Int? = nil) -> TaskInfo {
