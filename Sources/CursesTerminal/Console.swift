@@ -142,17 +142,26 @@ public final class Console {
     public func draw(_ buffer: Buffer) {
         let (w, h) = size
         var row = [cchar_t](repeating: cchar_t(), count: max(1, w))
+        let styles = Role.allCases.map { attributes(for: $0) } // by raw value
+        var wch = [wchar_t](repeating: 0, count: 5) // a cell's scalars (at most 4) and the terminating 0
         for y in 0..<min(h, buffer.height) {
             var n = 0
             var role = Role.normal
             for x in 0..<min(w, buffer.width) {
                 let cell = buffer[x, y]
                 if cell.symbol.isEmpty { continue } // right half of a wide character
-                var wch: [wchar_t] = cell.symbol.unicodeScalars.prefix(4).map { wchar_t(bitPattern: $0.value) }
-                if !unicode && wch.contains(where: { $0 > 0x7E }) { wch = [wchar_t(UInt8(ascii: "?"))] }
-                wch.append(0)
+                var k = 0
+                for scalar in cell.symbol.unicodeScalars.prefix(4) {
+                    wch[k] = wchar_t(bitPattern: scalar.value)
+                    k += 1
+                }
+                if !unicode && wch[0..<k].contains(where: { $0 > 0x7E }) {
+                    wch[0] = wchar_t(UInt8(ascii: "?"))
+                    k = 1
+                }
+                wch[k] = 0
                 role = theme.drawnRole(cell, after: role)
-                let (attr, pair) = attributes(for: role)
+                let (attr, pair) = styles[Int(role.rawValue)]
                 _ = nc_setcell(&row[n], wch, attr, pair)
                 n += 1
             }

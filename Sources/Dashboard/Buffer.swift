@@ -14,6 +14,9 @@ public struct Cell: Sendable, Equatable {
     public static let continuation = Cell(symbol: "", role: .normal)
 }
 
+/// The one-character strings of ASCII, made once.
+private let asciiSymbols: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+
 /// A rectangle of the screen, in cells.
 public struct Rect: Sendable, Equatable {
     public var x: Int, y: Int, width: Int, height: Int
@@ -50,6 +53,18 @@ public struct Buffer: Sendable, Equatable {
         guard y >= 0, y < height, x < width else { return 0 }
         let limit = min(width - x, maxWidth ?? Int.max)
         var col = 0
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // Most of a frame is ASCII: a byte is a column (controls take none), with no grapheme breaking.
+            let start = y * width + x
+            cells.withUnsafeMutableBufferPointer { cells in
+                for byte in text.utf8 where byte >= 0x20 && byte != 0x7F {
+                    if col >= limit { break }
+                    if x + col >= 0 { cells[start + col] = Cell(symbol: asciiSymbols[Int(byte)], role: role) }
+                    col += 1
+                }
+            }
+            return col
+        }
         for ch in text {
             let w = displayWidth(ch)
             if w == 0 { continue }

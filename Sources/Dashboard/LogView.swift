@@ -252,8 +252,14 @@ private struct LineLayout {
         // The text's characters that take columns, with their widths. Without wrap only the first `room` columns
         // can show: one more character decides on the ellipsis, and a match that starts inside them ends before
         // `room + query.count`.
-        let visible = sanitize(entry.text).lazy.map { (char: $0, width: displayWidth($0)) }.filter { $0.width > 0 }
-        let cells = wrap ? Array(visible) : Array(visible.prefix(room + max(1, query.count)))
+        let most = wrap ? Int.max : room + max(1, query.count)
+        var cells: [(char: Character, width: Int)] = []
+        for char in sanitize(entry.text) {
+            let width = displayWidth(char)
+            if width == 0 { continue }
+            cells.append((char, width))
+            if cells.count >= most { break }
+        }
         let roles = highlight(cells.map(\.char), base: base)
 
         var rows: [[Span]] = []
