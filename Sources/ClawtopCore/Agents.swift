@@ -88,12 +88,15 @@ extension FleetState {
         let byName = servicesByName
         var result = setup.configured
         var claimed = Set(result.compactMap(\.serviceName))
-        let sorted = services.values.map(\.name).sorted().compactMap { byName[$0] }
-        let labelled = sorted.filter { $0.labels[AgentSetup.agentLabel] != nil && !claimed.contains($0.name) }
+        // Only the services that become agents are sorted (each frame derives the agents).
+        func unclaimed(_ include: (ServiceInfo) -> Bool) -> [ServiceInfo] {
+            byName.values.filter { !claimed.contains($0.name) && include($0) }.sorted { $0.name < $1.name }
+        }
+        let labelled = unclaimed { $0.labels[AgentSetup.agentLabel] != nil }
         result += labelled.map { discovered($0, source: .label) }
         claimed.formUnion(labelled.map(\.name))
         if setup.showAll || result.isEmpty {
-            result += sorted.filter { !claimed.contains($0.name) }.map { discovered($0, source: .all) }
+            result += unclaimed { _ in true }.map { discovered($0, source: .all) }
         }
         for i in result.indices {
             if let url = setup.healthURLs[result[i].name] {
@@ -140,14 +143,16 @@ extension FleetState {
     /// The agent table's rows: the most urgent first, then by name.
     public func agentRows(now: Date) -> [AgentRow] {
         let summaries = Dictionary(unsortedSummaries(now: now).map { ($0.service.name, $0) }, uniquingKeysWith: { a, _ in a })
-        return agents
+        let rows = agents
             .map { agent in
                 let summary = agent.serviceName.flatMap { summaries[$0] }
                 return AgentRow(agent: agent, summary: summary, tasks: summary.map { tasks[$0.service.id] ?? [] } ?? [],
                                 history: health[agent.name] ?? HealthHistory(capacity: 1), probe: probes[agent.name],
                                 restarts: agent.serviceName.flatMap { restarts[$0] } ?? 0, now: now)
             }
-            .sorted { ($0.urgency, $0.agent.name) < ($1.urgency, $1.agent.name) }
+        // Sorted by keys worked out once: urgency is derived, and a row is costly to move.
+        let keys = rows.map { (urgency: $0.urgency, name: $0.agent.name) }
+        return rows.indices.sorted { (keys[$0].urgency, keys[$0].name) < (keys[$1].urgency, keys[$1].name) }.map { rows[$0] }
     }
 }
 

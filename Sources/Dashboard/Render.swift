@@ -141,7 +141,9 @@ private func drawHeader(_ fleet: FleetState, rows: [AgentRow], glyphs g: Glyphs,
     buf.fill(role: .title, y: 0)
     var x = buf.put(" clawtop ", x: 0, y: 0, role: .title)
     let ready = fleet.nodes.filter { $0.state == "ready" }.count
-    func count(_ states: HealthState...) -> Int { rows.filter { states.contains($0.health) }.count }
+    var byHealth: [HealthState: Int] = [:]
+    for row in rows { byHealth[row.health, default: 0] += 1 }
+    func count(_ states: HealthState...) -> Int { states.reduce(0) { $0 + (byHealth[$1] ?? 0) } }
     // Healthy and failing always show; the other states when there are any.
     var parts = ["\(g.ok) \(count(.healthy)) healthy", "\(g.bad) \(count(.failing, .unhealthy)) failing"]
     for (state, glyph) in [(HealthState.starting, g.starting), (.missing, g.missing), (.asleep, g.idle)] where count(state) > 0 {
