@@ -46,7 +46,8 @@ private func generatedPart(table: String, seconds: Double) -> String {
         - **Watching**: each program on its own 120×40 pty for 60 s; CPU from `wait4`, which includes the children
           `watch` waited for (its `docker` runs); peak RSS is the program's own `VmHWM`, read just before it is stopped.
           The 50 agents' health URLs flip between 200 and 503 on a
-          50 s cycle each, phased so that one agent changes a second.
+          50 s cycle each, phased so that one agent changes a second; a second run of the console, with URLs that
+          always answer 200, tells the strips and ages apart from the health changes.
         - **First frame**: the console until `REPL` (the table's header) reaches its pty; `snapshot` and
           `docker service ls` until they exit. Medians of 5, against the daemon directly.
 
