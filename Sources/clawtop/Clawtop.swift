@@ -44,6 +44,9 @@ struct DisplayOptions: ParsableArguments {
     @Flag(help: "Show a simulated fleet that runs inside clawtop: no Docker needed, nothing leaves the process.")
     var demo = false
 
+    @Option(help: "The table's order: urgency (failing first, the default), name (rows stay put: the fewest bytes over a slow link), restarts, availability. `o` changes it in the console; JSON keeps urgency.")
+    var sort: Dashboard.SortOrder = .urgency
+
     func validate() throws {
         if demo && config != nil {
             throw ValidationError("--demo brings its own agents; leave out --config")
@@ -183,6 +186,7 @@ struct Console: ParsableCommand {
                                                  noColor: !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty)
         } catch { fail(error.description) }
         var ui = UIState(glyphs: console.unicode ? .unicode : .ascii, readOnly: readOnly)
+        ui.sort = display.sort
         let wake = console.makeInbox(of: Bool.self)
         let scheduler = HealthScheduler(prober: backend.prober)
         let store = FleetStore(initial, scheduler: scheduler) { wake.post(true) }
@@ -298,6 +302,7 @@ struct Snapshot: ParsableCommand {
             now = Date()
         }
         var ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
+        ui.sort = display.sort
         if let select {
             guard state.agents.contains(where: { $0.name == select }) else {
                 shutdownBlocking(backend)
@@ -330,3 +335,5 @@ struct Snapshot: ParsableCommand {
         if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
     }
 }
+
+extension Dashboard.SortOrder: ExpressibleByArgument {}

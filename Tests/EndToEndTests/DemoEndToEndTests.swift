@@ -66,6 +66,21 @@ struct DemoSnapshotTests {
         try assertGolden(try Demo.relativeTimes(r.stdout), "demo-json")
     }
 
+    @Test func sortPutsTheTableInTheOrderAsked() async throws {
+        func names(_ args: [String]) async throws -> [String] {
+            let r = try await Demo.snapshot(["--width", "100", "--height", "20"] + args)
+            #expect(r.status == 1, "\(r.stderr)")
+            // The agent rows: after the title and the header, up to the first blank line.
+            return r.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2)
+                .prefix { !$0.isEmpty }.map { $0.split(separator: " ")[2].description }
+        }
+        let byName = try await names(["--sort", "name"])
+        #expect(byName.count == 13 && byName == byName.sorted() && byName.first == "calendar")
+        #expect(try await names([]).first == "data-pipeline", "urgency, the default: the unhealthy agent first")
+        let bad = try await Demo.snapshot(["--sort", "bogus"])
+        #expect(bad.status == 64 && bad.stderr.contains("'urgency', 'name', 'restarts' or 'availability'"), "\(bad.stderr)")
+    }
+
     @Test func noDaemonExitsTwoAndSuggestsTheDemo() async throws {
         let r = try await run(clawtopBinary(), ["snapshot"], environment: Demo.noDocker)
         #expect(r.status == 2)
@@ -122,5 +137,23 @@ struct DemoConsoleTests {
         try tmux.keys("Escape", "q")
         try await tmux.waitFor("exit=0")
         #expect(!FileManager.default.fileExists(atPath: state + "/clawtop/actions.log"), "demo actions are not logged")
+    }
+
+    @Test func theConsoleOpensInTheOrderAskedAndOChangesIt() async throws {
+        let tmux = try Tmux(width: 120, height: 24, environment: Demo.noDocker.merging(["TERM": "tmux-256color"]) { $1 })
+        defer { tmux.kill() }
+        try tmux.type("clear; \(try clawtopBinary()) --demo --sort name; echo \"exit=$?\"")
+        try await tmux.waitFor("│ demo")
+        func first() async throws -> String {
+            try await tmux.screen().split(separator: "\n").dropFirst(2).first.map(String.init) ?? ""
+        }
+        let top = try await first()
+        #expect(top.contains(" calendar "), "\(top)")
+        try tmux.literal("o")
+        try await tmux.waitFor("sorted by restarts")
+        let crashLooper = try await first()
+        #expect(crashLooper.contains(" data-pipeline "), "the crash-looper has the most restarts: \(crashLooper)")
+        try tmux.keys("q")
+        try await tmux.waitFor("exit=0")
     }
 }
