@@ -46,8 +46,10 @@ private func generatedPart(table: String, seconds: Double) -> String {
         - **Watching**: each program on its own 120×40 pty for 60 s; CPU from `wait4`, which includes the children
           `watch` waited for (its `docker` runs); peak RSS is the program's own `VmHWM`, read just before it is stopped.
           The 50 agents' health URLs flip between 200 and 503 on a
-          50 s cycle each, phased so that one agent changes a second; a second run of the console, with URLs that
-          always answer 200, tells the strips and ages apart from the health changes.
+          50 s cycle each, phased so that one agent changes a second. Two more consoles, run side by side, break
+          the bytes down: one whose URLs always answer 200 (the first frame, the strips and the ages without any
+          health change), and one with `--sort name` (the health changes without rows moving). A last run, of the
+          static build (`scripts/build-static`), gives the memory of the binary one copies onto a manager.
         - **First frame**: the console until `REPL` (the table's header) reaches its pty; `snapshot` and
           `docker service ls` until they exit. Medians of 5, against the daemon directly.
 
