@@ -21,8 +21,8 @@ private func generatedPart(table: String, seconds: Double) -> String {
     return """
         # Benchmarks
 
-        Made by `scripts/bench` (which builds `clawtop-bench` and `clawtop` with `-c release`, starts the private swarm
-        from `scripts/test` with 100 services and a request-counting proxy, and runs every part) on \(date), on a shared
+        Made by `scripts/bench` (which builds `clawtop-bench` and `clawtop` with `-c release` and the static `clawtop`,
+        starts the private swarm from `scripts/test` with 100 services and a request-counting proxy, and runs every part) on \(date), on a shared
         \(machine) machine with \(cores) cores and \(String(format: "%.0f", memory)) GiB, in \(String(format: "%.0f", seconds / 60)) minutes.
         Each figure stands beside a baseline measured in the same run: these machines are shared and noisy, so the ratio
         says more than the absolute value. Not part of CI.
