@@ -197,8 +197,9 @@ public struct ProbeNote: Sendable, Equatable {
 /// What can happen to the fleet state. Producers (the Docker watcher, the health poller) send these; `reduce`
 /// applies them.
 public enum Message: Sendable, Equatable {
-    /// A full re-read: replaces everything Docker reported. `at`, here and in `.service`, `.serviceRemoved` and
-    /// `.tasks`, is when the read began: a read of a service that began before the last one applied is dropped.
+    /// A full re-read (on connecting): replaces everything Docker reported. `at`, here and in `.service`,
+    /// `.serviceRemoved` and `.tasks`, is when the read began; those three drop what they read of a service when
+    /// it began before the last read of it that was applied.
     case snapshot(nodes: [NodeInfo], services: [ServiceInfo], tasks: [TaskInfo], at: Date)
     /// One service re-read after an event, with its tasks.
     case service(ServiceInfo, tasks: [TaskInfo], at: Date)
