@@ -121,11 +121,7 @@ private func drawPane(_ row: AgentRow?, fleet: FleetState, ui: UIState, area: Re
 }
 
 /// The service whose logs the screen shows, if any: the selected agent's, when the logs pane is in view.
-public func logsWanted(_ fleet: FleetState, ui: UIState, width: Int, height: Int, now: Date) -> String? {
-    logsWanted(fleet.agentRows(now: now), ui: ui, width: width, height: height)
-}
-
-/// The same, from the agent rows already derived.
+/// `agentRows` are `FleetState.agentRows(now:)`, which the frame derives anyway.
 public func logsWanted(_ agentRows: [AgentRow], ui: UIState, width: Int, height: Int) -> String? {
     guard ui.pane == .logs else { return nil }
     let layout = Layout(width: width, height: height)
