@@ -91,10 +91,11 @@ public struct HealthHistory: Sendable, Equatable {
 
     public var count: Int { ring.count }
 
+    /// The stored sample `i` places from the oldest.
+    private func stored(_ i: Int) -> StoredSample { ring[(head + i) % ring.count] }
+
     /// The sample `i` places from the oldest.
-    private func sample(_ i: Int) -> HealthSample {
-        ring[(head + i) % ring.count].sample(reasons: reasons)
-    }
+    private func sample(_ i: Int) -> HealthSample { stored(i).sample(reasons: reasons) }
 
     /// Oldest first.
     public var samples: [HealthSample] { (0..<ring.count).map(sample) }
@@ -122,10 +123,11 @@ public struct HealthHistory: Sendable, Equatable {
 
     /// How many of the newest samples agree with the latest one, and whether they are ok.
     public var streak: (count: Int, ok: Bool)? {
-        guard let last = ring.isEmpty ? nil : ring[(head + ring.count - 1) % ring.count] else { return nil }
+        guard !ring.isEmpty else { return nil }
+        let last = stored(ring.count - 1)
         var n = 0
         for i in stride(from: ring.count - 1, through: 0, by: -1) {
-            guard ring[(head + i) % ring.count].ok == last.ok else { break }
+            guard stored(i).ok == last.ok else { break }
             n += 1
         }
         return (n, last.ok)
@@ -140,7 +142,7 @@ public struct HealthHistory: Sendable, Equatable {
         let from = start?.timeIntervalSinceReferenceDate ?? -.infinity
         var n = 0
         for i in stride(from: ring.count - 1, through: 0, by: -1) {
-            let s = ring[(head + i) % ring.count]
+            let s = stored(i)
             guard !s.ok && s.time >= from else { break }
             n += 1
         }
@@ -149,7 +151,7 @@ public struct HealthHistory: Sendable, Equatable {
 
     /// The newest failure in the window.
     public var lastFailure: HealthSample? {
-        for i in stride(from: ring.count - 1, through: 0, by: -1) where !ring[(head + i) % ring.count].ok { return sample(i) }
+        for i in stride(from: ring.count - 1, through: 0, by: -1) where !stored(i).ok { return sample(i) }
         return nil
     }
 }
