@@ -45,20 +45,23 @@ let package = Package(
         // The demo: a simulated swarm behind the same backend interface as Docker, for `--demo`.
         .target(name: "Demo", dependencies: ["ClawtopCore", "DockerEngine", "Poller"]),
 
-        // The view: a cell buffer, widgets and the pure render function.
-        .target(name: "Dashboard", dependencies: ["ClawtopCore"]),
+        // What the view and the terminal share: the cell buffer, rectangles, style roles, the theme, keys, text width.
+        .target(name: "Screen"),
 
-        // The only code that touches ncurses.
-        .target(name: "CursesTerminal", dependencies: ["CNcursesw", "Dashboard"]),
+        // The console: its model, the pure update function (keys and messages in, effects out) and the pure view.
+        .target(name: "Dashboard", dependencies: ["ClawtopCore", "Screen"]),
+
+        // The only code that touches ncurses. It knows nothing of the app's keys or actions.
+        .target(name: "CursesTerminal", dependencies: ["CNcursesw", "Screen"]),
 
         .executableTarget(name: "clawtop", dependencies: [
-            "ClawtopCore", "DockerEngine", "Poller", "Demo", "Dashboard", "CursesTerminal", "OrchestratorConfig",
+            "ClawtopCore", "DockerEngine", "Poller", "Demo", "Dashboard", "Screen", "CursesTerminal", "OrchestratorConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // The benchmark (`scripts/bench`, release mode): what it costs to leave clawtop running. Not part of CI.
         .executableTarget(name: "clawtop-bench", dependencies: [
-            "ClawtopCore", "Dashboard", "CursesTerminal", "Poller",
+            "ClawtopCore", "Dashboard", "Screen", "CursesTerminal", "Poller",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -72,8 +75,8 @@ let package = Package(
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PollerTests", dependencies: ["Poller", "DockerEngine", "ClawtopCore", "TestSupport"]),
-        .testTarget(name: "DemoTests", dependencies: ["Demo", "Poller", "DockerEngine", "ClawtopCore", "Dashboard", "TestSupport"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "ClawtopCore", "TestSupport"],
+        .testTarget(name: "DemoTests", dependencies: ["Demo", "Poller", "DockerEngine", "ClawtopCore", "Dashboard", "Screen", "TestSupport"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Screen", "ClawtopCore", "TestSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "DockerEngine"], exclude: ["Golden"]),
     ]

@@ -7,16 +7,20 @@ public enum ActionKind: Sendable, Equatable {
     case scale(from: Int, to: Int)
 }
 
+/// The operator's word for an action: the key pressed, what the confirmation and the action log say.
+public enum ActionVerb: String, Sendable, Equatable {
+    case restart, scale, wake, sleep
+}
+
 /// One action, as confirmed by the operator: which agent, which service, and the exact effect.
 public struct ActionRequest: Sendable, Equatable {
     public var agent: String
     public var service: String
     public var serviceID: String
     public var kind: ActionKind
-    /// The key's word: restart, scale, wake, sleep.
-    public var verb: String
+    public var verb: ActionVerb
 
-    public init(agent: String, service: String, serviceID: String, kind: ActionKind, verb: String) {
+    public init(agent: String, service: String, serviceID: String, kind: ActionKind, verb: ActionVerb) {
         self.agent = agent
         self.service = service
         self.serviceID = serviceID
@@ -31,7 +35,7 @@ public struct ActionRequest: Sendable, Equatable {
             let tasks = running.map { $0 == 1 ? ", its task replaced" : ", its \($0) tasks replaced" } ?? ""
             return "restart \(service) (force update\(tasks))"
         case .scale(let from, let to):
-            return "\(verb == "scale" ? "scale" : verb) \(service) \(from) \(arrow) \(to)"
+            return "\(verb.rawValue) \(service) \(from) \(arrow) \(to)"
         }
     }
 }

@@ -112,17 +112,6 @@ extension FleetState {
         Dictionary(services.values.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// The label the logs show for a task's replica: its slot ("1"), or for a global service's task the start of
-    /// its node's ID.
-    public func replicaLabel(ofTask taskID: String) -> String? {
-        for tasks in tasks.values {
-            if let task = tasks.first(where: { $0.id == taskID }) {
-                return task.slot.map(String.init) ?? task.nodeID.map { String($0.prefix(6)) }
-            }
-        }
-        return nil
-    }
-
     private func discovered(_ service: ServiceInfo, source: AgentSource) -> AgentDefinition {
         AgentDefinition(name: service.name, serviceName: service.name, checkInterval: setup.defaultCheckInterval, source: source)
     }

@@ -97,8 +97,15 @@ public struct TaskInfo: Sendable, Equatable {
         self.containerHealth = containerHealth
     }
 
+    /// The label the logs show for the task's replica: its slot ("1"), or for a global service's task the start
+    /// of its node's ID.
+    public var replicaLabel: String? { slot.map(String.init) ?? nodeID.map { String($0.prefix(6)) } }
+
     /// Where the task runs in its service: the replica slot, or the node for a global service.
     public var slotKey: String { slot.map { "slot \($0)" } ?? "node \(nodeID ?? "")" }
+
+    /// Running, and meant to be: what `RunningTasks` counts.
+    public var isRunning: Bool { state == "running" && desiredState == "running" }
 
     public var isTerminal: Bool {
         ["complete", "shutdown", "failed", "rejected", "remove", "orphaned"].contains(state)
@@ -168,6 +175,31 @@ extension FleetState {
         if let last = readAt[id], at < last { return false }
         readAt[id] = at
         return true
+    }
+
+    /// Node hostnames by node ID.
+    public var nodeNames: [String: String] {
+        Dictionary(nodes.map { ($0.id, $0.hostname) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Empties the logs, to show those of `service` (nil for none) as they come.
+    public mutating func showLogs(of service: String?) {
+        logs = LogBuffer()
+        logService = service
+        logProblem = nil
+    }
+
+    /// Log lines with their replica labelled from the task that printed them: its slot, or for a global service's
+    /// task its node; the start of the task ID for a task not read yet.
+    func labelled(_ entries: [LogEntry]) -> [LogEntry] {
+        guard entries.contains(where: { $0.replica == nil && $0.taskID != nil }) else { return entries }
+        var labels: [String: String] = [:]
+        for task in tasks.values.joined() { labels[task.id] = task.replicaLabel }
+        return entries.map { entry in
+            var e = entry
+            if e.replica == nil, let id = e.taskID { e.replica = labels[id] ?? String(id.prefix(6)) }
+            return e
+        }
     }
 
     /// Forgets when removed services were read, a minute on: no read takes that long.
@@ -261,7 +293,7 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
             let known = Dictionary((state.tasks[id] ?? []).map { ($0.id, $0.containerHealth) }, uniquingKeysWith: { a, _ in a })
             var tasks = byService[id] ?? []
             for i in tasks.indices where tasks[i].containerHealth == nil { tasks[i].containerHealth = known[tasks[i].id] ?? nil }
-            service.running = tasks.filter { $0.state == "running" && $0.desiredState == "running" }.count
+            service.running = tasks.filter(\.isRunning).count
             state.services[id] = service
             state.tasks[id] = tasks
             countRestarts(&state, service: service, tasks: tasks)
@@ -277,12 +309,8 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
             state.services[outcome.request.serviceID]!.desired = to
         }
     case .logLines(let service, let entries):
-        if state.logService != service {
-            state.logs = LogBuffer()
-            state.logService = service
-            state.logProblem = nil
-        }
-        state.logs.append(contentsOf: entries)
+        if state.logService != service { state.showLogs(of: service) }
+        state.logs.append(contentsOf: state.labelled(entries))
     case .logStatus(let service, let problem):
         if state.logService == service { state.logProblem = problem }
     case .event(let service, let note):

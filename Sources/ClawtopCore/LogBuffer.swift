@@ -10,14 +10,19 @@ public struct LogEntry: Sendable, Equatable {
     /// When Docker received the line (nil if it gave no timestamp).
     public var time: Date?
     public var stream: LogStreamKind
-    /// Which replica printed it: the slot ("1") or a short task label; nil when unknown.
+    /// The task that printed it, where the source says.
+    public var taskID: String?
+    /// Which replica printed it: the slot ("1") or a short task label; nil when unknown. `reduce` labels lines
+    /// that carry only a task ID, from the tasks it knows.
     public var replica: String?
     /// The line as printed. Untrusted: sanitize before drawing.
     public var text: String
 
-    public init(time: Date? = nil, stream: LogStreamKind = .stdout, replica: String? = nil, text: String) {
+    public init(time: Date? = nil, stream: LogStreamKind = .stdout, taskID: String? = nil, replica: String? = nil,
+                text: String) {
         self.time = time
         self.stream = stream
+        self.taskID = taskID
         self.replica = replica
         self.text = text
     }

@@ -1,5 +1,5 @@
 import CNcursesw
-import Dashboard
+import Screen
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -173,21 +173,29 @@ public final class Console {
         doupdate()
     }
 
-    /// Forces a full repaint on the next draw (Ctrl-L).
-    public func repaint() { clearok(nc_curscr(), true) }
+    /// The frame on screen, to draw only a different one; nil paints the next in full.
+    private var shown: Buffer?
+
+    /// Paints the whole screen on the next frame (Ctrl-L).
+    public func repaint() {
+        clearok(nc_curscr(), true)
+        shown = nil
+    }
+
+    /// Rings the terminal's bell (or flashes it, where it has no bell).
+    public func bell() { _ = beep() }
 
     // MARK: - The loop
 
-    /// Runs until a key asks to quit, a stop signal arrives, or the terminal goes away.
+    /// Runs until `onWake` or `onKey` returns false, a stop signal arrives, or the terminal goes away.
     /// - `onWake` is called on the UI thread after background messages arrive (drain the inbox there).
-    /// - `onKey` returns what the key means for the loop.
-    /// - `frame` renders the current state at a size; it is drawn only when it differs from the last frame.
+    /// - `onKey` is called for each key.
+    /// - `frame` renders the current state at a size; it is drawn only when it differs from the frame shown.
     /// Wakes at least every `tick` seconds so clocks on screen advance. Background messages bring a new frame at
     /// most every `minFrameInterval` seconds (a thousand agents' probe results do not make a thousand frames a
     /// second); a key always brings one at once.
-    public func run(tick: Double = 1, minFrameInterval: Double = 0.05, onWake: () -> Void, onKey: (Key) -> KeyResult,
+    public func run(tick: Double = 1, minFrameInterval: Double = 0.05, onWake: () -> Bool, onKey: (Key) -> Bool,
                     frame: (_ width: Int, _ height: Int) -> Buffer) -> ExitReason {
-        var last: Buffer?
         var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
         var needsDraw = true
         var keyed = true
@@ -198,11 +206,11 @@ public final class Console {
             var timeout = tick
             if needsDraw {
                 let since = clock.now - lastFrame
-                let wait = minFrameInterval - (Double(since.components.seconds) + Double(since.components.attoseconds) / 1e18)
+                let wait = minFrameInterval - since / .seconds(1)
                 if keyed || wait <= 0 {
                     let (w, h) = size
                     let buffer = frame(w, h)
-                    if buffer != last { draw(buffer); last = buffer }
+                    if buffer != shown { draw(buffer); shown = buffer }
                     needsDraw = false
                     keyed = false
                     lastFrame = clock.now
@@ -216,7 +224,7 @@ public final class Console {
             if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return .terminalGone }
             if n > 0 && fds[1].revents & Int16(POLLIN) != 0 {
                 while read(wakeRead, &drain, drain.count) > 0 {}
-                onWake()
+                if !onWake() { return .quit }
             }
             while true {
                 var wch: wint_t = 0
@@ -235,7 +243,7 @@ public final class Console {
                     case KEY_NPAGE: key = .pageDown
                     case KEY_HOME: key = .home
                     case KEY_END: key = .end
-                    case KEY_RESIZE: last = nil
+                    case KEY_RESIZE: shown = nil
                     case KEY_ENTER: key = .enter
                     case KEY_BACKSPACE: key = .backspace
                     default: break
@@ -256,11 +264,7 @@ public final class Console {
                 needsDraw = true
                 keyed = true
                 guard let key else { continue }
-                switch onKey(key) {
-                case .quit: return .quit
-                case .repaint: repaint(); last = nil
-                case .redraw, .none, .perform: break
-                }
+                if !onKey(key) { return .quit }
             }
             needsDraw = true
         }

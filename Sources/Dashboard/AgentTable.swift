@@ -1,4 +1,5 @@
 import ClawtopCore
+import Screen
 import Foundation
 
 /// A table column: fixed or flexible width, and how readily it goes when the terminal is narrow.

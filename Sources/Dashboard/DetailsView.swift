@@ -1,4 +1,5 @@
 import ClawtopCore
+import Screen
 import Foundation
 
 /// The selected agent in full: its service, health settings and figures, Docker's view, limits, labels,
@@ -78,7 +79,7 @@ func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date
         lines.append(DetailLine("secrets", [(spec.secrets.map(sanitize).joined(separator: "  "), .normal)]))
     }
 
-    let names = Dictionary(fleet.nodes.map { ($0.id, $0.hostname) }, uniquingKeysWith: { a, _ in a })
+    let names = fleet.nodeNames
     let tasks = (fleet.tasks[s.id] ?? []).sorted { ($0.timestamp ?? .distantPast) > ($1.timestamp ?? .distantPast) }
     lines.append(DetailLine(nil, []))
     lines.append(DetailLine(nil, [("TASKS  slot  node          state      since  error", .header)]))

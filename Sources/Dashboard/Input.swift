@@ -1,4 +1,5 @@
 import ClawtopCore
+import Screen
 import Foundation
 
 /// The table's order.
@@ -81,13 +82,6 @@ public struct UIState: Sendable, Equatable {
     }
 }
 
-/// What a key asks the loop to do.
-public enum KeyResult: Sendable, Equatable {
-    case none, redraw, quit, repaint
-    /// Run a confirmed action.
-    case perform(ActionRequest)
-}
-
 /// The table's rows as the operator has arranged them: filtered, then sorted.
 public func visibleRows(_ fleet: FleetState, ui: UIState, now: Date) -> [AgentRow] {
     visibleRows(fleet.agentRows(now: now), ui: ui)
@@ -118,36 +112,36 @@ public func selectedRow(_ rows: [AgentRow], ui: UIState) -> AgentRow? {
 
 /// Applies a key to the UI state (pure). `rows` are the visible rows (`visibleRows`); `pageSize` the rows on screen;
 /// `logs` the lines the logs pane shows.
-public func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs: LogBuffer = LogBuffer(),
-                   now: Date = Date()) -> KeyResult {
+func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs: LogBuffer = LogBuffer(),
+            now: Date = Date()) -> [Effect] {
     switch ui.overlay {
     case .help:
         ui.overlay = nil
-        return .redraw
+        return []
     case .confirm(let request):
         ui.overlay = nil
-        if key == .char("y") || key == .char("Y") { return .perform(request) }
+        if key == .char("y") || key == .char("Y") { return [.perform(request)] }
         ui.flash = Flash(text: "cancelled: \(request.effect(arrow: ui.glyphs.arrow))", role: .muted, at: now)
-        return .redraw
+        return []
     case .prompt(let prompt):
         return edit(prompt, key: key, ui: &ui, rows: rows, logs: logs, now: now)
     case nil:
         break
     }
-    guard let command = command(for: key, in: ui.keyContext) else { return .none }
+    guard let command = command(for: key, in: ui.keyContext) else { return [] }
     let ids = rows.map(\.id)
     let current = ui.selectedID.flatMap { ids.firstIndex(of: $0) } ?? 0
-    func select(_ index: Int) -> KeyResult {
-        guard !ids.isEmpty else { return .none }
+    func select(_ index: Int) -> [Effect] {
+        guard !ids.isEmpty else { return [] }
         ui.selectedID = ids[min(max(0, index), ids.count - 1)]
-        return .redraw
+        return []
     }
     if command.mutates {
         guard !ui.readOnly else {
             ui.flash = Flash(text: "read-only: actions are off (started with --read-only)", role: .warn, at: now)
-            return .redraw
+            return []
         }
-        guard let row = rows.indices.contains(current) ? rows[current] : nil else { return .none }
+        guard let row = rows.indices.contains(current) ? rows[current] : nil else { return [] }
         return ask(command, for: row, ui: &ui, now: now)
     }
     if ui.keyContext == .logs, let result = handleLogs(command, ui: &ui, row: rows.indices.contains(current) ? rows[current] : nil,
@@ -163,42 +157,42 @@ public func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: In
     case .bottom: return select(ids.count - 1)
     case .filter:
         ui.overlay = .prompt(Prompt(purpose: .filter, text: ui.filter))
-        return .redraw
+        return []
     case .sort:
         ui.sort = ui.sort.next
         ui.flash = Flash(text: "sorted by \(ui.sort.rawValue)", role: .muted, at: now)
-        return .redraw
+        return []
     case .help:
         ui.overlay = .help
-        return .redraw
+        return []
     case .details, .logs:
-        guard !rows.isEmpty else { return .none }
+        guard !rows.isEmpty else { return [] }
         ui.selectedID = ui.selectedID ?? ids.first
         ui.pane = command == .details ? .details : .logs
         ui.focus = .pane
-        return .redraw
+        return []
     case .focus:
         ui.focus = ui.focus == .table ? .pane : .table
-        return .redraw
-    case .redraw: return .repaint
+        return []
+    case .redraw: return [.repaint]
     case .quit:
         if ui.focus == .pane {
             ui.focus = .table
-            return .redraw
+            return []
         }
         if key == .escape && !ui.filter.isEmpty {
             ui.filter = ""
-            return .redraw
+            return []
         }
-        return .quit
-    case .restart, .scaleUp, .scaleDown, .setReplicas, .wake, .sleep: return .none
-    case .follow, .timestamps, .wrap, .nextMatch, .previousMatch, .sinceRestart: return .none
+        return [.quit]
+    case .restart, .scaleUp, .scaleDown, .setReplicas, .wake, .sleep: return []
+    case .follow, .timestamps, .wrap, .nextMatch, .previousMatch, .sinceRestart: return []
     }
 }
 
 /// A command while the logs pane has the keys; nil for the commands that act as anywhere else.
 private func handleLogs(_ command: Command, ui: inout UIState, row: AgentRow?, pageSize: Int, logs: LogBuffer,
-                        now: Date) -> KeyResult? {
+                        now: Date) -> [Effect]? {
     let page = max(1, pageSize)
     switch command {
     case .up: scrollLogs(&ui.logView, by: 1, buffer: logs, page: page)
@@ -214,112 +208,112 @@ private func handleLogs(_ command: Command, ui: inout UIState, row: AgentRow?, p
     case .nextMatch, .previousMatch:
         guard !ui.logView.query.isEmpty else {
             ui.flash = Flash(text: "no search: press / first", role: .muted, at: now)
-            return .redraw
+            return []
         }
         let found = command == .nextMatch ? nextMatch(&ui.logView, buffer: logs) : previousMatch(&ui.logView, buffer: logs)
         if !found { ui.flash = Flash(text: "no match for \(ui.logView.query)", role: .warn, at: now) }
     case .sinceRestart:
         guard let started = row?.startedAt, let index = logs.firstIndex(since: started) else {
             ui.flash = Flash(text: "no lines since the last restart", role: .muted, at: now)
-            return .redraw
+            return []
         }
         jump(&ui.logView, to: index, buffer: logs)
     default:
         return nil
     }
-    return .redraw
+    return []
 }
 
 /// A mutating key on a row: the confirmation to show, or why there is nothing to do.
-private func ask(_ command: Command, for row: AgentRow, ui: inout UIState, now: Date) -> KeyResult {
-    func refuse(_ text: String) -> KeyResult {
+private func ask(_ command: Command, for row: AgentRow, ui: inout UIState, now: Date) -> [Effect] {
+    func refuse(_ text: String) -> [Effect] {
         ui.flash = Flash(text: text, role: .warn, at: now)
-        return .redraw
+        return []
     }
     guard let service = row.summary?.service else {
         return refuse("\(row.agent.name) has no Swarm service to act on")
     }
     let desired = service.desired
-    var request = ActionRequest(agent: row.agent.name, service: service.name, serviceID: service.id, kind: .restart, verb: "restart")
+    var request = ActionRequest(agent: row.agent.name, service: service.name, serviceID: service.id, kind: .restart, verb: .restart)
     switch command {
     case .restart:
         break
     case .setReplicas:
         guard service.mode == .replicated else { return refuse("\(service.name) is a \(service.mode.word) service: it cannot be scaled") }
         ui.overlay = .prompt(Prompt(purpose: .replicas(agent: row.agent.name), text: ""))
-        return .redraw
+        return []
     case .scaleUp, .scaleDown, .wake, .sleep:
         guard service.mode == .replicated else { return refuse("\(service.name) is a \(service.mode.word) service: it cannot be scaled") }
         let onDemand = row.agent.policy == "on-demand"
         switch command {
-        case .scaleUp: request.kind = .scale(from: desired, to: desired + 1); request.verb = "scale"
+        case .scaleUp: request.kind = .scale(from: desired, to: desired + 1); request.verb = .scale
         case .scaleDown:
             guard desired > 0 else { return refuse("\(service.name) is already at 0 replicas") }
-            request.kind = .scale(from: desired, to: desired - 1); request.verb = "scale"
+            request.kind = .scale(from: desired, to: desired - 1); request.verb = .scale
         case .wake:
             guard onDemand else { return refuse("wake and sleep are for on-demand agents; use + and -") }
             guard desired == 0 else { return refuse("\(row.agent.name) is awake (\(desired) replica\(desired == 1 ? "" : "s"))") }
-            request.kind = .scale(from: 0, to: 1); request.verb = "wake"
+            request.kind = .scale(from: 0, to: 1); request.verb = .wake
         default:
             guard onDemand else { return refuse("wake and sleep are for on-demand agents; use + and -") }
             guard desired > 0 else { return refuse("\(row.agent.name) is already asleep") }
-            request.kind = .scale(from: desired, to: 0); request.verb = "sleep"
+            request.kind = .scale(from: desired, to: 0); request.verb = .sleep
         }
     default:
-        return .none
+        return []
     }
     ui.overlay = .confirm(request)
-    return .redraw
+    return []
 }
 
 /// The largest replica count `=` accepts: a typo should not start a thousand agents.
 public let maxReplicas = 100
 
 /// A key while a prompt is open: typing, Backspace, Enter to accept, Esc to cancel.
-private func edit(_ prompt: Prompt, key: Key, ui: inout UIState, rows: [AgentRow], logs: LogBuffer, now: Date) -> KeyResult {
+private func edit(_ prompt: Prompt, key: Key, ui: inout UIState, rows: [AgentRow], logs: LogBuffer, now: Date) -> [Effect] {
     var p = prompt
     switch key {
     case .escape:
         ui.overlay = nil
         if p.purpose == .filter { ui.filter = "" }
-        return .redraw
+        return []
     case .backspace:
         if !p.text.isEmpty { p.text.removeLast() }
     case .char(let c):
         if case .replicas = p.purpose {
-            guard c.isASCII, c.isNumber, p.text.count < 3 else { return .none }
+            guard c.isASCII, c.isNumber, p.text.count < 3 else { return [] }
         } else if c.isNewline || (c.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false) {
-            return .none
+            return []
         }
         p.text.append(c)
     case .enter:
         ui.overlay = nil
         switch p.purpose {
         case .filter:
-            return .redraw
+            return []
         case .search:
             if !search(&ui.logView, for: p.text, buffer: logs) && !p.text.isEmpty {
                 ui.flash = Flash(text: "no match for \(p.text)", role: .warn, at: now)
             }
-            return .redraw
+            return []
         case .replicas(let agent):
-            guard let row = rows.first(where: { $0.id == agent }), let service = row.summary?.service else { return .redraw }
+            guard let row = rows.first(where: { $0.id == agent }), let service = row.summary?.service else { return [] }
             guard let n = Int(p.text), (0...maxReplicas).contains(n) else {
                 ui.flash = Flash(text: "replicas must be a number from 0 to \(maxReplicas)", role: .warn, at: now)
-                return .redraw
+                return []
             }
             guard n != service.desired else {
                 ui.flash = Flash(text: "\(service.name) already has \(n) replica\(n == 1 ? "" : "s") wanted", role: .muted, at: now)
-                return .redraw
+                return []
             }
             ui.overlay = .confirm(ActionRequest(agent: agent, service: service.name, serviceID: service.id,
-                                                kind: .scale(from: service.desired, to: n), verb: "scale"))
-            return .redraw
+                                                kind: .scale(from: service.desired, to: n), verb: .scale))
+            return []
         }
     default:
-        return .none
+        return []
     }
     ui.overlay = .prompt(p)
     if p.purpose == .filter { ui.filter = p.text }
-    return .redraw
+    return []
 }

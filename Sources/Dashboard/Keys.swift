@@ -1,11 +1,4 @@
-/// Keys the view understands, decoded by the terminal backend.
-public enum Key: Sendable, Equatable, Hashable {
-    case up, down, pageUp, pageDown, home, end
-    case enter, backspace, tab
-    case char(Character)
-    case escape
-    case redraw
-}
+import Screen
 
 /// What a key means, wherever it is pressed.
 public enum Command: Sendable, Equatable, CaseIterable {

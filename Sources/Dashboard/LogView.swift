@@ -1,4 +1,5 @@
 import ClawtopCore
+import Screen
 import Foundation
 
 /// How the logs pane looks at its `LogBuffer`: following the newest line or paused at a line, the search, and the

@@ -1,4 +1,5 @@
 import ClawtopCore
+import Screen
 
 /// Boxes drawn over the table: the key help and the confirmation of an action.
 

@@ -1,4 +1,5 @@
 import ClawtopCore
+import Screen
 import Foundation
 
 /// Glyphs by terminal capability: Unicode where the locale is UTF-8, ASCII otherwise.

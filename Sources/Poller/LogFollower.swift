@@ -21,15 +21,14 @@ public final class LogFollower: Sendable {
     /// - Parameters:
     ///   - tail: lines per task to start with (Docker applies it to each retained task).
     ///   - batchInterval: how long to gather lines that arrive together before posting them as one batch.
-    ///   - replica: the label of the task with this ID ("1" for slot 1, say); nil for the first 6 characters of the ID.
     ///   - status: a problem with the stream of `service`, or nil when it streams again.
     ///   - post: new lines of `service`, oldest first.
     public init(backend: any FleetBackend, tail: Int = 200, backoff: Backoff = Backoff(initial: 1, maximum: 10),
-                batchInterval: Double = 0.05, replica: @escaping @Sendable (_ taskID: String) -> String? = { _ in nil },
+                batchInterval: Double = 0.05,
                 status: @escaping @Sendable (_ service: String, _ problem: String?) -> Void = { _, _ in },
                 post: @escaping @Sendable (_ service: String, _ entries: [LogEntry]) -> Void) {
-        session = Session(backend: backend, tail: tail, backoff: backoff, batchInterval: batchInterval, replica: replica,
-                          status: status, post: post)
+        session = Session(backend: backend, tail: tail, backoff: backoff, batchInterval: batchInterval, status: status,
+                          post: post)
     }
 
     deinit { current.withLock { $0?.task.cancel() } }
@@ -59,7 +58,6 @@ private struct Session: Sendable {
     let tail: Int
     let backoff: Backoff
     let batchInterval: Double
-    let replica: @Sendable (String) -> String?
     let status: @Sendable (String, String?) -> Void
     let post: @Sendable (String, [LogEntry]) -> Void
 
@@ -108,7 +106,7 @@ private struct Session: Sendable {
             do {
                 for try await line in lines where cursor.admit(line) {
                     received = true
-                    if outbox.add(entry(line)) { batchStarted.yield() }
+                    if outbox.add(LogFollower.entry(line)) { batchStarted.yield() }
                 }
             } catch {
                 failure = error
@@ -120,22 +118,20 @@ private struct Session: Sendable {
         }
     }
 
-    private func entry(_ line: LogLine) -> LogEntry { LogFollower.entry(line, replica: replica) }
 }
 
 extension LogFollower {
-    /// A Docker log line as the logs pane keeps it.
-    static func entry(_ line: LogLine, replica: (String) -> String?) -> LogEntry {
-        LogEntry(time: line.timestamp, stream: line.stream == .stderr ? .stderr : .stdout,
-                 replica: line.taskID.map { replica($0) ?? String($0.prefix(6)) }, text: line.text)
+    /// A Docker log line as the logs pane keeps it; the model labels its replica from the task ID.
+    static func entry(_ line: LogLine) -> LogEntry {
+        LogEntry(time: line.timestamp, stream: line.stream == .stderr ? .stderr : .stdout, taskID: line.taskID,
+                 text: line.text)
     }
 
     /// The last `tail` lines of each task of a service, once, without following: for `snapshot --view logs`.
-    public static func recent(backend: any FleetBackend, service: String, tail: Int = 200,
-                              replica: @escaping @Sendable (String) -> String? = { _ in nil }) async throws -> [LogEntry] {
+    public static func recent(backend: any FleetBackend, service: String, tail: Int = 200) async throws -> [LogEntry] {
         var entries: [LogEntry] = []
         for try await line in try await backend.logs(service: service, options: LogOptions(follow: false, tail: tail)) {
-            entries.append(entry(line, replica: replica))
+            entries.append(entry(line))
         }
         return sortedByTime(entries)
     }

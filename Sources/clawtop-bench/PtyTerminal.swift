@@ -1,5 +1,6 @@
 import CursesTerminal
 import Dashboard
+import Screen
 import Foundation
 import Synchronization
 

@@ -1,5 +1,6 @@
 import ClawtopCore
 import Dashboard
+import Screen
 import Foundation
 
 /// Frames for 10, 100 and 1,000 agents at 200×60, in the full layout (the table and the first agent's logs).

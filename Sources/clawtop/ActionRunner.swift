@@ -6,9 +6,9 @@ import Poller
 /// Carries out confirmed actions through the backend, posts how each ended, and appends it to the action log.
 struct ActionRunner: Sendable {
     let backend: any FleetBackend
-    let store: FleetStore
     /// Where actions are recorded; nil for the demo, whose actions change nothing real.
     let log: ActionLog?
+    let post: @Sendable (Message) -> Void
 
     /// Starts the action in the background; the outcome arrives as a `.action` message.
     func perform(_ request: ActionRequest) {
@@ -25,57 +25,7 @@ struct ActionRunner: Sendable {
             if let problem = log?.append(outcome, before: change.before, after: change.after) {
                 logged.message += " (not logged: \(problem))"
             }
-            store.apply(.action(logged))
+            post(.action(logged))
         }
-    }
-}
-
-/// Every action taken, one JSON object per line, in `$XDG_STATE_HOME/clawtop/actions.log`
-/// (`~/.local/state/clawtop/actions.log` by default): time, user, endpoint, action, agent, service, before, after,
-/// whether it worked and Docker's message.
-struct ActionLog: Sendable {
-    let path: String
-    let endpoint: String
-
-    init(endpoint: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.endpoint = endpoint
-        path = Self.defaultPath(environment: environment)
-    }
-
-    static func defaultPath(environment: [String: String]) -> String {
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state"
-        return state + "/clawtop/actions.log"
-    }
-
-    /// Appends one line; returns why it could not, if it could not.
-    func append(_ outcome: ActionOutcome, before: String, after: String) -> String? {
-        let r = outcome.request
-        let entry: [String: Any] = [
-            "time": ISO8601DateFormatter().string(from: outcome.at),
-            "user": ProcessInfo.processInfo.environment["USER"] ?? String(getuid()),
-            "endpoint": endpoint,
-            "action": r.verb,
-            "agent": r.agent,
-            "service": r.service,
-            "before": before,
-            "after": after,
-            "ok": outcome.ok,
-            "message": outcome.message,
-        ]
-        guard var line = try? JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys]) else { return "cannot encode" }
-        line.append(0x0A)
-        let directory = (path as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            return "cannot create \(directory)"
-        }
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
-        guard fd >= 0 else { return "cannot open \(path): \(String(cString: strerror(errno)))" }
-        defer { close(fd) }
-        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        return written == line.count ? nil : "cannot write \(path)"
     }
 }

@@ -174,14 +174,15 @@ struct RestartCountTests {
 }
 
 struct ReplicaLabelTests {
-    @Test func aTaskIsLabelledByItsSlotOrItsNode() {
+    @Test func aLogLineIsLabelledByItsTasksSlotOrNode() {
         let global = TaskInfo(id: "g1", serviceID: "id-g", slot: nil, nodeID: "node-abcdef123", state: "running",
                               desiredState: "running", timestamp: t0)
-        let state = fleet([service("a", desired: 2, running: 2), service("g", desired: 1, running: 1, mode: .global)],
+        var state = fleet([service("a", desired: 2, running: 2), service("g", desired: 1, running: 1, mode: .global)],
                           tasks: [task("a", "running", slot: 2), global])
         let slotTask = state.tasks["id-a"]!.first!.id
-        #expect(state.replicaLabel(ofTask: slotTask) == "2")
-        #expect(state.replicaLabel(ofTask: "g1") == "node-a")
-        #expect(state.replicaLabel(ofTask: "nope") == nil)
+        reduce(&state, .logLines(service: "a", [LogEntry(taskID: slotTask, text: "one"), LogEntry(taskID: "g1", text: "two"),
+                                                LogEntry(taskID: "unknown-task", text: "three"),
+                                                LogEntry(taskID: "g1", replica: "kept", text: "four")]))
+        #expect(state.logs.entries.map(\.replica) == ["2", "node-a", "unknow", "kept"])
     }
 }

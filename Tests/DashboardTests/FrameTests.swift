@@ -1,4 +1,5 @@
 import ClawtopCore
+import Screen
 @testable import Dashboard
 import Foundation
 import Testing
@@ -114,7 +115,7 @@ struct FrameTests {
         let (fleet, now) = sampleFleet()
         let rows = fleet.agentRows(now: now)
         var ui = UIState()
-        #expect(handle(.down, ui: &ui, rows: rows, pageSize: 5) == .redraw)
+        #expect(handle(.down, ui: &ui, rows: rows, pageSize: 5) == [])
         #expect(ui.selectedID == rows[1].id)
         _ = handle(.char("G"), ui: &ui, rows: rows, pageSize: 5)
         #expect(ui.selectedID == rows.last?.id)
@@ -122,7 +123,7 @@ struct FrameTests {
         #expect(ui.selectedID == rows.last?.id)
         _ = handle(.char("g"), ui: &ui, rows: rows, pageSize: 5)
         #expect(ui.selectedID == rows.first?.id)
-        #expect(handle(.char("q"), ui: &ui, rows: rows, pageSize: 5) == .quit)
+        #expect(handle(.char("q"), ui: &ui, rows: rows, pageSize: 5) == [.quit])
 
         // The selected row is drawn with the selection role, and scrolled into view in a short pane.
         _ = handle(.char("G"), ui: &ui, rows: rows, pageSize: 5)
@@ -172,6 +173,7 @@ struct TableLayoutTests {
 /// `Golden/view-VIEW-STYLE-WxH.txt`, reviewed in the diff.
 struct ViewGoldenTests {
     static let views = ["table", "details", "logs", "help"]
+    static let styles = ["unicode", "ascii", "nocolor"]
 
     func ui(for view: String, glyphs: Glyphs) -> UIState {
         var ui = UIState(glyphs: glyphs)
@@ -198,7 +200,7 @@ struct ViewGoldenTests {
         }
         reduce(&fleet, .logLines(service: "openclaw_alpha", logs))
         let (width, height) = size
-        for style in ["unicode", "ascii", "nocolor"] {
+        for style in Self.styles {
             let buf = render(fleet, ui: ui(for: view, glyphs: style == "ascii" ? .ascii : .unicode), width: width, height: height, now: now)
             var text = buf.text
             if style == "ascii" { #expect(text.unicodeScalars.allSatisfy { $0.isASCII }, "\(view) \(width)x\(height)") }

@@ -1,4 +1,5 @@
 import ClawtopCore
+import Screen
 @testable import Dashboard
 import Foundation
 import Testing
@@ -10,8 +11,8 @@ struct InputTests {
 
     func rows(_ ui: UIState) -> [AgentRow] { visibleRows(fleet, ui: ui, now: now) }
 
-    func press(_ keys: [Key], _ ui: inout UIState) -> KeyResult {
-        var last = KeyResult.none
+    func press(_ keys: [Key], _ ui: inout UIState) -> [Effect] {
+        var last: [Effect] = []
         for key in keys { last = handle(key, ui: &ui, rows: rows(ui), pageSize: 5, now: now) }
         return last
     }
@@ -24,14 +25,14 @@ struct InputTests {
 
     @Test func aMutatingKeyAsksWithTheExactEffectAndYRunsIt() {
         var ui = selecting("alpha")
-        #expect(press([.char("-")], &ui) == .redraw)
+        #expect(press([.char("-")], &ui) == [])
         let request = ActionRequest(agent: "alpha", service: "openclaw_alpha", serviceID: "id-openclaw_alpha",
-                                    kind: .scale(from: 1, to: 0), verb: "scale")
+                                    kind: .scale(from: 1, to: 0), verb: .scale)
         #expect(ui.overlay == .confirm(request))
         #expect(request.effect() == "scale openclaw_alpha 1 → 0")
         let frame = render(fleet, ui: ui, width: 80, height: 24, now: now).text
         #expect(frame.contains("scale openclaw_alpha 1 → 0?") && frame.contains("y confirms"))
-        #expect(press([.char("y")], &ui) == .perform(request))
+        #expect(press([.char("y")], &ui) == [.perform(request)])
         #expect(ui.overlay == nil)
     }
 
@@ -46,7 +47,7 @@ struct InputTests {
     @Test func readOnlyRefusesEveryAction() {
         for key in ["r", "+", "-", "=", "w", "z"] {
             var ui = selecting("alpha", readOnly: true)
-            #expect(press([.char(Character(key))], &ui) == .redraw)
+            #expect(press([.char(Character(key))], &ui) == [])
             #expect(ui.overlay == nil && ui.flash?.text.hasPrefix("read-only") == true, "\(key)")
         }
     }
@@ -76,7 +77,7 @@ struct InputTests {
         #expect(gamma.flash?.text == "gamma is already asleep")
         _ = press([.char("w")], &gamma)
         #expect(gamma.overlay == .confirm(ActionRequest(agent: "gamma", service: "openclaw_gamma", serviceID: "id-openclaw_gamma",
-                                                        kind: .scale(from: 0, to: 1), verb: "wake")))
+                                                        kind: .scale(from: 0, to: 1), verb: .wake)))
         var zeta = selecting("zeta")
         _ = press([.char("r")], &zeta)
         #expect(zeta.flash?.text == "zeta has no Swarm service to act on")
@@ -89,8 +90,8 @@ struct InputTests {
         _ = press([.enter], &ui)
         #expect(ui.overlay == nil && ui.filter == "El")
         #expect(render(fleet, ui: ui, width: 80, height: 24, now: now).lines[23].contains("filter: El"))
-        #expect(press([.escape], &ui) == .redraw && ui.filter.isEmpty)
-        #expect(press([.escape], &ui) == .quit)
+        #expect(press([.escape], &ui) == [] && ui.filter.isEmpty)
+        #expect(press([.escape], &ui) == [.quit])
     }
 
     @Test func sortCyclesThroughTheOrders() {
@@ -108,20 +109,20 @@ struct InputTests {
         _ = press([.char("?")], &ui)
         let text = render(fleet, ui: ui, width: 120, height: 40, now: now).text
         for binding in keyBindings where !binding.help.isEmpty { #expect(text.contains(binding.help), "\(binding.help)") }
-        #expect(press([.char("x")], &ui) == .redraw && ui.overlay == nil)
+        #expect(press([.char("x")], &ui) == [] && ui.overlay == nil)
     }
 
     @Test func theLastActionShowsInTheStatusLine() {
         var state = fleet
         let request = ActionRequest(agent: "alpha", service: "openclaw_alpha", serviceID: "id-openclaw_alpha",
-                                    kind: .scale(from: 1, to: 2), verb: "scale")
+                                    kind: .scale(from: 1, to: 2), verb: .scale)
         reduce(&state, .action(ActionOutcome(request: request, ok: false, message: "update out of sequence", at: now)))
         let line = render(state, ui: UIState(), width: 120, height: 10, now: now).lines[9]
         #expect(line.contains("✗ scale openclaw_alpha 1 → 2 failed: update out of sequence"), "\(line)")
     }
 
     @Test func noSizeCrashesWithAnOverlayOpen() {
-        for overlay in [Overlay.help, .confirm(ActionRequest(agent: "a", service: "s", serviceID: "i", kind: .restart, verb: "restart")),
+        for overlay in [Overlay.help, .confirm(ActionRequest(agent: "a", service: "s", serviceID: "i", kind: .restart, verb: .restart)),
                         .prompt(Prompt(purpose: .filter, text: String(repeating: "x", count: 300)))] {
             var ui = UIState()
             ui.overlay = overlay
@@ -171,7 +172,7 @@ struct LogKeysTests {
         #expect(ui.logView.timestamps && ui.logView.wrap)
         _ = handle(.char("f"), ui: &ui, rows: rows, pageSize: 10, logs: buffer, now: now)
         #expect(!ui.logView.follow)
-        #expect(handle(.escape, ui: &ui, rows: rows, pageSize: 10, logs: buffer, now: now) == .redraw)
+        #expect(handle(.escape, ui: &ui, rows: rows, pageSize: 10, logs: buffer, now: now) == [])
         #expect(ui.focus == .table && ui.keyContext == .table)
     }
 

@@ -1,4 +1,5 @@
 import ClawtopCore
+import Screen
 @testable import Dashboard
 import Foundation
 import Testing
@@ -39,6 +40,8 @@ func drawPane(_ logs: LogBuffer, _ state: LogViewState, glyphs: Glyphs = .unicod
 }
 
 struct LogViewFrameTests {
+    static let goldens = ["logs-follow-80x10", "logs-wrap-40x12", "logs-time-replica-80x10", "logs-search-80x10", "logs-ascii-80x10"]
+
     @Test func followingShowsTheNewestLinesAtTheBottom() throws {
         let (logs, now) = sampleLogs()
         let buf = drawPane(logs, LogViewState(), width: 80, height: 10, now: now)

@@ -1,4 +1,5 @@
 import ClawtopCore
+import Screen
 import Dashboard
 import Foundation
 import Testing
@@ -6,6 +7,8 @@ import TestSupport
 
 /// `snapshot --format json|ansi` of the sample fleet: the same state gives the same bytes.
 struct SnapshotFormatTests {
+    static let goldens = ["snapshot-json", "snapshot-ansi-80x24"]
+
     @Test func jsonIsStableAndDocumented() throws {
         let (fleet, now) = sampleFleet()
         let json = FleetReport(fleet, now: now).json()

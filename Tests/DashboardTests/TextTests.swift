@@ -1,4 +1,5 @@
 import ClawtopCore
+import Screen
 import Dashboard
 import Testing
 

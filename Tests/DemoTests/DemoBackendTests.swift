@@ -26,7 +26,7 @@ struct DemoBackendTests {
         #expect(health("calendar") == .asleep)
 
         let wake = ActionRequest(agent: "calendar", service: "openclaw_calendar", serviceID: "openclaw_calendar",
-                                 kind: .scale(from: 0, to: 1), verb: "wake")
+                                 kind: .scale(from: 0, to: 1), verb: .wake)
         #expect(try await backend.perform(wake) == ActionChange(before: "replicas 0", after: "replicas 1"))
         try await TestDocker.waitUntil("calendar awake and answering its probes", timeout: 60) {
             await Task.yield()
@@ -38,7 +38,7 @@ struct DemoBackendTests {
             return store.current.logs.count >= 10
         }
         let sleep = ActionRequest(agent: "calendar", service: "openclaw_calendar", serviceID: "openclaw_calendar",
-                                  kind: .scale(from: 1, to: 0), verb: "sleep")
+                                  kind: .scale(from: 1, to: 0), verb: .sleep)
         _ = try await backend.perform(sleep)
         try await TestDocker.waitUntil("calendar asleep", timeout: 30) {
             await Task.yield()

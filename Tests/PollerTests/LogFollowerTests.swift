@@ -25,7 +25,7 @@ private func number(_ entry: LogEntry) -> Int? { entry.text.split(separator: " "
 
 /// Each replica's stdout and its stderr count up by one from their first delivered line: nothing twice, nothing lost.
 private func expectContiguous(_ entries: [LogEntry], sourceLocation: SourceLocation = #_sourceLocation) {
-    for (key, run) in Dictionary(grouping: entries, by: { "\($0.replica ?? "-") \($0.stream)" }) {
+    for (key, run) in Dictionary(grouping: entries, by: { "\($0.taskID ?? "-") \($0.stream)" }) {
         let numbers = run.compactMap(number)
         guard let first = numbers.first else { continue }
         #expect(numbers == Array(first..<(first + numbers.count)), "\(key): \(numbers)", sourceLocation: sourceLocation)
@@ -42,7 +42,7 @@ struct LogFollowerTests {
         try await TestDocker.withService("logs", command: Self.chatty) { name in
             try await TestDocker.withBackend { backend in
                 let got = Delivered()
-                let follower = LogFollower(backend: backend, replica: { "r-" + $0.prefix(3) }, status: got.status, post: got.post)
+                let follower = LogFollower(backend: backend, status: got.status, post: got.post)
                 follower.follow(service: name)
                 defer { follower.stop() }
                 #expect(follower.service == name)
@@ -52,7 +52,7 @@ struct LogFollowerTests {
                 let entries = got.entries(of: name)
                 #expect(entries.filter { $0.stream == .stdout }.allSatisfy { $0.text.hasPrefix("out ") })
                 #expect(entries.filter { $0.stream == .stderr }.allSatisfy { $0.text.hasPrefix("err ") })
-                #expect(entries.allSatisfy { $0.time != nil && $0.replica?.hasPrefix("r-") == true && $0.replica?.count == 5 })
+                #expect(entries.allSatisfy { $0.time != nil && $0.taskID?.count == 25 })
                 expectContiguous(entries)
                 #expect(got.problems.last == .some(nil))
             }
@@ -82,16 +82,16 @@ struct LogFollowerTests {
                 follower.follow(service: name)
                 defer { follower.stop() }
                 try await TestDocker.waitUntil("lines from the first task", timeout: 30) { got.entries.count >= 10 }
-                let first = try #require(got.entries.first?.replica)
+                let first = try #require(got.entries.first?.taskID)
 
                 try await TestDocker.docker(["service", "update", "--force", "-d", name])
                 try await TestDocker.waitUntil("ten lines from the new task", timeout: 60) {
-                    got.entries.filter { $0.replica != first && $0.stream == .stdout }.count >= 10
+                    got.entries.filter { $0.taskID != first && $0.stream == .stdout }.count >= 10
                 }
                 let entries = got.entries
-                #expect(Set(entries.compactMap(\.replica)).count == 2)
+                #expect(Set(entries.compactMap(\.taskID)).count == 2)
                 // The new task counts from 0 again: each task's lines are whole and none is repeated.
-                #expect(entries.filter { $0.replica != first && $0.stream == .stdout }.compactMap(number).first == 0)
+                #expect(entries.filter { $0.taskID != first && $0.stream == .stdout }.compactMap(number).first == 0)
                 expectContiguous(entries)
             }
         }
@@ -121,7 +121,7 @@ struct LogFollowerTests {
                 }
                 // Resumed from the newest line: the lines printed while it was down came, none of the old came again.
                 let entries = got.entries
-                #expect(Set(entries.compactMap(\.replica)).count == 1)
+                #expect(Set(entries.compactMap(\.taskID)).count == 1)
                 expectContiguous(entries)
                 #expect(got.problems.compactMap { $0 }.allSatisfy { $0.contains("reconnecting in 1s") })
             }

@@ -1,17 +1,17 @@
 import ClawtopCore
+import Poller
 import Synchronization
 
-/// The live fleet state: every message from the Docker watcher and the health scheduler is reduced into it, and
-/// whenever the agents may have changed, the scheduler gets the new list of probe targets.
+/// The fleet state for tests of the sources without the console: every message from the Docker watcher and the
+/// health scheduler is reduced into it, and whenever the agents may have changed, the scheduler gets the new list
+/// of probe targets (as the console's update asks it to).
 public final class FleetStore: Sendable {
     private let state: Mutex<FleetState>
     private let scheduler: HealthScheduler?
-    private let onChange: @Sendable () -> Void
 
-    public init(_ initial: FleetState, scheduler: HealthScheduler?, onChange: @escaping @Sendable () -> Void = {}) {
+    public init(_ initial: FleetState, scheduler: HealthScheduler?) {
         state = Mutex(initial)
         self.scheduler = scheduler
-        self.onChange = onChange
         scheduler?.setTargets(initial.probeTargets)
     }
 
@@ -23,6 +23,5 @@ public final class FleetStore: Sendable {
             return message.changesAgents ? s.probeTargets : nil
         }
         if let targets { scheduler?.setTargets(targets) }
-        onChange()
     }
 }

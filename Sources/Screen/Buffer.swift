@@ -9,6 +9,10 @@ public enum Role: UInt8, Sendable, Equatable, CaseIterable {
 public struct Cell: Sendable, Equatable {
     public var symbol: String
     public var role: Role
+    public init(symbol: String, role: Role) {
+        self.symbol = symbol
+        self.role = role
+    }
     public static let blank = Cell(symbol: " ", role: .normal)
     /// The right half of a wide character: draws nothing.
     public static let continuation = Cell(symbol: "", role: .normal)

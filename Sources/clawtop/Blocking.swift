@@ -1,0 +1,20 @@
+import DockerEngine
+import Foundation
+import Poller
+
+/// Runs async work from synchronous code (the console owns the main thread; work runs on the pool).
+func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws(DockerError) -> T) -> Result<T, DockerError> {
+    let semaphore = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var result: Result<T, DockerError>?
+    Task.detached {
+        do throws(DockerError) { result = .success(try await body()) } catch { result = .failure(error) }
+        semaphore.signal()
+    }
+    semaphore.wait()
+    return result!
+}
+
+/// Closes the backend's connections from synchronous code.
+func shutdownBlocking(_ backend: any FleetBackend) {
+    _ = runBlocking { () async throws(DockerError) -> Bool in await backend.shutdown(); return true }
+}

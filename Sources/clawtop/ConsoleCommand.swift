@@ -1,0 +1,82 @@
+import ArgumentParser
+import ClawtopCore
+import CursesTerminal
+import Dashboard
+import DockerEngine
+import Foundation
+import Poller
+
+struct ConsoleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "console", abstract: "The live console (the default).")
+
+    @OptionGroup var display: DisplayOptions
+
+    @Flag(name: .customLong("read-only"), help: "Refuse every action (restart, scale, wake, sleep).")
+    var readOnly = false
+
+    func run() throws {
+        let setup = try display.agentSetup()
+        let backend = try display.backend() // a malformed DOCKER_HOST is reported before anything else
+        do {
+            try run(setup: setup, backend: backend)
+        } catch {
+            shutdownBlocking(backend)
+            throw error
+        }
+    }
+
+    private func run(setup: AgentSetup, backend: any FleetBackend) throws {
+        if let problem = Console.check() { throw Failure(problem.description) }
+        let first = try firstRead(backend)
+        let console: Console
+        do {
+            console = try Console(forceASCII: display.ascii,
+                                  noColor: !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty)
+        } catch {
+            throw Failure(error.description)
+        }
+        var ui = UIState(glyphs: console.unicode ? .unicode : .ascii, readOnly: readOnly)
+        ui.sort = display.sort
+        let size = console.size
+        var model = ConsoleModel(fleet: FleetState(endpoint: backend.displayName, setup: setup), ui: ui,
+                                 width: size.width, height: size.height, now: Date())
+
+        // The sources post to the inbox; the loop feeds what they post to `update` and runs what it returns.
+        let inbox = console.makeInbox(of: Message.self)
+        let scheduler = HealthScheduler(prober: backend.prober)
+        let logs = LogFollower(backend: backend,
+                               status: { service, problem in inbox.post(.logStatus(service: service, problem)) },
+                               post: { service, entries in inbox.post(.logLines(service: service, entries)) })
+        let effects = EffectRunner(
+            console: console, scheduler: scheduler, logs: logs,
+            actions: ActionRunner(backend: backend, log: display.demo ? nil : ActionLog(endpoint: backend.displayName),
+                                  post: inbox.post))
+        func send(_ event: ConsoleEvent) -> Bool { effects.run(update(&model, event, now: Date())) }
+
+        for message in first { _ = send(.fleet(message)) }
+        let watching = Task.detached { await backend.watch(post: inbox.post) }
+        let probing = Task.detached { await scheduler.run(post: inbox.post) }
+        let reason = console.run(
+            onWake: { inbox.drain().allSatisfy { send(.fleet($0)) } },
+            onKey: { key in send(.key(key)) },
+            frame: { width, height in
+                if width != model.width || height != model.height { _ = send(.resize(width: width, height: height)) }
+                _ = send(.tick)
+                return view(model)
+            })
+        console.close()
+        logs.stop()
+        watching.cancel()
+        probing.cancel()
+        if case .signal = reason {
+            // Leave at once with the conventional status, as the signal would have; the terminal is restored.
+            Foundation.exit(reason.status)
+        }
+        _ = runBlocking { () async throws(DockerError) -> Bool in
+            await probing.value
+            await backend.shutdown()
+            return true
+        }
+        if reason.status != 0 { throw ExitCode(reason.status) }
+    }
+}

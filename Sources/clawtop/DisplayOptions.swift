@@ -1,0 +1,81 @@
+import ArgumentParser
+import ClawtopCore
+import Dashboard
+import Demo
+import DockerEngine
+import Foundation
+import OrchestratorConfig
+import Poller
+
+/// Options shared by the console and the snapshot.
+struct DisplayOptions: ParsableArguments {
+    @Flag(help: "Draw with ASCII characters only (the default when the locale is not UTF-8).")
+    var ascii = false
+
+    @Option(name: .long, help: "Warren's orchestrator.yaml (default: ./orchestrator.yaml, else /etc/warren/orchestrator.yaml, if present).")
+    var config: String?
+
+    @Flag(help: "Show every service as an agent, not only those in the config or labelled orchestrator.agent.")
+    var all = false
+
+    @Option(name: .customLong("health-url"), parsing: .singleValue,
+            help: ArgumentHelp("Probe URL for an agent, when its own cannot be reached from here (repeatable).",
+                               valueName: "AGENT=URL"))
+    var healthURLs: [String] = []
+
+    @Flag(help: "Show a simulated fleet that runs inside clawtop: no Docker needed, nothing leaves the process.")
+    var demo = false
+
+    @Option(help: "The table's order: urgency (failing first, the default), name (rows stay put: the fewest bytes over a slow link), restarts, availability. `o` changes it in the console; JSON keeps urgency.")
+    var sort: Dashboard.SortOrder = .urgency
+
+    func validate() throws {
+        if demo && config != nil {
+            throw ValidationError("--demo brings its own agents; leave out --config")
+        }
+        for entry in healthURLs {
+            guard Self.splitHealthURL(entry) != nil else {
+                throw ValidationError("--health-url takes AGENT=URL with an http:// or https:// URL, not '\(entry)'")
+            }
+        }
+    }
+
+    static func splitHealthURL(_ entry: String) -> (String, String)? {
+        guard let eq = entry.firstIndex(of: "=") else { return nil }
+        let agent = String(entry[..<eq]), url = String(entry[entry.index(after: eq)...])
+        guard !agent.isEmpty, let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
+              parsed.host?.isEmpty == false else { return nil }
+        return (agent, url)
+    }
+
+    /// The orchestrator config, if there is one; a broken one is a `Failure` with its problems.
+    func loadConfig() throws(Failure) -> OrchestratorConfig? {
+        guard let path = OrchestratorConfig.locate(explicit: config) else { return nil }
+        switch OrchestratorConfig.load(path: path) {
+        case .success(let config): return config
+        case .failure(let errors): throw Failure("\(path) has problems:\n\(errors.description)")
+        }
+    }
+
+    /// Which services are agents and how to probe them: the config (if any) and the options.
+    func agentSetup() throws(Failure) -> AgentSetup {
+        let urls = Dictionary(healthURLs.compactMap(Self.splitHealthURL), uniquingKeysWith: { $1 })
+        if demo { return DemoBackend.setup(showAll: all, healthURLs: urls) }
+        let config = try loadConfig()
+        let agents = (config?.agents ?? []).map { a in
+            AgentDefinition(name: a.name, serviceName: a.serviceName, policy: a.policy.rawValue, healthURL: a.health.url,
+                            checkInterval: a.health.checkInterval, startupTimeout: a.health.startupTimeout,
+                            maxFailures: a.health.maxFailures, source: .config)
+        }
+        return AgentSetup(configured: agents, showAll: all, healthURLs: urls,
+                          defaultCheckInterval: config?.defaultCheckInterval ?? 30)
+    }
+
+    /// The demo's simulated fleet, or the Docker daemon from the environment (a `Failure` when its address is bad).
+    func backend() throws(Failure) -> any FleetBackend {
+        if demo { return DemoBackend() }
+        do { return DockerBackend(client: try DockerClient()) } catch { throw Failure(error.description) }
+    }
+}
+
+extension Dashboard.SortOrder: ExpressibleByArgument {}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import ClawtopCore
+import Dashboard
+import Demo
+import DockerEngine
+import Foundation
+import Poller
+import Screen
+
+enum SnapshotView: String, ExpressibleByArgument, CaseIterable {
+    case table, details, logs
+}
+
+enum SnapshotFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, ansi, json
+}
+
+struct SnapshotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Print the console's frame (or the state as JSON), without a terminal.",
+        discussion: """
+            Draws exactly what the console would show for the same state and size, through the same renderer, after \
+            one round of health probes. Exit status: 0 when no agent is failing, unhealthy or missing; 1 when one \
+            is; 2 when clawtop could not do its job (no daemon, an unknown --select); 64 for a malformed option.
+            """)
+
+    @Option(help: "Columns of the frame (default: the terminal's, else 120).")
+    var width: Int?
+    @Option(help: "Rows of the frame (default: the terminal's, else 40).")
+    var height: Int?
+    @Option(help: "What to draw: \(SnapshotView.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var view: SnapshotView = .table
+    @Option(help: "The agent to select (for details and logs; default: the first row).")
+    var select: String?
+    @Option(help: "text (the frame), ansi (the frame with colours) or json (the state).")
+    var format: SnapshotFormat = .text
+    @OptionGroup var display: DisplayOptions
+
+    func validate() throws {
+        for value in [width, height].compactMap({ $0 }) where !(1...1000).contains(value) {
+            throw ValidationError("--width and --height must be between 1 and 1000")
+        }
+    }
+
+    /// The terminal's size when standard output is one.
+    static func terminalSize() -> (Int, Int)? {
+        var size = winsize()
+        guard isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0, size.ws_row > 0 else { return nil }
+        return (Int(size.ws_col), Int(size.ws_row))
+    }
+
+    func run() throws {
+        let setup = try display.agentSetup()
+        let backend = try display.backend()
+        do {
+            try run(setup: setup, backend: backend)
+        } catch {
+            shutdownBlocking(backend)
+            throw error
+        }
+    }
+
+    private func run(setup: AgentSetup, backend: any FleetBackend) throws {
+        var state = FleetState(endpoint: backend.displayName, setup: setup)
+        for message in try firstRead(backend) { reduce(&state, message) }
+        let now: Date
+        if let demo = backend as? DemoBackend {
+            // The demo opens with its history probed already; drawn at its first moment, its scene is the same every run.
+            now = demo.start
+        } else {
+            // One probe round, so the frame shows health as the console would a moment after it starts.
+            let targets = state.probeTargets
+            if !targets.isEmpty {
+                let results = runBlocking { () async throws(DockerError) -> [Message] in
+                    await HealthScheduler(prober: backend.prober).probeOnce(targets)
+                }
+                for message in (try? results.get()) ?? [] { reduce(&state, message) }
+            }
+            now = Date()
+        }
+        var ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
+        ui.sort = display.sort
+        if let select {
+            guard state.agents.contains(where: { $0.name == select }) else {
+                let names = state.agents.map(\.name)
+                throw Failure("no agent named '\(select)'" + (names.isEmpty ? "" : "; the agents are: " + names.joined(separator: ", ")))
+            }
+            ui.selectedID = select
+        }
+        if view != .table {
+            ui.focus = .pane
+            ui.pane = view == .logs ? .logs : .details
+        }
+        let (w, h) = Self.terminalSize() ?? (120, 40)
+        var model = ConsoleModel(fleet: state, ui: ui, width: width ?? w, height: height ?? h, now: now)
+        // The logs the frame shows, once, as the console would follow them.
+        for case .followLogs(let service?) in update(&model, .tick, now: now) {
+            let lines = runBlocking { () async throws(DockerError) -> [LogEntry] in
+                (try? await LogFollower.recent(backend: backend, service: service)) ?? []
+            }
+            _ = update(&model, .fleet(.logLines(service: service, (try? lines.get()) ?? [])), now: now)
+        }
+        shutdownBlocking(backend)
+        let report = FleetReport(model.fleet, now: now)
+        let frame = Dashboard.view(model)
+        switch format {
+        case .text: FileHandle.standardOutput.write(Data(frame.text.utf8))
+        case .ansi: FileHandle.standardOutput.write(Data(ansiText(frame).utf8))
+        case .json: FileHandle.standardOutput.write(report.json() + Data("\n".utf8))
+        }
+        if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
+    }
+}

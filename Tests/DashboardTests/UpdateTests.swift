@@ -1,0 +1,188 @@
+import ClawtopCore
+@testable import Dashboard
+import Foundation
+import Screen
+import Testing
+
+/// The console's loop in-process: events in, effects and frames out, no terminal.
+struct UpdateTests {
+    let fleet = sampleFleet().0
+    let now = sampleFleet().1
+
+    /// The sample fleet on a screen of this size, after the first frame's tick.
+    func console(width: Int = 120, height: Int = 40, selecting agent: String? = nil) -> ConsoleModel {
+        var ui = UIState()
+        ui.selectedID = agent
+        var model = ConsoleModel(fleet: fleet, ui: ui, width: width, height: height, now: now)
+        _ = update(&model, .tick, now: now)
+        return model
+    }
+
+    @discardableResult
+    func send(_ events: [ConsoleEvent], to model: inout ConsoleModel, at time: Date? = nil) -> [Effect] {
+        var effects: [Effect] = []
+        for event in events { effects += update(&model, event, now: time ?? now) }
+        return effects
+    }
+
+    func keys(_ text: String) -> [ConsoleEvent] { text.map { .key(.char($0)) } }
+
+    func alphaLine(_ text: String, task: String = "t-openclaw_alpha-running") -> LogEntry {
+        LogEntry(time: now, stream: .stdout, taskID: task, text: text)
+    }
+
+    // MARK: - Messages
+
+    @Test func theFirstReadAsksForTheProbeTargetsAndOnlyAChangeAsksAgain() {
+        var model = ConsoleModel(fleet: FleetState(endpoint: "e", setup: fleet.setup), ui: UIState(), width: 120, height: 40,
+                                 now: now)
+        let read = Message.snapshot(nodes: fleet.nodes, services: Array(fleet.services.values),
+                                    tasks: Array(fleet.tasks.values.joined()), at: now)
+        let first = send([.fleet(read)], to: &model)
+        #expect(first == [.setProbeTargets(fleet.probeTargets)] && fleet.probeTargets.count >= 3)
+        #expect(send([.fleet(read)], to: &model).isEmpty, "the same agents: nothing to ask")
+        let removed = send([.fleet(.serviceRemoved(id: "id-openclaw_alpha", at: now))], to: &model)
+        #expect(removed == [.setProbeTargets(fleet.probeTargets.filter { $0.agent != "alpha" })])
+    }
+
+    @Test func aProbeResultReachesTheNextFrameAndAsksNothing() {
+        var model = console()
+        let before = view(model).text
+        let failure = HealthSample(time: now, ok: false, reason: "refused")
+        for _ in 0..<3 {
+            #expect(send([.fleet(.probe(agent: "alpha", url: "http://127.0.0.1:18800/health", sample: failure))], to: &model).isEmpty)
+        }
+        #expect(send([.tick], to: &model).isEmpty)
+        let after = view(model).text
+        #expect(after != before)
+        #expect(model.rows.first { $0.id == "alpha" }?.health == .unhealthy)
+    }
+
+    @Test func aFailedActionRingsTheBellAndOneThatWorkedSetsTheCount() {
+        var model = console()
+        let request = ActionRequest(agent: "alpha", service: "openclaw_alpha", serviceID: "id-openclaw_alpha",
+                                    kind: .scale(from: 1, to: 2), verb: .scale)
+        #expect(send([.fleet(.action(ActionOutcome(request: request, ok: false, message: "rpc error", at: now)))], to: &model) == [.bell])
+        #expect(model.fleet.services["id-openclaw_alpha"]?.desired == 1)
+        #expect(send([.fleet(.action(ActionOutcome(request: request, ok: true, message: "done", at: now)))], to: &model).isEmpty)
+        #expect(model.fleet.services["id-openclaw_alpha"]?.desired == 2)
+        send([.tick], to: &model)
+        #expect(view(model).lines[39].contains("scale openclaw_alpha 1 → 2: done"))
+    }
+
+    @Test func connectionAndEventMessagesShowAndAskNothing() {
+        var model = console(selecting: "beta")
+        let note = ServiceEventNote(time: now, text: "container die (exit 9)")
+        #expect(send([.fleet(.connection(.reconnecting("EOF"))), .fleet(.event(service: "openclaw_beta", note)), .key(.enter),
+                      .tick], to: &model).isEmpty)
+        let frame = view(model).text
+        #expect(frame.contains("reconnecting: EOF") && frame.contains("container die (exit 9)"), "\(frame)")
+    }
+
+    @Test func tasksAndServiceReadsReachTheRows() {
+        var model = console()
+        var alpha = fleet.services["id-openclaw_alpha"]!
+        alpha.desired = 0
+        alpha.running = 0
+        #expect(send([.fleet(.service(alpha, tasks: [], at: now)), .tick], to: &model) ==
+                [.setProbeTargets(fleet.probeTargets.filter { $0.agent != "alpha" })])
+        #expect(model.rows.first { $0.id == "alpha" }?.health == .asleep)
+        #expect(send([.fleet(.tasks(Array(fleet.tasks.values.joined()), at: now))], to: &model).isEmpty)
+    }
+
+    // MARK: - Logs
+
+    @Test func theLogsShownAreFollowedAndLinesOfAnyOtherServiceAreDropped() {
+        var model = console(selecting: "alpha")
+        #expect(send([.key(.char("l"))], to: &model) == [.followLogs(service: "openclaw_alpha")])
+        #expect(model.fleet.logService == "openclaw_alpha" && model.fleet.logs.isEmpty)
+        send([.fleet(.logLines(service: "openclaw_beta", [alphaLine("from a stream already left")])),
+              .fleet(.logStatus(service: "openclaw_beta", "gone"))], to: &model)
+        #expect(model.fleet.logs.isEmpty && model.fleet.logProblem == nil)
+        send([.fleet(.logLines(service: "openclaw_alpha", [alphaLine("hello from alpha")])),
+              .fleet(.logStatus(service: "openclaw_alpha", "the log stream ended")), .tick], to: &model)
+        #expect(model.fleet.logs.entries.map(\.replica) == ["1"], "labelled with the task's slot")
+        let frame = view(model).text
+        #expect(frame.contains("hello from alpha") && frame.contains("the log stream ended"))
+    }
+
+    @Test func movingTheSelectionFollowsTheNewAgentsLogsFromEmpty() {
+        var model = console(selecting: "alpha")
+        send([.key(.char("l")), .fleet(.logLines(service: "openclaw_alpha", [alphaLine("old")]))], to: &model)
+        // Tab gives the keys back to the table; the pane still shows the selected agent's logs.
+        #expect(send([.key(.tab)], to: &model).isEmpty)
+        let next = visibleRows(model.rows, ui: model.ui).drop { $0.id != "alpha" }.dropFirst().first!
+        #expect(send([.key(.down)], to: &model) == [.followLogs(service: next.agent.serviceName)])
+        #expect(model.fleet.logs.isEmpty && model.ui.logView == LogViewState())
+    }
+
+    @Test func aScreenThatNoLongerShowsTheLogsStopsFollowingThem() {
+        var model = console(selecting: "alpha")
+        send([.key(.char("l")), .key(.tab)], to: &model)
+        #expect(model.followedLogs == "openclaw_alpha")
+        // 80×24 shows the table or the pane: with the keys on the table, the table.
+        #expect(send([.resize(width: 80, height: 24)], to: &model) == [.followLogs(service: nil)])
+        #expect(send([.key(.tab)], to: &model) == [.followLogs(service: "openclaw_alpha")])
+        #expect(send([.key(.escape)], to: &model) == [.followLogs(service: nil)])
+    }
+
+    // MARK: - Keys
+
+    @Test func anActionRunsOnlyOnY() {
+        var model = console(selecting: "alpha")
+        let request = ActionRequest(agent: "alpha", service: "openclaw_alpha", serviceID: "id-openclaw_alpha", kind: .restart,
+                                    verb: .restart)
+        #expect(send([.key(.char("r"))], to: &model).isEmpty && model.ui.overlay == .confirm(request))
+        #expect(send([.key(.char("n"))], to: &model).isEmpty && model.ui.overlay == nil)
+        #expect(send([.key(.char("r")), .key(.enter)], to: &model).isEmpty)
+        #expect(send([.key(.char("r")), .key(.char("y"))], to: &model) == [.perform(request)])
+        #expect(send(keys("-Y"), to: &model) == [.perform(ActionRequest(agent: "alpha", service: "openclaw_alpha",
+                                                                        serviceID: "id-openclaw_alpha",
+                                                                        kind: .scale(from: 1, to: 0), verb: .scale))])
+    }
+
+    @Test func readOnlyNeverPerforms() {
+        var model = console(selecting: "alpha")
+        model.ui.readOnly = true
+        for key in "r+-=wz" { #expect(send([.key(.char(key)), .key(.char("y"))], to: &model).isEmpty, "\(key)") }
+    }
+
+    @Test func ctrlLRepaintsAndQQuits() {
+        var model = console()
+        #expect(send([.key(.redraw)], to: &model) == [.repaint])
+        #expect(send([.key(.char("q"))], to: &model) == [.quit])
+        #expect(send([.key(.escape)], to: &model) == [.quit])
+    }
+
+    /// Every key of the key table, pressed where it applies, changes what the console shows or asks something of
+    /// the world: no binding is dead.
+    @Test func everyKeyInTheKeyTableDoesSomething() {
+        func start(_ context: KeyContext) -> ConsoleModel {
+            var model = console(selecting: "delta")
+            guard context == .logs else { return model }
+            send([.key(.char("l"))], to: &model)
+            send([.fleet(.logLines(service: "openclaw_delta",
+                                   (0..<300).map { LogEntry(time: now.addingTimeInterval(Double($0 - 300)), text: "line \($0)") }))],
+                 to: &model)
+            scrollLogs(&model.ui.logView, by: 100, buffer: model.fleet.logs, page: 10)
+            return model
+        }
+        for binding in keyBindings {
+            // The keys that act anywhere, from the table; the logs pane's own, from the logs pane.
+            for context in binding.context == .anywhere ? [KeyContext.table] : [binding.context] {
+                for key in binding.keys {
+                    var model = start(context)
+                    #expect(model.ui.keyContext == context)
+                    let before = model
+                    let effects = send([.key(key)], to: &model)
+                    #expect(model != before || !effects.isEmpty, "\(key) (\(binding.command)) in \(context) did nothing")
+                }
+            }
+        }
+    }
+
+    @Test func theViewIsTheFrameOfTheModel() {
+        let model = console(width: 80, height: 24)
+        #expect(view(model) == render(fleet, ui: UIState(), width: 80, height: 24, now: now))
+    }
+}
