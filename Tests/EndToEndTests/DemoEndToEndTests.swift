@@ -27,6 +27,14 @@ enum Demo {
 }
 
 struct DemoSnapshotTests {
+    static let goldens = ["demo-table-120x40", "demo-details-120x40", "demo-logs-120x40", "demo-table-80x24-ascii",
+                          "demo-table-100x30-ansi", "demo-json"]
+
+    /// Every golden under Golden/ is one a test here compares with, and each of those exists.
+    @Test func everyGoldenFileIsReadByATest() throws {
+        try assertGoldenFilesAre(Self.goldens)
+    }
+
     @Test(arguments: [
         (["--view", "table"], "demo-table-120x40"),
         (["--view", "details", "--select", "data-pipeline"], "demo-details-120x40"),

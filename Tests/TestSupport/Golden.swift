@@ -17,3 +17,15 @@ public func assertGolden(_ actual: String, _ name: String, filePath: String = #f
     }
     #expect(actual == expected, "output differs from \(name).txt:\n\(actual)", sourceLocation: sourceLocation)
 }
+
+/// Fails unless the golden files beside the calling test's file are exactly `names`: a file no test reads misleads
+/// whoever reviews it (remove it), and a name with no file was never recorded.
+public func assertGoldenFilesAre(_ names: [String], filePath: String = #filePath,
+                                 sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let folder = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    let files = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        .filter { $0.hasSuffix(".txt") }.map { String($0.dropLast(4)) })
+    let unread = files.subtracting(names).sorted(), missing = Set(names).subtracting(files).sorted()
+    #expect(unread.isEmpty, "golden files that no test reads: \(unread.joined(separator: ", "))", sourceLocation: sourceLocation)
+    #expect(missing.isEmpty, "goldens never recorded: \(missing.joined(separator: ", "))", sourceLocation: sourceLocation)
+}
