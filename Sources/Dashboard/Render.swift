@@ -69,18 +69,13 @@ public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, ui: UIStat
     drawHeader(fleet, rows: all, glyphs: g, into: &buf)
     let body = Rect(x: 0, y: 1, width: width, height: height - 2)
     let selected = selectedRow(rows, ui: ui)
-    switch layout {
-    case .full:
-        let tableHeight = max(6, min(rows.count + 1, body.height * 45 / 100))
-        drawAgentTable(rows, ui: ui, area: Rect(x: 0, y: body.y, width: width, height: tableHeight), into: &buf, now: now)
-        let pane = Rect(x: 0, y: body.y + tableHeight, width: width, height: body.height - tableHeight)
+    let split = BodySplit(layout: layout, bodyHeight: body.height, rows: rows.count, focus: ui.focus)
+    if split.table > 0 {
+        drawAgentTable(rows, ui: ui, area: Rect(x: 0, y: body.y, width: width, height: split.table), into: &buf, now: now)
+    }
+    if split.pane > 0 {
+        let pane = Rect(x: 0, y: body.y + split.table, width: width, height: split.pane)
         drawPane(selected, fleet: fleet, ui: ui, area: pane, into: &buf, now: now)
-    case .standard, .compact, .tooSmall:
-        if ui.focus == .pane {
-            drawPane(selected, fleet: fleet, ui: ui, area: body, into: &buf, now: now)
-        } else {
-            drawAgentTable(rows, ui: ui, area: body, into: &buf, now: now)
-        }
     }
     switch ui.overlay {
     case .help: drawHelp(glyphs: g, area: body, into: &buf)
@@ -121,14 +116,49 @@ private func drawPane(_ row: AgentRow?, fleet: FleetState, ui: UIState, area: Re
     }
 }
 
+/// How the lines between the header and the status line are shared by the table and the pane under it.
+struct BodySplit: Equatable {
+    var table: Int
+    var pane: Int
+
+    /// The fewest lines worth a pane under the table: its title and three lines of the agent.
+    static let minimumPane = 4
+
+    init(table: Int, pane: Int) {
+        self.table = table
+        self.pane = pane
+    }
+
+    /// On a large terminal the table takes the lines its rows need and the pane what is left, when that is enough
+    /// to be worth it; with the keys on the pane, the pane takes more than half. Smaller terminals show one or the
+    /// other, by where the keys are.
+    init(layout: Layout, bodyHeight: Int, rows: Int, focus: Focus) {
+        let body = max(0, bodyHeight)
+        switch (layout, focus) {
+        case (.full, .pane):
+            table = max(6, min(rows + 1, body * 45 / 100))
+        case (.full, .table):
+            table = min(rows + 1, body)
+            if body - table < Self.minimumPane { table = body }
+        case (_, .pane):
+            table = 0
+        case (_, .table):
+            table = body
+        }
+        pane = body - table
+    }
+}
+
 /// The service whose logs the screen shows, if any: the selected agent's, when the logs pane is in view.
 /// `agentRows` are `FleetState.agentRows(now:)`, which the frame derives anyway.
 public func logsWanted(_ agentRows: [AgentRow], ui: UIState, width: Int, height: Int) -> String? {
     guard ui.pane == .logs else { return nil }
     let layout = Layout(width: width, height: height)
-    guard layout == .full || (layout != .tooSmall && ui.focus == .pane) else { return nil }
+    guard layout != .tooSmall else { return nil }
+    let rows = visibleRows(agentRows, ui: ui)
+    guard BodySplit(layout: layout, bodyHeight: height - 2, rows: rows.count, focus: ui.focus).pane > 0 else { return nil }
     // Only a service that exists: Docker keeps a follow stream open after the service is removed.
-    return selectedRow(visibleRows(agentRows, ui: ui), ui: ui)?.summary?.service.name
+    return selectedRow(rows, ui: ui)?.summary?.service.name
 }
 
 /// The visible rows of the table at a given height: header row excluded.

@@ -134,6 +134,56 @@ struct FrameTests {
     }
 }
 
+/// How the screen is shared between the table and the pane under it.
+struct BodySplitTests {
+    /// `count` healthy agents, each with one running task and a few probes.
+    func fleet(_ count: Int) -> (FleetState, Date) {
+        let now = Date(timeIntervalSince1970: 1_795_545_132)
+        let names = (0..<count).map { String(format: "agent-%02d", $0) }
+        var fleet = FleetState(endpoint: "e", setup: AgentSetup(configured: names.map {
+            AgentDefinition(name: $0, serviceName: $0, healthURL: "http://127.0.0.1:1/health", checkInterval: 10,
+                            startupTimeout: 60, maxFailures: 3, source: .config)
+        }))
+        reduce(&fleet, .snapshot(nodes: [NodeInfo(id: "n1", hostname: "manager-1", role: "manager", state: "ready")],
+                                 services: names.map { ServiceInfo(id: "id-" + $0, name: $0, image: "agent:1", mode: .replicated,
+                                                                   desired: 1, running: 1, createdAt: now - 3600) },
+                                 tasks: names.map { TaskInfo(id: "t-" + $0, serviceID: "id-" + $0, slot: 1, nodeID: "n1",
+                                                             state: "running", desiredState: "running", timestamp: now - 3600,
+                                                             createdAt: now - 3600) },
+                                 at: now))
+        for name in names {
+            reduce(&fleet, .probe(agent: name, url: "http://127.0.0.1:1/health",
+                                  sample: HealthSample(time: now - 5, ok: true, latency: 0.02, status: 200)))
+        }
+        return (fleet, now)
+    }
+
+    /// At 120×40 the table shows at least as many agents as `docker service ls` in the same pane (37); the pane
+    /// opens when the keys go to it.
+    @Test func manyAgentsTakeTheWholeScreenUntilThePaneIsAskedFor() {
+        let (fleet, now) = fleet(50)
+        var ui = UIState()
+        ui.selectedID = "agent-00"
+        let table = render(fleet, ui: ui, width: 120, height: 40, now: now)
+        #expect(table.lines.filter { $0.contains("agent-") }.count >= 37)
+        #expect(!table.text.contains("details:"))
+        ui.focus = .pane
+        let details = render(fleet, ui: ui, width: 120, height: 40, now: now)
+        #expect(details.text.contains("details: agent-00") && details.lines.filter { $0.contains("agent-") }.count < 37)
+    }
+
+    @Test func aFewAgentsLeaveThePaneTheRest() {
+        let (fleet, now) = fleet(5)
+        let frame = render(fleet, ui: UIState(), width: 120, height: 40, now: now)
+        #expect(frame.lines[7].contains("details: agent-00"), "the table takes its header and five rows: \(frame.text)")
+        #expect(BodySplit(layout: .full, bodyHeight: 38, rows: 5, focus: .table) == BodySplit(table: 6, pane: 32))
+        #expect(BodySplit(layout: .full, bodyHeight: 38, rows: 35, focus: .table) == BodySplit(table: 38, pane: 0),
+                "a pane of two lines is not worth it")
+        #expect(BodySplit(layout: .standard, bodyHeight: 22, rows: 5, focus: .table) == BodySplit(table: 22, pane: 0))
+        #expect(BodySplit(layout: .standard, bodyHeight: 22, rows: 5, focus: .pane) == BodySplit(table: 0, pane: 22))
+    }
+}
+
 struct TableLayoutTests {
     @Test func columnsFitAndTheLeastImportantGoFirst() {
         for width in [40, 50, 79, 119, 159, 240] {
