@@ -37,23 +37,17 @@ public enum ServiceCondition: Int, Sendable, Equatable, Comparable, CaseIterable
 public struct ServiceSummary: Sendable, Equatable {
     public var service: ServiceInfo
     public var condition: ServiceCondition
-    /// Failed attempts in the retained task history (Docker keeps five tasks per slot).
-    public var restarts: Int
-    /// The newest task error, with its time.
+    /// The newest task error.
     public var lastError: String?
-    public var lastErrorAt: Date?
     /// Hostnames of the nodes running its tasks.
     public var nodes: [String]
 
     public init(service: ServiceInfo, tasks: [TaskInfo], nodeNames: [String: String], now: Date) {
         self.service = service
-        let failures = tasks.filter(\.isFailure)
-        restarts = failures.count
         let newestError = tasks.filter { !($0.error ?? "").isEmpty }
             .max { ($0.timestamp ?? .distantPast) < ($1.timestamp ?? .distantPast) }
         lastError = newestError?.error
-        lastErrorAt = newestError?.timestamp
-        let running = tasks.filter { $0.state == "running" && $0.desiredState == "running" }
+        let running = tasks.filter(\.isRunning)
         nodes = Array(Set(running.compactMap { $0.nodeID.flatMap { nodeNames[$0] ?? String($0.prefix(12)) } })).sorted()
         condition = Self.condition(service: service, tasks: tasks, now: now)
     }
@@ -88,7 +82,7 @@ extension FleetState {
 
     /// Every service's summary, in no order (sorting a thousand of them costs more than making them).
     func unsortedSummaries(now: Date) -> [ServiceSummary] {
-        let names = Dictionary(nodes.map { ($0.id, $0.hostname) }, uniquingKeysWith: { a, _ in a })
+        let names = nodeNames
         return services.values.map { ServiceSummary(service: $0, tasks: tasks[$0.id] ?? [], nodeNames: names, now: now) }
     }
 }

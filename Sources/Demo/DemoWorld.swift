@@ -268,7 +268,7 @@ public struct DemoWorld: Sendable {
     }
 
     private mutating func countRunning(_ s: Int) {
-        services[s].info.running = services[s].tasks.filter { $0.isWanted && $0.info.state == "running" }.count
+        services[s].info.running = services[s].tasks.filter(\.info.isRunning).count
         changed.insert(s)
     }
 

@@ -108,8 +108,7 @@ extension DockerClient {
     /// Restarts every task of a service, as `docker service update --force` does: `ForceUpdate + 1`.
     public func forceRestart(_ ref: String, known: SwarmService? = nil) async throws(DockerError) -> UpdateResult {
         try await update(ref, known: known) { service, spec throws(DockerError) in
-            let current = spec.value(at: ["TaskTemplate", "ForceUpdate"])?.intValue ?? 0
-            spec.set(["TaskTemplate", "ForceUpdate"], to: .int(current + 1))
+            spec.set(["TaskTemplate", "ForceUpdate"], to: .int(Int64(service.forceUpdate) + 1))
         }
     }
 

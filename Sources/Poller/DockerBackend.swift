@@ -29,7 +29,7 @@ public final class DockerBackend: FleetBackend {
         switch request.kind {
         case .restart:
             let result = try await client.forceRestart(request.serviceID, known: known)
-            let force = result.before.rawSpec.value(at: ["TaskTemplate", "ForceUpdate"])?.intValue ?? 0
+            let force = result.before.forceUpdate
             return ActionChange(before: "ForceUpdate \(force)", after: "ForceUpdate \(force + 1)")
         case .scale(let from, let to):
             let result = try await client.scale(request.serviceID, to: UInt64(to), known: known)

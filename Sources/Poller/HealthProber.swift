@@ -33,7 +33,7 @@ public final class HealthProber: Sendable {
         let started = now()
         let clock = ContinuousClock()
         let t0 = clock.now
-        func elapsed() -> Double { let d = clock.now - t0; return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        func elapsed() -> Double { (clock.now - t0) / .seconds(1) }
         let outcome: Outcome = await withTaskGroup(of: Outcome.self) { group in
             group.addTask { await self.fetch(url, timeout: timeout) }
             // A guard in case the body stalls past the client's deadline; it fires a second after the client's own

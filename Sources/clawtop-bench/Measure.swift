@@ -10,7 +10,7 @@ func cpuSeconds() -> Double {
 func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
 
 extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    var seconds: Double { self / .seconds(1) }
 }
 
 /// The median wall time of `body`, in seconds, over `runs` runs after one warm-up.
