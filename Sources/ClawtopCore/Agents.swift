@@ -165,7 +165,7 @@ public struct AgentRow: Sendable, Equatable {
     public var history: HealthHistory
     public var probe: ProbeNote?
     /// Docker's health-check status of the agent's current containers (the worst of them).
-    public var dockerHealth: String?
+    public var dockerHealth: ContainerHealth?
     public var restarts: Int
     /// Why it is unwell, newest first: the failing probe's reason, else the newest task error.
     public var lastError: String?
@@ -191,8 +191,7 @@ public struct AgentRow: Sendable, Equatable {
         self.probe = probe
         self.restarts = restarts
         let current = tasks.filter { $0.desiredState == "running" && !$0.isTerminal }
-        let ranks = ["unhealthy": 0, "starting": 1, "healthy": 2]
-        dockerHealth = current.compactMap(\.containerHealth).min { ranks[$0, default: 3] < ranks[$1, default: 3] }
+        dockerHealth = current.compactMap(\.containerHealth).min()
         // A new service with replicas wanted and no task at all yet is about to start: its grace begins now.
         let startedAt = current.compactMap(\.createdAt).max() ?? ((summary?.service.desired ?? 0) > 0 && tasks.isEmpty ? now : nil)
         self.startedAt = startedAt
@@ -212,10 +211,10 @@ public struct AgentRow: Sendable, Equatable {
             source = .probe
         } else {
             switch dockerHealth {
-            case "healthy": (health, source) = (.healthy, .docker)
-            case "unhealthy": (health, source) = (.unhealthy, .docker)
-            case "starting": (health, source) = (.starting, .docker)
-            default: (health, source) = (.unknown, .none)
+            case .healthy?: (health, source) = (.healthy, .docker)
+            case .unhealthy?: (health, source) = (.unhealthy, .docker)
+            case .starting?: (health, source) = (.starting, .docker)
+            case nil: (health, source) = (.unknown, .none)
             }
         }
         since = source == .probe ? history.streakStart : nil

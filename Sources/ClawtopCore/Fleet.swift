@@ -79,11 +79,11 @@ public struct TaskInfo: Sendable, Equatable {
     public var createdAt: Date?
     /// Docker's HEALTHCHECK status of its container (`starting`, `healthy`, `unhealthy`), where the daemon knows
     /// it: only containers on the node clawtop talks to, and only when the image or service defines a check.
-    public var containerHealth: String?
+    public var containerHealth: ContainerHealth?
 
     public init(id: String, serviceID: String, slot: Int?, nodeID: String?, state: String, desiredState: String,
                 error: String? = nil, exitCode: Int? = nil, timestamp: Date?, createdAt: Date? = nil,
-                containerHealth: String? = nil) {
+                containerHealth: ContainerHealth? = nil) {
         self.id = id
         self.serviceID = serviceID
         self.slot = slot
@@ -115,6 +115,20 @@ public struct TaskInfo: Sendable, Equatable {
     /// `shutdown` with no error and are not failures.
     public var isFailure: Bool {
         state == "failed" || state == "rejected" || (isTerminal && (exitCode ?? 0) != 0)
+    }
+}
+
+/// Docker's HEALTHCHECK status of a container. Ordered worst first.
+public enum ContainerHealth: String, Sendable, Equatable, Comparable {
+    case unhealthy, starting, healthy
+
+    public static func < (a: ContainerHealth, b: ContainerHealth) -> Bool { a.rank < b.rank }
+    private var rank: Int {
+        switch self {
+        case .unhealthy: return 0
+        case .starting: return 1
+        case .healthy: return 2
+        }
     }
 }
 

@@ -82,7 +82,7 @@ public struct FleetReport: Codable, Sendable, Equatable {
             }
             return Agent(name: row.agent.name, service: row.agent.serviceName, policy: row.agent.policy,
                          source: row.agent.source.rawValue, health: row.health.rawValue, healthSource: source,
-                         healthURL: row.agent.healthURL, unreachable: row.probe?.unreachable.map(sanitize), dockerHealth: row.dockerHealth,
+                         healthURL: row.agent.healthURL, unreachable: row.probe?.unreachable.map(sanitize), dockerHealth: row.dockerHealth?.rawValue,
                          running: row.summary?.service.running, desired: row.summary?.service.desired,
                          restarts: row.restarts, lastError: row.lastError.map(sanitize), lastCheck: row.probe?.at,
                          history: History(samples: h.count, availability: h.availability,

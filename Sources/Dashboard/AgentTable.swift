@@ -132,7 +132,7 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
         (availability, availabilityRole(row.history.availability)),
         (row.history.latencyPercentile(0.95).map(formatLatency) ?? "-", .muted),
         (check, .muted),
-        (row.dockerHealth ?? "-", dockerRole(row.dockerHealth)),
+        (row.dockerHealth?.rawValue ?? "-", dockerRole(row.dockerHealth)),
         (replicas, conditionRole),
         (String(row.restarts), row.restarts > 0 ? .warn : .muted),
         (condition?.word ?? "-", conditionRole),
@@ -183,12 +183,12 @@ private func availabilityRole(_ a: Double?) -> Role {
     return a >= 0.99 ? .ok : a >= 0.9 ? .warn : .bad
 }
 
-private func dockerRole(_ health: String?) -> Role {
+private func dockerRole(_ health: ContainerHealth?) -> Role {
     switch health {
-    case "healthy": return .ok
-    case "unhealthy": return .bad
-    case "starting": return .warn
-    default: return .muted
+    case .healthy?: return .ok
+    case .unhealthy?: return .bad
+    case .starting?: return .warn
+    case nil: return .muted
     }
 }
 

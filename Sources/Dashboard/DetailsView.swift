@@ -55,7 +55,7 @@ func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date
                                         ("  image \(sanitize(s.image))", .muted)]))
     lines += healthLines(row, glyphs: g, now: now)
     let spec = s.spec
-    var docker: [(String, Role)] = [(row.dockerHealth ?? "no health status", row.dockerHealth == nil ? .muted : .normal)]
+    var docker: [(String, Role)] = [(row.dockerHealth?.rawValue ?? "no health status", row.dockerHealth == nil ? .muted : .normal)]
     if let check = spec.healthcheck {
         docker.append(("  check: \(sanitize(check))", .muted))
         if let every = spec.healthcheckInterval { docker.append((" every \(formatDuration(every))", .muted)) }

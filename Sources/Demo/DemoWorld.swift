@@ -157,7 +157,7 @@ public struct DemoWorld: Sendable {
             task.runningAt = time
             switch services[s].agent?.behaviour {
             case .crashLooping(let uptime)?: task.due = time + uptime
-            case .dockerHealthOnly?: task.info.containerHealth = "healthy"
+            case .dockerHealthOnly?: task.info.containerHealth = .healthy
             default: break
             }
             services[s].tasks[i] = task
@@ -235,7 +235,7 @@ public struct DemoWorld: Sendable {
             task.info.state = "running"
             task.info.timestamp = runningSince
             task.runningAt = runningSince
-            if agent?.behaviour == .dockerHealthOnly { task.info.containerHealth = "healthy" }
+            if agent?.behaviour == .dockerHealthOnly { task.info.containerHealth = .healthy }
             services[s].tasks[services[s].tasks.count - 1] = task
         }
         countRunning(s)

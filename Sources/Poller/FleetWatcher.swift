@@ -188,7 +188,7 @@ public final class FleetWatcher: Sendable {
         return ServiceEventNote(time: e.time, text: text)
     }
 
-    static func task(_ t: SwarmTask, health: [String: String] = [:]) -> TaskInfo {
+    static func task(_ t: SwarmTask, health: [String: ContainerHealth] = [:]) -> TaskInfo {
         TaskInfo(id: t.ID, serviceID: t.ServiceID, slot: t.Slot, nodeID: t.NodeID, state: t.Status.State,
                  desiredState: t.DesiredState, error: t.Status.Err, exitCode: t.Status.ContainerStatus?.ExitCode,
                  timestamp: DockerTime.parse(t.Status.Timestamp), createdAt: DockerTime.parse(t.CreatedAt),
@@ -196,9 +196,9 @@ public final class FleetWatcher: Sendable {
     }
 
     /// Health-check status by task ID, from the local containers.
-    static func health(_ containers: [ContainerSummary]) -> [String: String] {
-        var result: [String: String] = [:]
-        for c in containers { if let task = c.taskID, let h = c.health { result[task] = h } }
+    static func health(_ containers: [ContainerSummary]) -> [String: ContainerHealth] {
+        var result: [String: ContainerHealth] = [:]
+        for c in containers { if let task = c.taskID, let h = c.health.flatMap(ContainerHealth.init) { result[task] = h } }
         return result
     }
 }

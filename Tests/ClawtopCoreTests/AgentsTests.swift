@@ -75,7 +75,7 @@ struct AgentHealthTests {
 
     @Test func anInternalNameThatDoesNotResolveFallsBackToDockerHealth() {
         var tasks = [task("openclaw_alpha", "running", at: t0), task("openclaw_ext", "running", at: t0)]
-        tasks[0].containerHealth = "healthy"
+        tasks[0].containerHealth = .healthy
         var state = fleet([service("openclaw_alpha", desired: 1, running: 1), service("openclaw_ext", desired: 1, running: 1)],
                           tasks: tasks, setup: setup)
         reduce(&state, .probe(agent: "alpha", url: "http://tasks.openclaw_alpha:18789/health",

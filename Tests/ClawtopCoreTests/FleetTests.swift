@@ -86,7 +86,7 @@ struct ReduceTests {
     @Test func aReReadOfEveryTaskReplacesThemAndTheRunningCounts() {
         var state = FleetState(endpoint: "test")
         var checked = task("a", "running")
-        checked.containerHealth = "healthy"
+        checked.containerHealth = .healthy
         reduce(&state, .snapshot(nodes: [], services: [service("a", desired: 1, running: 1), service("b", desired: 1, running: 1)],
                                  tasks: [checked, task("b", "running")], at: t0))
         reduce(&state, .connection(.failed("a read failed")))
@@ -98,7 +98,7 @@ struct ReduceTests {
         reduce(&state, .tasks([crashed, task("a", "starting")], at: t0 + 30))
         #expect(state.services["id-a"]?.running == 0 && state.services["id-b"]?.running == 0)
         #expect(state.tasks["id-a"]?.count == 2 && state.tasks["id-b"] == [])
-        #expect(state.tasks["id-a"]?.first { $0.id == checked.id }?.containerHealth == "healthy", "Docker's check is kept")
+        #expect(state.tasks["id-a"]?.first { $0.id == checked.id }?.containerHealth == .healthy, "Docker's check is kept")
         #expect(state.restarts["a"] == 1)
         #expect(state.lastSync == t0 + 30 && state.connection == .live)
     }

@@ -21,7 +21,7 @@ func sampleFleet() -> (FleetState, Date) {
                                       healthcheck: "wget -q -O- http://127.0.0.1:18080/api/health", healthcheckInterval: 2,
                                       forceUpdate: 2)
     func task(_ name: String, _ state: String, desired: String = "running", error: String? = nil, exit: Int? = nil,
-              ago: TimeInterval = 600, health: String? = nil) -> TaskInfo {
+              ago: TimeInterval = 600, health: ContainerHealth? = nil) -> TaskInfo {
         TaskInfo(id: "t-\(name)-\(state)", serviceID: "id-\(name)", slot: 1, nodeID: "node1", state: state,
                  desiredState: desired, error: error, exitCode: exit, timestamp: now.addingTimeInterval(-ago),
                  createdAt: now.addingTimeInterval(-ago), containerHealth: health)
@@ -46,7 +46,7 @@ func sampleFleet() -> (FleetState, Date) {
                 task("openclaw_beta", "failed", desired: "shutdown", error: "task: non-zero exit (3)", exit: 3, ago: 20),
                 task("openclaw_beta", "ready", desired: "ready"),
                 task("openclaw_delta", "running"),
-                task("openclaw_epsilon", "running", health: "healthy"),
+                task("openclaw_epsilon", "running", health: .healthy),
                 task("openclaw_\u{1B}[2Jevil", "failed", desired: "shutdown",
                      error: "boom\u{1B}]0;pwned\u{07} \u{1B}[31mred\u{1B}[0m", exit: 1, ago: 10)],
         at: now))

@@ -117,7 +117,7 @@ import TestSupport
             // Warren's usual URL: a swarm-internal name that does not resolve here.
             try await LiveFleet.with(agent(name, url: "http://tasks.\(name):\(port)/api/health")) { store in
                 try await TestDocker.waitUntil("Docker's health check to fail, and a probe") {
-                    row(store)?.dockerHealth == "unhealthy" && row(store)?.probe != nil
+                    row(store)?.dockerHealth == .unhealthy && row(store)?.probe != nil
                 }
                 let r = try #require(row(store))
                 #expect(r.probe?.unreachable?.hasPrefix("DNS: cannot resolve") == true, "\(String(describing: r.probe))")
@@ -134,7 +134,7 @@ import TestSupport
                                                       "--health-interval", "1s"]) { name in
             try await LiveFleet.with(agent(name, url: "http://tasks.\(name):\(port)/api/health")) { store in
                 try await TestDocker.waitUntil("Docker's health check to pass") { row(store)?.health == .healthy }
-                #expect(row(store)?.source == .docker && row(store)?.dockerHealth == "healthy")
+                #expect(row(store)?.source == .docker && row(store)?.dockerHealth == .healthy)
             }
         }
     }
