@@ -15,14 +15,7 @@ struct ConsoleCommand: ParsableCommand {
     var readOnly = false
 
     func run() throws {
-        let setup = try display.agentSetup()
-        let backend = try display.backend() // a malformed DOCKER_HOST is reported before anything else
-        do {
-            try run(setup: setup, backend: backend)
-        } catch {
-            shutdownBlocking(backend)
-            throw error
-        }
+        try display.withBackend(run)
     }
 
     private func run(setup: AgentSetup, backend: any FleetBackend) throws {

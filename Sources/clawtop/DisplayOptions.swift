@@ -71,10 +71,23 @@ struct DisplayOptions: ParsableArguments {
                           defaultCheckInterval: config?.defaultCheckInterval ?? 30)
     }
 
-    /// The demo's simulated fleet, or the Docker daemon from the environment (a `Failure` when its address is bad).
-    func backend() throws(Failure) -> any FleetBackend {
-        if demo { return DemoBackend() }
-        do { return DockerBackend(client: try DockerClient()) } catch { throw Failure(error.description) }
+    /// Runs `body` with the agent setup and the backend: the demo's simulated fleet, or the Docker daemon from the
+    /// environment (a `Failure` when its address is bad, before anything else is tried). The backend is shut down
+    /// when `body` throws; on return, `body` has done so.
+    func withBackend(_ body: (_ setup: AgentSetup, _ backend: any FleetBackend) throws -> Void) throws {
+        let setup = try agentSetup()
+        let backend: any FleetBackend
+        if demo {
+            backend = DemoBackend()
+        } else {
+            do { backend = DockerBackend(client: try DockerClient()) } catch { throw Failure(error.description) }
+        }
+        do {
+            try body(setup, backend)
+        } catch {
+            shutdownBlocking(backend)
+            throw error
+        }
     }
 }
 

@@ -51,14 +51,7 @@ struct SnapshotCommand: ParsableCommand {
     }
 
     func run() throws {
-        let setup = try display.agentSetup()
-        let backend = try display.backend()
-        do {
-            try run(setup: setup, backend: backend)
-        } catch {
-            shutdownBlocking(backend)
-            throw error
-        }
+        try display.withBackend(run)
     }
 
     private func run(setup: AgentSetup, backend: any FleetBackend) throws {
