@@ -129,19 +129,26 @@ extension FleetState {
         }
     }
 
-    /// The agent table's rows: the most urgent first, then by name.
+    /// The agent table's rows: the most urgent first, then by name (`AgentRow.precedes`).
     public func agentRows(now: Date) -> [AgentRow] {
         let summaries = Dictionary(unsortedSummaries(now: now).map { ($0.service.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let rows = agents
-            .map { agent in
-                let summary = agent.serviceName.flatMap { summaries[$0] }
-                return AgentRow(agent: agent, summary: summary, tasks: summary.map { tasks[$0.service.id] ?? [] } ?? [],
-                                history: health[agent.name] ?? HealthHistory(capacity: 1), probe: probes[agent.name],
-                                restarts: agent.serviceName.flatMap { restarts[$0] } ?? 0, now: now)
-            }
+        let rows = agents.map { agent in row(agent, summary: agent.serviceName.flatMap { summaries[$0] }, now: now) }
         // Sorted by keys worked out once: urgency is derived, and a row is costly to move.
         let keys = rows.map { (urgency: $0.urgency, name: $0.agent.name) }
         return rows.indices.sorted { (keys[$0].urgency, keys[$0].name) < (keys[$1].urgency, keys[$1].name) }.map { rows[$0] }
+    }
+
+    /// The row of one agent, derived anew: for a message about that agent alone.
+    public func agentRow(_ agent: AgentDefinition, now: Date) -> AgentRow {
+        let service = agent.serviceName.flatMap { name in services.values.first { $0.name == name } }
+        let summary = service.map { ServiceSummary(service: $0, tasks: tasks[$0.id] ?? [], nodeNames: nodeNames, now: now) }
+        return row(agent, summary: summary, now: now)
+    }
+
+    private func row(_ agent: AgentDefinition, summary: ServiceSummary?, now: Date) -> AgentRow {
+        AgentRow(agent: agent, summary: summary, tasks: summary.map { tasks[$0.service.id] ?? [] } ?? [],
+                 history: health[agent.name] ?? HealthHistory(capacity: 1), probe: probes[agent.name],
+                 restarts: agent.serviceName.flatMap { restarts[$0] } ?? 0, now: now)
     }
 }
 
@@ -226,6 +233,9 @@ public struct AgentRow: Sendable, Equatable {
             lastError = summary?.lastError
         }
     }
+
+    /// Whether this row comes before `other` in the table's order: the more urgent first, then by name.
+    public func precedes(_ other: AgentRow) -> Bool { (urgency, agent.name) < (other.urgency, other.agent.name) }
 
     /// How urgently an operator should look: 0 is most urgent. The worse of the health and the service condition.
     /// An agent not probed yet sorts with the healthy ones: while the first round of probes comes in, the table

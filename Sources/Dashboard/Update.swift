@@ -57,7 +57,8 @@ public struct ConsoleModel: Sendable, Equatable {
 
     var rowsFresh: Bool { rowsAt != nil }
 
-    /// Derives the rows again when a message changed the fleet, or when they are a second old (windows lapse).
+    /// Derives the rows again when a message changed the fleet, or when they are a second old (so that the
+    /// windows that lapse with time, a startup grace or a recent failure, are current).
     mutating func refreshRows() {
         if let at = rowsAt, now.timeIntervalSince(at) < 1, now >= at { return }
         rows = fleet.agentRows(now: now)
@@ -65,6 +66,20 @@ public struct ConsoleModel: Sendable, Equatable {
     }
 
     mutating func rowsChanged() { rowsAt = nil }
+
+    /// Derives one agent's row again, after a message about it alone, and moves it to its place in the order.
+    mutating func refreshRow(of agent: String) {
+        guard rowsFresh, let i = rows.firstIndex(where: { $0.agent.name == agent }) else { return rowsChanged() }
+        let row = fleet.agentRow(rows[i].agent, now: now)
+        rows.remove(at: i)
+        // The others are in order: binary search for the first that should come after this one.
+        var low = 0, high = rows.count
+        while low < high {
+            let mid = (low + high) / 2
+            if rows[mid].precedes(row) { low = mid + 1 } else { high = mid }
+        }
+        rows.insert(row, at: low)
+    }
 }
 
 /// Applies an event to the model and says what the world should do about it. Pure: the console loop, `snapshot`
@@ -111,6 +126,13 @@ private func apply(_ message: Message, to model: inout ConsoleModel) -> [Effect]
         reduce(&model.fleet, message)
         model.rowsChanged()
         return outcome.ok ? [] : [.bell]
+    case .probe(let agent, _, _):
+        reduce(&model.fleet, message)
+        model.refreshRow(of: agent)
+        return []
+    case .event, .connection:
+        reduce(&model.fleet, message)
+        return []
     default:
         reduce(&model.fleet, message)
         model.rowsChanged()

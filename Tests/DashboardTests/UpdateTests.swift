@@ -58,6 +58,23 @@ struct UpdateTests {
         #expect(model.rows.first { $0.id == "alpha" }?.health == .unhealthy)
     }
 
+    /// A probe result derives its agent's row alone and moves it into place: the rows are those a full derivation
+    /// gives, in the same order.
+    @Test func aProbeResultMovesItsRowWhereAFullDerivationPutsIt() {
+        var model = console()
+        let ok = HealthSample(time: now, ok: true, latency: 0.01, status: 200)
+        let refused = HealthSample(time: now, ok: false, reason: "refused")
+        for (agent, sample) in [("alpha", refused), ("beta", ok), ("alpha", refused), ("delta", ok), ("alpha", refused),
+                                ("beta", ok), ("beta", ok), ("beta", ok)] {
+            send([.fleet(.probe(agent: agent, url: "http://127.0.0.1:18800/health", sample: sample))], to: &model)
+            let full = model.fleet.agentRows(now: now)
+            #expect(model.rows.map(\.id) == full.map(\.id), "after \(agent)")
+            let same = model.rows == full
+            #expect(same, "the rows differ from a full derivation after \(agent)")
+        }
+        #expect(model.rows.first?.id == "alpha" && model.rows.first?.health == .unhealthy)
+    }
+
     @Test func aFailedActionRingsTheBellAndOneThatWorkedSetsTheCount() {
         var model = console()
         let request = ActionRequest(agent: "alpha", service: "openclaw_alpha", serviceID: "id-openclaw_alpha",
