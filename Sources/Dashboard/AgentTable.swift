@@ -120,7 +120,7 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
         strip = ("", .muted)
     }
     let availability = row.history.availability.map(formatPercent) ?? "-"
-    let check = row.probe.map { formatCoarseAge(now.timeIntervalSince($0.at)) } ?? "-"
+    let check = row.probe.map { checkAge(now.timeIntervalSince($0.at), agent: row.agent) } ?? "-"
     let error = row.lastError.map { sanitize($0) } ?? ""
     let condition = row.summary?.condition
     let conditionRole: Role = condition.map { style($0) } ?? .muted
@@ -141,6 +141,17 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
         (service?.createdAt.map { formatAge(now.timeIntervalSince($0)) } ?? "-", .muted),
         (error, error.isEmpty ? .muted : .bad),
     ]
+}
+
+/// The age of the last probe, while it is on time (within the interval and the probe's timeout) as "under the
+/// interval", "<10s": a column that showed the age itself would step on every check, and every row would be
+/// rewritten for it. A late probe shows its age.
+func checkAge(_ age: TimeInterval, agent: AgentDefinition) -> String {
+    guard age >= agent.checkInterval + agent.probeTimeout else {
+        let interval = agent.checkInterval
+        return interval < 60 ? "<\(Int(interval.rounded(.up)))s" : "<\(Int((interval / 60).rounded(.up)))m"
+    }
+    return formatCoarseAge(age)
 }
 
 /// One cell per recent sample, newest at the right: a latency bar for a healthy answer, a cross for a failure.

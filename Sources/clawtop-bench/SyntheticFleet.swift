@@ -42,7 +42,12 @@ func syntheticFleet(agents count: Int, samples: Int = 720, logLines: Int = 5000,
 
 /// A new sample for agent `i`: a health change when `ok` differs from its last one.
 func sample(_ state: inout FleetState, agent i: Int, ok: Bool, at time: Date) {
-    reduce(&state, .probe(agent: "agent-\(i)", url: "http://agent-\(i).agents.internal:18789/health",
-                          sample: HealthSample(time: time, ok: ok, latency: ok ? 0.02 : nil, status: ok ? 200 : 500,
-                                               reason: ok ? nil : "HTTP 500")))
+    reduce(&state, probe(agent: i, ok: ok, at: time))
+}
+
+/// A probe result of agent `i`.
+func probe(agent i: Int, ok: Bool, at time: Date) -> Message {
+    .probe(agent: "agent-\(i)", url: "http://agent-\(i).agents.internal:18789/health",
+           sample: HealthSample(time: time, ok: ok, latency: ok ? 0.02 : nil, status: ok ? 200 : 500,
+                                reason: ok ? nil : "HTTP 500"))
 }

@@ -45,13 +45,11 @@ func terminalBench() throws -> [Result] {
     do {
         let pty = try PtyTerminal(width: 200, height: 60)
         defer { pty.close() }
-        var state = syntheticFleet(agents: 1000, now: now)
-        let ui = firstAgentsLogs()
+        var model = consoleModel(agents: 1000, width: 200, height: 60, now: now)
         var i = 0
         let time = median(runs: 50) {
             i += 1
-            sample(&state, agent: i % 1000, ok: true, at: now + Double(i))
-            pty.console.draw(render(state, ui: ui, width: 200, height: 60, now: now + Double(i)))
+            pty.console.draw(frameAfterProbe(&model, agent: i % 1000, at: now + 0.05 * Double(i)))
         }
         results.append(Result(section: "Render", measure: "1000 agents: state → buffer → curses → pty",
                               value: format(seconds: time), ratio: "", target: "< 1 ms", met: time < 0.001))

@@ -184,6 +184,22 @@ struct BodySplitTests {
     }
 }
 
+struct CheckAgeTests {
+    func agent(every interval: Double) -> AgentDefinition {
+        AgentDefinition(name: "a", serviceName: "a", healthURL: "http://127.0.0.1:1/", checkInterval: interval, source: .config)
+    }
+
+    /// On time, the column holds still; late, it says how late.
+    @Test func aProbeOnTimeShowsTheIntervalAndALateOneItsAge() {
+        #expect(checkAge(0, agent: agent(every: 10)) == "<10s")
+        #expect(checkAge(14.9, agent: agent(every: 10)) == "<10s", "within the interval and the 5 s timeout")
+        #expect(checkAge(15, agent: agent(every: 10)) == "10s")
+        #expect(checkAge(75, agent: agent(every: 10)) == "1m")
+        #expect(checkAge(40, agent: agent(every: 90)) == "<2m")
+        #expect(checkAge(2, agent: agent(every: 2.5)) == "<3s")
+    }
+}
+
 struct TableLayoutTests {
     @Test func columnsFitAndTheLeastImportantGoFirst() {
         for width in [40, 50, 79, 119, 159, 240] {
