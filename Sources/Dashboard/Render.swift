@@ -169,7 +169,8 @@ private func drawHeader(_ fleet: FleetState, rows: [AgentRow], glyphs g: Glyphs,
     var x = buf.put(" clawtop ", x: 0, y: 0, role: .title)
     let ready = fleet.nodes.filter { $0.state == "ready" }.count
     var byHealth: [HealthState: Int] = [:]
-    for row in rows { byHealth[row.health, default: 0] += 1 }
+    // By index: a loop over the rows would copy each (and retain everything it holds) for one field.
+    for i in rows.indices { byHealth[rows[i].health, default: 0] += 1 }
     func count(_ states: HealthState...) -> Int { states.reduce(0) { $0 + (byHealth[$1] ?? 0) } }
     // Healthy and failing always show; the other states when there are any.
     var parts = ["\(g.ok) \(count(.healthy)) healthy", "\(g.bad) \(count(.failing, .unhealthy)) failing"]

@@ -7,6 +7,11 @@ public func displayWidth(_ ch: Character) -> Int {
     let v = first.value
     if v == 0 { return 0 }
     if v < 0x20 || (0x7F..<0xA0).contains(v) { return 0 }
+    // The glyphs a frame is drawn with (dashes, the ellipsis, arrows, box drawing, blocks, geometric shapes): one
+    // column each, answered without Unicode properties. None of these ranges holds a mark or a wide character.
+    if (0x2010...0x2027).contains(v) || (0x2190...0x21FF).contains(v) || (0x2500...0x25FC).contains(v) {
+        if ch.unicodeScalars.count == 1 { return 1 }
+    }
     if first.properties.generalCategory == .nonspacingMark || first.properties.generalCategory == .enclosingMark
         || v == 0x200B || v == 0x200C || v == 0x200D || v == 0xFEFF { return 0 }
     if ch.unicodeScalars.contains(where: { $0.value == 0xFE0F }) && first.properties.isEmoji { return 2 }
