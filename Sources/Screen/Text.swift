@@ -20,7 +20,11 @@ public func displayWidth(_ ch: Character) -> Int {
 }
 
 /// The display width of a string.
-public func displayWidth(_ s: String) -> Int { s.reduce(0) { $0 + displayWidth($1) } }
+public func displayWidth(_ s: String) -> Int {
+    // Printable ASCII (most cells of a frame): a byte is a column, with no grapheme breaking.
+    if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s.utf8.count }
+    return s.reduce(0) { $0 + displayWidth($1) }
+}
 
 private func isWide(_ v: UInt32) -> Bool {
     switch v {
