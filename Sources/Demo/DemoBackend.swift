@@ -1,5 +1,4 @@
 import ClawtopCore
-import DockerEngine
 import Foundation
 import Poller
 import Synchronization
@@ -32,7 +31,7 @@ public final class DemoBackend: FleetBackend {
     public var displayName: String { "demo" }
     public var prober: any HealthProbing { DemoProber(world: world) }
 
-    public func load() async throws(DockerError) -> [Message] { opening }
+    public func load() async throws(SourceError) -> [Message] { opening }
 
     /// Posts what changed every `tick`, and a full read every 30 s (the Docker watcher re-reads its tasks as often).
     public func watch(post: @escaping @Sendable (Message) -> Void) async {
@@ -51,9 +50,9 @@ public final class DemoBackend: FleetBackend {
         }
     }
 
-    public func perform(_ request: ActionRequest) async throws(DockerError) -> ActionChange {
+    public func perform(_ request: ActionRequest) async throws(SourceError) -> ActionChange {
         let now = Date()
-        return try world.state.withLock { (w: inout DemoWorld) throws(DockerError) -> ActionChange in
+        return try world.state.withLock { (w: inout DemoWorld) throws(SourceError) -> ActionChange in
             w.advance(to: now)
             switch request.kind {
             case .restart: return try w.restart(request.serviceID)
@@ -62,16 +61,16 @@ public final class DemoBackend: FleetBackend {
         }
     }
 
-    public func logs(service: String, options: LogOptions) async throws(DockerError) -> AsyncThrowingStream<LogLine, Error> {
-        guard world.state.withLock({ $0.index(of: service) }) != nil else { throw .serviceNotFound(service) }
+    public func logs(service: String, request: LogRequest) async throws(SourceError) -> AsyncThrowingStream<LogEntry, Error> {
+        guard world.state.withLock({ $0.index(of: service) }) != nil else { throw DemoWorld.notFound(service) }
         let world = world, tick = tick
         return AsyncThrowingStream { continuation in
             let task = Task {
                 var upTo = world.state.withLock { $0.now }
-                for line in world.state.withLock({ $0.logLines(service, since: options.since, tail: options.tail, until: upTo) }) {
+                for line in world.state.withLock({ $0.logLines(service, since: request.since, tail: request.tail, until: upTo) }) {
                     continuation.yield(line)
                 }
-                while options.follow && !Task.isCancelled {
+                while request.follow && !Task.isCancelled {
                     do { try await Task.sleep(for: .seconds(tick)) } catch { break }
                     let (exists, lines, now) = world.state.withLock { w in
                         (w.index(of: service) != nil, w.logLines(service, since: upTo, tail: nil, until: w.now), w.now)

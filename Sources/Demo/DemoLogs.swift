@@ -1,15 +1,15 @@
-import DockerEngine
+import ClawtopCore
 import Foundation
 
 /// The demo's log lines: each running task prints what an OpenClaw gateway prints, at times fixed by the task and
 /// the clock, so a line is the same whenever it is asked for (a reconnect gets no new version of old lines).
 extension DemoWorld {
-    /// The lines of a service as `GET /services/{id}/logs` would give them up to `until`: per task, the last
-    /// `tail` lines, or every line from `since` on; oldest first within a task.
-    func logLines(_ ref: String, since: Date?, tail: Int?, until: Date) -> [LogLine] {
+    /// The lines of a service up to `until`, as a service's log gives them: per task, the last `tail` lines, or
+    /// every line from `since` on; oldest first within a task.
+    func logLines(_ ref: String, since: Date?, tail: Int?, until: Date) -> [LogEntry] {
         guard let s = index(of: ref) else { return [] }
         let service = services[s]
-        var result: [LogLine] = []
+        var result: [LogEntry] = []
         for task in service.tasks {
             guard let running = task.runningAt else { continue }
             let end = min(task.endedAt ?? until, until)
@@ -19,7 +19,7 @@ extension DemoWorld {
             } else {
                 let wanted = tail ?? 200
                 var lookback = Double(wanted) * 8
-                var found: [LogLine]
+                var found: [LogEntry]
                 repeat {
                     found = lines(of: task, in: service, from: max(running, end - lookback), to: end)
                     lookback *= 4
@@ -31,14 +31,12 @@ extension DemoWorld {
     }
 
     /// The lines `task` printed in [from, to).
-    private func lines(of task: DemoTask, in service: DemoService, from: Date, to: Date) -> [LogLine] {
+    private func lines(of task: DemoTask, in service: DemoService, from: Date, to: Date) -> [LogEntry] {
         guard from < to, let running = task.runningAt else { return [] }
         let name = service.info.name
-        var out: [LogLine] = []
-        func emit(_ time: Date, _ text: String, _ stream: LogStream = .stdout) {
-            if time >= from && time < to {
-                out.append(LogLine(stream: stream, timestamp: time, taskID: task.info.id, nodeID: task.info.nodeID, text: text))
-            }
+        var out: [LogEntry] = []
+        func emit(_ time: Date, _ text: String, _ stream: LogStreamKind = .stdout) {
+            if time >= from && time < to { out.append(LogEntry(time: time, stream: stream, taskID: task.info.id, text: text)) }
         }
         let agent = service.agent
         let boot = agent?.boot ?? 2
@@ -74,7 +72,7 @@ extension DemoWorld {
     }
 
     /// The line printed in second `j`, if any.
-    private func line(for agent: DemoAgent?, service name: String, second j: Int, at: Date) -> (LogStream, String)? {
+    private func line(for agent: DemoAgent?, service name: String, second j: Int, at: Date) -> (LogStreamKind, String)? {
         let roll = noise(name, j, "log")
         func pick<T>(_ items: [T], _ salt: String) -> T { items[Int(noise(name, j, salt) * Double(items.count))] }
         guard let agent else {

@@ -1,5 +1,4 @@
 import ClawtopCore
-import DockerEngine
 import Foundation
 import Poller
 
@@ -177,8 +176,13 @@ public struct DemoWorld: Sendable {
     // MARK: - Actions
 
     /// A force update: every wanted task is replaced.
-    public mutating func restart(_ ref: String) throws(DockerError) -> ActionChange {
-        guard let s = index(of: ref) else { throw .serviceNotFound(ref) }
+    /// Why an action or a log read names a service the world does not have.
+    public static func notFound(_ ref: String) -> SourceError {
+        SourceError("service '\(ref)' not found: it may have been removed")
+    }
+
+    public mutating func restart(_ ref: String) throws(SourceError) -> ActionChange {
+        guard let s = index(of: ref) else { throw Self.notFound(ref) }
         let force = services[s].info.spec.forceUpdate
         services[s].info.spec.forceUpdate += 1
         var slots: [Int] = []
@@ -193,9 +197,9 @@ public struct DemoWorld: Sendable {
     }
 
     /// Sets the replicas: new slots get a task, slots above `replicas` are shut down.
-    public mutating func scale(_ ref: String, to replicas: Int) throws(DockerError) -> ActionChange {
-        guard let s = index(of: ref) else { throw .serviceNotFound(ref) }
-        guard replicas >= 0 else { throw .api(status: 400, message: "replicas must be 0 or more") }
+    public mutating func scale(_ ref: String, to replicas: Int) throws(SourceError) -> ActionChange {
+        guard let s = index(of: ref) else { throw Self.notFound(ref) }
+        guard replicas >= 0 else { throw SourceError("replicas must be 0 or more") }
         let before = services[s].info.desired
         services[s].info.desired = replicas
         var filled = Set<Int>()

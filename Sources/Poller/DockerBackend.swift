@@ -12,18 +12,28 @@ public final class DockerBackend: FleetBackend {
         self.client = client
     }
 
+    /// The daemon the environment names (DOCKER_HOST, DOCKER_CONTEXT, the docker config's context, the default
+    /// socket); throws when its address is malformed, before any connection.
+    public static func fromEnvironment() throws(SourceError) -> DockerBackend {
+        do { return DockerBackend(client: try DockerClient()) } catch { throw SourceError(error) }
+    }
+
     public var displayName: String { client.endpoint.displayName }
     public var prober: any HealthProbing { httpProber }
 
-    public func load() async throws(DockerError) -> [Message] {
-        [try await FleetWatcher.snapshot(client)]
+    public func load() async throws(SourceError) -> [Message] {
+        do { return [try await FleetWatcher.snapshot(client)] } catch { throw SourceError(error) }
     }
 
     public func watch(post: @escaping @Sendable (Message) -> Void) async {
         await FleetWatcher(client: client, post: post).run()
     }
 
-    public func perform(_ request: ActionRequest) async throws(DockerError) -> ActionChange {
+    public func perform(_ request: ActionRequest) async throws(SourceError) -> ActionChange {
+        do { return try await update(request) } catch { throw SourceError(error) }
+    }
+
+    private func update(_ request: ActionRequest) async throws(DockerError) -> ActionChange {
         // The listed service carries its version and whole spec: the update needs no other read.
         let known = try await client.services(id: request.serviceID).first
         switch request.kind {
@@ -38,14 +48,48 @@ public final class DockerBackend: FleetBackend {
         }
     }
 
-    public func logs(service: String, options: LogOptions) async throws(DockerError) -> AsyncThrowingStream<LogLine, Error> {
+    public func logs(service: String, request: LogRequest) async throws(SourceError) -> AsyncThrowingStream<LogEntry, Error> {
         // A TTY service's log is raw text, not 8-byte frames: the spec says which.
-        let tty = try await client.service(service).Spec.TaskTemplate.ContainerSpec?.TTY ?? false
-        return client.serviceLogs(service, options: options, tty: tty)
+        let tty: Bool
+        do { tty = try await client.service(service).Spec.TaskTemplate.ContainerSpec?.TTY ?? false } catch { throw SourceError(error) }
+        let lines = client.serviceLogs(service, options: LogOptions(follow: request.follow, tail: request.tail,
+                                                                    since: request.since, timestamps: true), tty: tty)
+        return AsyncThrowingStream { continuation in
+            let reading = Task {
+                do {
+                    for try await line in lines { continuation.yield(Self.entry(line)) }
+                    continuation.finish()
+                } catch let error as DockerError {
+                    continuation.finish(throwing: SourceError(error))
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in reading.cancel() }
+        }
+    }
+
+    /// A Docker log line as the model keeps it; the model labels its replica from the task ID.
+    static func entry(_ line: LogLine) -> LogEntry {
+        LogEntry(time: line.timestamp, stream: line.stream == .stderr ? .stderr : .stdout, taskID: line.taskID,
+                 text: line.text)
     }
 
     public func shutdown() async {
         await httpProber.shutdown()
         await client.shutdown()
+    }
+}
+
+extension SourceError {
+    /// Docker's error as the operator reads it, and whether it means there is no swarm here to show (rather than
+    /// one clawtop may not use).
+    init(_ error: DockerError) {
+        switch error {
+        case .socketMissing, .connectionRefused, .notSwarmManager, .contextNotFound, .transport, .timeout:
+            self.init(error.description, noSwarmHere: true)
+        default:
+            self.init(error.description)
+        }
     }
 }

@@ -1,5 +1,4 @@
 import ClawtopCore
-import DockerEngine
 import Foundation
 import Synchronization
 
@@ -20,15 +19,16 @@ public final class LogFollower: Sendable {
 
     /// - Parameters:
     ///   - tail: lines per task to start with (Docker applies it to each retained task).
+    ///   - retry: the wait before the first reconnect, doubled after each failure up to `maxRetry`.
     ///   - batchInterval: how long to gather lines that arrive together before posting them as one batch.
     ///   - status: a problem with the stream of `service`, or nil when it streams again.
     ///   - post: new lines of `service`, oldest first.
-    public init(backend: any FleetBackend, tail: Int = 200, backoff: Backoff = Backoff(initial: 1, maximum: 10),
+    public init(backend: any FleetBackend, tail: Int = 200, retry: Double = 1, maxRetry: Double = 10,
                 batchInterval: Double = 0.05,
                 status: @escaping @Sendable (_ service: String, _ problem: String?) -> Void = { _, _ in },
                 post: @escaping @Sendable (_ service: String, _ entries: [LogEntry]) -> Void) {
-        session = Session(backend: backend, tail: tail, backoff: backoff, batchInterval: batchInterval, status: status,
-                          post: post)
+        session = Session(backend: backend, tail: tail, retry: retry, maxRetry: maxRetry, batchInterval: batchInterval,
+                          status: status, post: post)
     }
 
     deinit { current.withLock { $0?.task.cancel() } }
@@ -56,7 +56,8 @@ public final class LogFollower: Sendable {
 private struct Session: Sendable {
     let backend: any FleetBackend
     let tail: Int
-    let backoff: Backoff
+    let retry: Double
+    let maxRetry: Double
     let batchInterval: Double
     let status: @Sendable (String, String?) -> Void
     let post: @Sendable (String, [LogEntry]) -> Void
@@ -69,19 +70,19 @@ private struct Session: Sendable {
             let problem: String
             do {
                 let since = cursor.startStream()
-                let options = LogOptions(follow: true, tail: since == nil ? tail : nil, since: since, timestamps: true)
-                let lines = try await backend.logs(service: service, options: options)
+                let request = LogRequest(follow: true, tail: since == nil ? tail : nil, since: since)
+                let lines = try await backend.logs(service: service, request: request)
                 status(service, nil)
                 if try await receive(lines, service: service, cursor: &cursor) {
                     failures = 0
                 }
                 problem = "the log stream ended"
             } catch {
-                problem = (error as? DockerError)?.description ?? "\(error)"
+                problem = (error as? SourceError)?.description ?? "\(error)"
             }
             if Task.isCancelled { return }
             failures += 1
-            let wait = backoff.delay(afterFailures: failures)
+            let wait = min(maxRetry, retry * pow(2, Double(failures - 1)))
             status(service, "\(problem) (reconnecting in \(Int(wait.rounded(.up)))s)")
             do { try await Task.sleep(for: .seconds(wait)) } catch { return }
         }
@@ -89,7 +90,7 @@ private struct Session: Sendable {
 
     /// Reads one stream to its end, posting each line with those that arrive within `batchInterval` after it as one
     /// batch (sorted by time: Docker sends each task's backlog in turn). Returns whether any line was new.
-    private func receive(_ lines: AsyncThrowingStream<LogLine, Error>, service: String,
+    private func receive(_ lines: AsyncThrowingStream<LogEntry, Error>, service: String,
                          cursor: inout LogCursor) async throws -> Bool {
         let outbox = Outbox()
         let (batches, batchStarted) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -106,7 +107,7 @@ private struct Session: Sendable {
             do {
                 for try await line in lines where cursor.admit(line) {
                     received = true
-                    if outbox.add(LogFollower.entry(line)) { batchStarted.yield() }
+                    if outbox.add(line) { batchStarted.yield() }
                 }
             } catch {
                 failure = error
@@ -121,17 +122,11 @@ private struct Session: Sendable {
 }
 
 extension LogFollower {
-    /// A Docker log line as the logs pane keeps it; the model labels its replica from the task ID.
-    static func entry(_ line: LogLine) -> LogEntry {
-        LogEntry(time: line.timestamp, stream: line.stream == .stderr ? .stderr : .stdout, taskID: line.taskID,
-                 text: line.text)
-    }
-
     /// The last `tail` lines of each task of a service, once, without following: for `snapshot --view logs`.
     public static func recent(backend: any FleetBackend, service: String, tail: Int = 200) async throws -> [LogEntry] {
         var entries: [LogEntry] = []
-        for try await line in try await backend.logs(service: service, options: LogOptions(follow: false, tail: tail)) {
-            entries.append(entry(line))
+        for try await line in try await backend.logs(service: service, request: LogRequest(follow: false, tail: tail)) {
+            entries.append(line)
         }
         return sortedByTime(entries)
     }
@@ -170,7 +165,7 @@ private struct LogCursor {
     /// A line, to recognise it when a stream sends it again.
     struct Key: Hashable {
         var taskID: String?
-        var stream: LogStream
+        var stream: LogStreamKind
         var text: String
     }
 
@@ -188,8 +183,8 @@ private struct LogCursor {
     }
 
     /// Whether `line` is new, noting it if so. Lines without a time are always new.
-    mutating func admit(_ line: LogLine) -> Bool {
-        guard let time = line.timestamp else { return true }
+    mutating func admit(_ line: LogEntry) -> Bool {
+        guard let time = line.time else { return true }
         let key = Key(taskID: line.taskID, stream: line.stream, text: line.text)
         if let resumed, time < resumed.time || (time == resumed.time && resumed.seen.contains(key)) { return false }
         if let newest, time <= newest {

@@ -1,5 +1,4 @@
 import ClawtopCore
-import DockerEngine
 import Foundation
 import Poller
 
@@ -15,7 +14,7 @@ struct ActionRunner: Sendable {
         Task.detached {
             let outcome: ActionOutcome
             var change = ActionChange(before: "", after: "")
-            do throws(DockerError) {
+            do throws(SourceError) {
                 change = try await backend.perform(request)
                 outcome = ActionOutcome(request: request, ok: true, message: "done", at: Date())
             } catch {

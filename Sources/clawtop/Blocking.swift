@@ -1,13 +1,12 @@
-import DockerEngine
 import Foundation
 import Poller
 
 /// Runs async work from synchronous code (the console owns the main thread; work runs on the pool).
-func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws(DockerError) -> T) -> Result<T, DockerError> {
+func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws(SourceError) -> T) -> Result<T, SourceError> {
     let semaphore = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var result: Result<T, DockerError>?
+    nonisolated(unsafe) var result: Result<T, SourceError>?
     Task.detached {
-        do throws(DockerError) { result = .success(try await body()) } catch { result = .failure(error) }
+        do throws(SourceError) { result = .success(try await body()) } catch { result = .failure(error) }
         semaphore.signal()
     }
     semaphore.wait()
@@ -16,5 +15,5 @@ func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws(Docker
 
 /// Closes the backend's connections from synchronous code.
 func shutdownBlocking(_ backend: any FleetBackend) {
-    _ = runBlocking { () async throws(DockerError) -> Bool in await backend.shutdown(); return true }
+    _ = runBlocking { () async throws(SourceError) -> Bool in await backend.shutdown(); return true }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import ClawtopCore
 import CursesTerminal
 import Dashboard
-import DockerEngine
 import Foundation
 import Poller
 
@@ -65,7 +64,7 @@ struct ConsoleCommand: ParsableCommand {
             // Leave at once with the conventional status, as the signal would have; the terminal is restored.
             Foundation.exit(reason.status)
         }
-        _ = runBlocking { () async throws(DockerError) -> Bool in
+        _ = runBlocking { () async throws(SourceError) -> Bool in
             await probing.value
             await backend.shutdown()
             return true

@@ -2,7 +2,6 @@ import ArgumentParser
 import ClawtopCore
 import Dashboard
 import Demo
-import DockerEngine
 import Foundation
 import OrchestratorConfig
 import Poller
@@ -80,7 +79,7 @@ struct DisplayOptions: ParsableArguments {
         if demo {
             backend = DemoBackend()
         } else {
-            do { backend = DockerBackend(client: try DockerClient()) } catch { throw Failure(error.description) }
+            do { backend = try DockerBackend.fromEnvironment() } catch { throw Failure(error.description) }
         }
         do {
             try body(setup, backend)

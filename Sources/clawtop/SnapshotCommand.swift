@@ -2,7 +2,6 @@ import ArgumentParser
 import ClawtopCore
 import Dashboard
 import Demo
-import DockerEngine
 import Foundation
 import Poller
 import Screen
@@ -65,7 +64,7 @@ struct SnapshotCommand: ParsableCommand {
             // One probe round, so the frame shows health as the console would a moment after it starts.
             let targets = state.probeTargets
             if !targets.isEmpty {
-                let results = runBlocking { () async throws(DockerError) -> [Message] in
+                let results = runBlocking { () async throws(SourceError) -> [Message] in
                     await HealthScheduler(prober: backend.prober).probeOnce(targets)
                 }
                 for message in (try? results.get()) ?? [] { reduce(&state, message) }
@@ -89,7 +88,7 @@ struct SnapshotCommand: ParsableCommand {
         var model = ConsoleModel(fleet: state, ui: ui, width: width ?? w, height: height ?? h, now: now)
         // The logs the frame shows, once, as the console would follow them.
         for case .followLogs(let service?) in update(&model, .tick, now: now) {
-            let lines = runBlocking { () async throws(DockerError) -> [LogEntry] in
+            let lines = runBlocking { () async throws(SourceError) -> [LogEntry] in
                 (try? await LogFollower.recent(backend: backend, service: service)) ?? []
             }
             _ = update(&model, .fleet(.logLines(service: service, (try? lines.get()) ?? [])), now: now)

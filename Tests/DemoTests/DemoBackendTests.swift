@@ -1,6 +1,5 @@
 import ClawtopCore
 import Demo
-import DockerEngine
 import Foundation
 import Poller
 import TestSupport
@@ -44,8 +43,8 @@ struct DemoBackendTests {
             await Task.yield()
             return health("calendar") == .asleep
         }
-        await #expect(throws: DockerError.serviceNotFound("openclaw_nosuch")) {
-            _ = try await backend.logs(service: "openclaw_nosuch", options: LogOptions())
+        await #expect(throws: DemoWorld.notFound("openclaw_nosuch")) {
+            _ = try await backend.logs(service: "openclaw_nosuch", request: LogRequest(follow: true))
         }
     }
 }

@@ -1,7 +1,6 @@
 import ClawtopCore
 import Dashboard
 @testable import Demo
-import DockerEngine
 import Foundation
 import Poller
 import Testing
@@ -147,8 +146,8 @@ struct DemoActionTests {
 
     @Test func anUnknownServiceIsNotFound() {
         var (world, _) = opened()
-        #expect(throws: DockerError.serviceNotFound("openclaw_nosuch")) { try world.restart("openclaw_nosuch") }
-        #expect(throws: DockerError.serviceNotFound("openclaw_standup-bot")) { try world.scale("openclaw_standup-bot", to: 1) }
+        #expect(throws: DemoWorld.notFound("openclaw_nosuch")) { try world.restart("openclaw_nosuch") }
+        #expect(throws: DemoWorld.notFound("openclaw_standup-bot")) { try world.scale("openclaw_standup-bot", to: 1) }
     }
 }
 
@@ -158,10 +157,10 @@ struct DemoLogTests {
         let first = world.logLines("openclaw_research", since: nil, tail: 50, until: start)
         #expect(first.count == 50)
         #expect(first == world.logLines("openclaw_research", since: nil, tail: 50, until: start))
-        #expect(first.allSatisfy { ($0.timestamp ?? .distantFuture) < start && $0.taskID != nil })
+        #expect(first.allSatisfy { ($0.time ?? .distantFuture) < start && $0.taskID != nil })
         world.advance(to: start + 60)
         let next = world.logLines("openclaw_research", since: start, tail: nil, until: start + 60)
-        #expect(!next.isEmpty && next.allSatisfy { $0.timestamp! >= start && $0.timestamp! < start + 60 })
+        #expect(!next.isEmpty && next.allSatisfy { $0.time! >= start && $0.time! < start + 60 })
         // Asked again in two halves, the same lines come, none twice.
         let halves = world.logLines("openclaw_research", since: start, tail: nil, until: start + 30)
             + world.logLines("openclaw_research", since: start + 30, tail: nil, until: start + 60)
