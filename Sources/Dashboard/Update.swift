@@ -27,61 +27,6 @@ public enum Effect: Sendable, Equatable {
     case quit
 }
 
-/// Everything the console knows: the fleet, the operator's view of it, the screen's size and the clock.
-public struct ConsoleModel: Sendable, Equatable {
-    public var fleet: FleetState
-    public var ui: UIState
-    public fileprivate(set) var width: Int
-    public fileprivate(set) var height: Int
-    /// The time of the last event.
-    public fileprivate(set) var now: Date
-    /// The agent rows, derived from `fleet` at `rowsAt` (nil once a message changed the fleet). Deriving them is the
-    /// costliest part of a frame, so a key and the frame after it share them.
-    public fileprivate(set) var rows: [AgentRow] = []
-    private var rowsAt: Date?
-    /// The service whose logs are followed (the logs pane shows them), nil for none.
-    public fileprivate(set) var followedLogs: String?
-    /// The probe targets asked for last.
-    public fileprivate(set) var probeTargets: [ProbeTarget] = []
-
-    public init(fleet: FleetState, ui: UIState, width: Int, height: Int, now: Date) {
-        self.fleet = fleet
-        self.ui = ui
-        self.width = width
-        self.height = height
-        self.now = now
-    }
-
-    /// The table's rows as the operator arranged them (filtered, sorted); derived again when stale.
-    public var visible: [AgentRow] { visibleRows(rowsFresh ? rows : fleet.agentRows(now: now), ui: ui) }
-
-    var rowsFresh: Bool { rowsAt != nil }
-
-    /// Derives the rows again when a message changed the fleet, or when they are a second old (so that the
-    /// windows that lapse with time, a startup grace or a recent failure, are current).
-    mutating func refreshRows() {
-        if let at = rowsAt, now.timeIntervalSince(at) < 1, now >= at { return }
-        rows = fleet.agentRows(now: now)
-        rowsAt = now
-    }
-
-    mutating func rowsChanged() { rowsAt = nil }
-
-    /// Derives one agent's row again, after a message about it alone, and moves it to its place in the order.
-    mutating func refreshRow(of agent: String) {
-        guard rowsFresh, let i = rows.firstIndex(where: { $0.agent.name == agent }) else { return rowsChanged() }
-        let row = fleet.agentRow(rows[i].agent, now: now)
-        rows.remove(at: i)
-        // The others are in order: binary search for the first that should come after this one.
-        var low = 0, high = rows.count
-        while low < high {
-            let mid = (low + high) / 2
-            if rows[mid].precedes(row) { low = mid + 1 } else { high = mid }
-        }
-        rows.insert(row, at: low)
-    }
-}
-
 /// Applies an event to the model and says what the world should do about it. Pure: the console loop, `snapshot`
 /// and the tests all go through it.
 public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date) -> [Effect] {

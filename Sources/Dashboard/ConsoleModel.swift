@@ -1,0 +1,54 @@
+import ClawtopCore
+import Foundation
+
+/// Everything the console knows: the fleet, the operator's view of it, the screen's size and the clock.
+public struct ConsoleModel: Sendable, Equatable {
+    public var fleet: FleetState
+    public var ui: UIState
+    public internal(set) var width: Int
+    public internal(set) var height: Int
+    /// The time of the last event.
+    public internal(set) var now: Date
+    /// The agent rows, derived from `fleet` at `rowsAt` (nil once a message changed the fleet). Deriving them is the
+    /// costliest part of a frame, so a key and the frame after it share them.
+    public internal(set) var rows: [AgentRow] = []
+    private var rowsAt: Date?
+    /// The service whose logs are followed (the logs pane shows them), nil for none.
+    public internal(set) var followedLogs: String?
+    /// The probe targets asked for last.
+    public internal(set) var probeTargets: [ProbeTarget] = []
+
+    public init(fleet: FleetState, ui: UIState, width: Int, height: Int, now: Date) {
+        self.fleet = fleet
+        self.ui = ui
+        self.width = width
+        self.height = height
+        self.now = now
+    }
+
+    var rowsFresh: Bool { rowsAt != nil }
+
+    /// Derives the rows again when a message changed the fleet, or when they are a second old (so that the
+    /// windows that lapse with time, a startup grace or a recent failure, are current).
+    mutating func refreshRows() {
+        if let at = rowsAt, now.timeIntervalSince(at) < 1, now >= at { return }
+        rows = fleet.agentRows(now: now)
+        rowsAt = now
+    }
+
+    mutating func rowsChanged() { rowsAt = nil }
+
+    /// Derives one agent's row again, after a message about it alone, and moves it to its place in the order.
+    mutating func refreshRow(of agent: String) {
+        guard rowsFresh, let i = rows.firstIndex(where: { $0.agent.name == agent }) else { return rowsChanged() }
+        let row = fleet.agentRow(rows[i].agent, now: now)
+        rows.remove(at: i)
+        // The others are in order: binary search for the first that should come after this one.
+        var low = 0, high = rows.count
+        while low < high {
+            let mid = (low + high) / 2
+            if rows[mid].precedes(row) { low = mid + 1 } else { high = mid }
+        }
+        rows.insert(row, at: low)
+    }
+}

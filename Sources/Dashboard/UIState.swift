@@ -1,0 +1,111 @@
+import ClawtopCore
+import Screen
+import Foundation
+
+/// The table's order.
+public enum SortOrder: String, Sendable, Equatable, CaseIterable {
+    /// Unhealthy and failing first, then by name (the default).
+    case urgency
+    case name
+    /// Most restarts first.
+    case restarts
+    /// Lowest availability first.
+    case availability
+
+    var next: SortOrder {
+        let all = Self.allCases
+        return all[(all.firstIndex(of: self)! + 1) % all.count]
+    }
+}
+
+/// A line of text being typed at the bottom of the screen.
+public struct Prompt: Sendable, Equatable {
+    public enum Purpose: Sendable, Equatable {
+        case filter
+        /// A search in the logs pane.
+        case search
+        /// The new replica count for an agent.
+        case replicas(agent: String)
+    }
+    public var purpose: Purpose
+    public var text: String
+}
+
+/// What covers the table for a moment.
+public enum Overlay: Sendable, Equatable {
+    case help
+    /// "scale openclaw_alpha 1 → 0? y/N"
+    case confirm(ActionRequest)
+    case prompt(Prompt)
+}
+
+/// What the pane under the table (or the whole screen, on small terminals) shows.
+public enum Pane: Sendable, Equatable {
+    case details, logs
+}
+
+/// Where keys go: the table, or the pane.
+public enum Focus: Sendable, Equatable {
+    case table, pane
+}
+
+/// A message of the UI itself (a refusal, a cancelled action), shown in the status line.
+public struct Flash: Sendable, Equatable {
+    public var text: String
+    public var role: Role
+    public var at: Date
+}
+
+/// What the view remembers between frames.
+public struct UIState: Sendable, Equatable {
+    /// The selected agent, by name, so the selection follows it when the order changes.
+    public var selectedID: String?
+    public var scroll: Int = 0
+    public var glyphs: Glyphs
+    public var overlay: Overlay?
+    /// Only agents whose name, service or image contain this (case-insensitive).
+    public var filter = ""
+    public var sort = SortOrder.urgency
+    /// `--read-only`: every action is refused.
+    public var readOnly = false
+    public var flash: Flash?
+    public var pane = Pane.details
+    public var focus = Focus.table
+    public var logView = LogViewState()
+
+    /// Where keys go now.
+    public var keyContext: KeyContext { focus == .pane && pane == .logs ? .logs : .table }
+
+    public init(glyphs: Glyphs = .unicode, readOnly: Bool = false) {
+        self.glyphs = glyphs
+        self.readOnly = readOnly
+    }
+}
+
+/// The table's rows as the operator has arranged them: filtered, then sorted.
+public func visibleRows(_ fleet: FleetState, ui: UIState, now: Date) -> [AgentRow] {
+    visibleRows(fleet.agentRows(now: now), ui: ui)
+}
+
+/// The same, from rows already derived (`FleetState.agentRows`).
+public func visibleRows(_ all: [AgentRow], ui: UIState) -> [AgentRow] {
+    var rows = all
+    let filter = ui.filter.lowercased()
+    if !filter.isEmpty {
+        rows = rows.filter { row in
+            [row.agent.name, row.agent.serviceName ?? "", row.summary?.service.image ?? ""].contains { $0.lowercased().contains(filter) }
+        }
+    }
+    switch ui.sort {
+    case .urgency: break
+    case .name: rows.sort { $0.agent.name < $1.agent.name }
+    case .restarts: rows.sort { ($1.restarts, $0.agent.name) < ($0.restarts, $1.agent.name) }
+    case .availability: rows.sort { ($0.history.availability ?? 2, $0.agent.name) < ($1.history.availability ?? 2, $1.agent.name) }
+    }
+    return rows
+}
+
+/// The selected agent's row among `rows`: the one the UI names, else the first.
+public func selectedRow(_ rows: [AgentRow], ui: UIState) -> AgentRow? {
+    ui.selectedID.flatMap { id in rows.first { $0.id == id } } ?? rows.first
+}
