@@ -15,7 +15,8 @@ struct FleetWatcherTests {
             let watcher = FleetWatcher(client: client, taskInterval: 3600) { message in state.withLock { reduce(&$0, message) } }
             let task = Task { await watcher.run() }
             defer { task.cancel() }
-            try await TestDocker.waitUntil("the first snapshot", timeout: 10) { state.withLock { $0.connection == .live } }
+            // A liveness bound only: the first snapshot can wait a long while when the whole suite starts at once.
+            try await TestDocker.waitUntil("the first snapshot", timeout: 60) { state.withLock { $0.connection == .live } }
 
             let name = TestDocker.uniqueName("watch")
             func row() -> ServiceSummary? { state.withLock { $0.summaries(now: Date()) }.first { $0.service.name == name } }
