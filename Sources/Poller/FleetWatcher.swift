@@ -29,7 +29,7 @@ public final class FleetWatcher: Sendable {
     /// The services being read, and what their next read must fetch; a service is here while its reader runs.
     private let readers = Mutex<[String: Reader]>([:])
     /// What the last read of each service found, for a read that fetches only the tasks.
-    private let known = Mutex<[String: Known]>([:])
+    private let known = Mutex(KnownServices())
 
     public init(client: DockerClient, taskInterval: Double = 30, settleDelay: Double = 1.5, burstDelay: Double = 0.2,
                 post: @escaping @Sendable (Message) -> Void) {
@@ -82,7 +82,7 @@ public final class FleetWatcher: Sendable {
                     if let name = event.serviceName, !name.isEmpty { post(.event(service: name, Self.note(event))) }
                     if event.kind == .service && event.action == "remove" {
                         readers.withLock { $0[id]?.next = nil } // nothing left to read
-                        known.withLock { _ = $0.removeValue(forKey: id) }
+                        forget(id)
                         post(.serviceRemoved(id: id, at: Date()))
                         continue
                     }
@@ -126,6 +126,14 @@ public final class FleetWatcher: Sendable {
         /// nil while the read in flight has all that was asked.
         var next: Wanted?
     }
+
+    private struct KnownServices {
+        var byID: [String: Known] = [:]
+        /// One more for each full re-read, which forgets them all.
+        var generation = 0
+    }
+
+    private func forget(_ id: String) { known.withLock { _ = $0.byID.removeValue(forKey: id) } }
 
     struct Known {
         var service: ServiceInfo
@@ -196,7 +204,10 @@ public final class FleetWatcher: Sendable {
     private func resync() async {
         do {
             let snapshot = try await Self.snapshot(client)
-            known.withLock { $0.removeAll() } // events may have been missed: the next reads fetch everything
+            known.withLock { // events may have been missed: the next reads fetch everything
+                $0.byID.removeAll()
+                $0.generation += 1
+            }
             post(snapshot)
         } catch {
             post(.connection(.failed(error.description)))
@@ -219,7 +230,7 @@ public final class FleetWatcher: Sendable {
     /// Messages carry when the read began: the store drops a read that began before the last one it applied.
     private func refresh(_ id: String, _ wanted: Wanted) async {
         let started = Date()
-        let last = known.withLock { $0[id] }
+        let (last, generation) = known.withLock { ($0.byID[id], $0.generation) }
         let readService = wanted.service || last == nil
         let readContainers = last == nil || wanted.health || (wanted.started && last?.checksHealth != false)
         do {
@@ -230,7 +241,7 @@ public final class FleetWatcher: Sendable {
             var health = last?.health ?? [:], checksHealth = last?.checksHealth
             if let listed = try await listed {
                 guard let first = listed.first else {
-                    known.withLock { _ = $0.removeValue(forKey: id) }
+                    forget(id)
                     post(.serviceRemoved(id: id, at: started))
                     return
                 }
@@ -252,10 +263,16 @@ public final class FleetWatcher: Sendable {
             if !readService {
                 service.running = infos.filter { $0.state == "running" && $0.desiredState == "running" }.count
             }
-            known.withLock { $0[id] = Known(service: service, health: health, checksHealth: checksHealth) }
+            let kept = known.withLock { known in
+                guard known.generation == generation else { return false }
+                known.byID[id] = Known(service: service, health: health, checksHealth: checksHealth)
+                return true
+            }
+            // A full re-read came meanwhile: the service this read took from the one before may be older than it.
+            guard kept || readService else { return }
             post(.service(service, tasks: infos, at: started))
         } catch DockerError.serviceNotFound {
-            known.withLock { _ = $0.removeValue(forKey: id) }
+            forget(id)
             post(.serviceRemoved(id: id, at: started))
         } catch {
             // Read everything again rather than keep a stale service until its next event; the stream stays up.
