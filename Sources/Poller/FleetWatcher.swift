@@ -261,7 +261,9 @@ public final class FleetWatcher: Sendable {
                 Self.task(task, health: readContainers || task.Status.State == "running" ? health : [:])
             }
             if !readService {
-                service.running = infos.filter { $0.state == "running" && $0.desiredState == "running" }.count
+                // As Docker counts `RunningTasks`: a task being stopped runs until its container dies (10 s by
+                // default), and the full re-read, `snapshot` and the service reads show it as running meanwhile.
+                service.running = infos.filter { $0.state == "running" }.count
             }
             let kept = known.withLock { known in
                 guard known.generation == generation else { return false }
