@@ -52,6 +52,9 @@ private func generatedPart(table: String, seconds: Double) -> String {
           static build (`scripts/build-static`), gives the memory of the binary one copies onto a manager.
         - **First frame**: the console until `REPL` (the table's header) reaches its pty; `snapshot` and
           `docker service ls` until they exit. Medians of 5, against the daemon directly.
+        - **Rolling restart**: a 10-replica service whose tasks stop at SIGTERM; 15 s after the console (`--all`,
+          through the proxy) starts, `docker service update --force --detach=false` against the daemon directly; the
+          console's requests from the update's start until 5 s after it ends, the events stream apart.
 
         """
 }

@@ -12,6 +12,8 @@ struct SwarmBench {
     let staticClawtop: String?
     let docker: String
     let work: String
+    /// The busybox image the private swarm has.
+    let image: String
 
     static func fromEnvironment() -> SwarmBench? {
         let env = ProcessInfo.processInfo.environment
@@ -19,13 +21,15 @@ struct SwarmBench {
               let log = env["CLAWTOP_BENCH_PROXY_LOG"], let clawtop = env["CLAWTOP_BENCH_CLAWTOP"],
               let work = env["CLAWTOP_BENCH_WORK"] else { return nil }
         return SwarmBench(direct: direct, proxy: proxy, proxyLog: log, clawtop: clawtop,
-                          staticClawtop: env["CLAWTOP_BENCH_STATIC"].flatMap { $0.isEmpty ? nil : $0 }, docker: env["CLAWTOP_BENCH_DOCKER"] ?? "/usr/bin/docker", work: work)
+                          staticClawtop: env["CLAWTOP_BENCH_STATIC"].flatMap { $0.isEmpty ? nil : $0 }, docker: env["CLAWTOP_BENCH_DOCKER"] ?? "/usr/bin/docker", work: work,
+                          image: env["CLAWTOP_BENCH_IMAGE"] ?? "clawtop-test-agent:latest")
     }
 
     func run(_ section: String) async throws -> [Result] {
         switch section {
         case "daemon": return try daemonLoad()
         case "watching": return try watchingCost()
+        case "rolling-restart": return try rollingRestart()
         default: return try firstFrame()
         }
     }
@@ -68,6 +72,57 @@ struct SwarmBench {
                    value: String(format: "%.1f", console.perMinute), ratio: String(format: "%.3f×", console.perMinute / baseline.perMinute),
                    target: "≤ 2/min", met: console.perMinute <= 2),
         ]
+    }
+
+    // MARK: - Rolling restart
+
+    /// `docker service update --force --detach=false` of a 10-replica service, sent to the daemon directly, while the
+    /// console watches all services through the proxy: its requests from the update's start until 5 s after it ends
+    /// (the events stream apart), per replica. The tasks stop at SIGTERM, as agents do: one is replaced every 3 to 4 s.
+    func rollingRestart() throws -> [Result] {
+        let replicas = 10, name = "bench_roll"
+        try dockerCommand(["service", "create", "-d", "--no-resolve-image", "--name", name, "--network", "host",
+                           "--replicas", "\(replicas)", image, "sh", "-c", "trap 'exit 0' TERM; sleep 1000000 & wait"])
+        defer { _ = try? dockerCommand(["service", "rm", name]) }
+        let deadline = Date().addingTimeInterval(120)
+        while try dockerCommand(["service", "ls", "--filter", "name=\(name)", "--format", "{{.Replicas}}"]) != "\(replicas)/\(replicas)" {
+            guard Date() < deadline else { throw BenchError("\(name) did not reach \(replicas) running tasks in 120 s") }
+            Thread.sleep(forTimeInterval: 1)
+        }
+        let process = try PtyProcess(clawtop, ["--all", "--read-only"], environment: environment(host: proxy))
+        defer { _ = process.stop() }
+        Thread.sleep(forTimeInterval: 15) // the first read, and the reads after the service's creation
+        let before = try logLines().count
+        let clock = ContinuousClock(), t0 = clock.now
+        try dockerCommand(["service", "update", "--force", "--detach=false", name])
+        let took = (clock.now - t0).seconds
+        Thread.sleep(forTimeInterval: 5)
+        let lines = try logLines().dropFirst(before).filter { Self.kind($0) != "GET /events" }
+        let perReplica = Double(lines.count) / Double(replicas)
+        let kinds = Dictionary(grouping: lines.map(Self.kind), by: { $0 }).mapValues(\.count)
+            .sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        return [
+            Result(section: "Rolling restart", measure: "console, `service update --force` of \(replicas) replicas "
+                       + String(format: "(%.0f s) and 5 s after, requests per replica (%@)", took, kinds.isEmpty ? "none" : kinds),
+                   value: String(format: "%.1f", perReplica), ratio: "", target: "≤ 2", met: perReplica <= 2),
+        ]
+    }
+
+    /// Runs `docker -H <daemon> args…` to its end; its standard output, trimmed.
+    @discardableResult
+    private func dockerCommand(_ args: [String]) throws -> String {
+        let out = work + "/docker-\(UUID().uuidString).out"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let pid = try spawn(docker, ["-H", direct] + args, actions: &actions)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        guard status == 0 else { throw BenchError("docker \(args.joined(separator: " ")) failed (\(status))") }
+        return ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private func logLines() throws -> [String] {

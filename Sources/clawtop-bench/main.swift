@@ -3,7 +3,7 @@ import Foundation
 // clawtop-bench: measures what it costs to leave clawtop running, each figure beside a baseline measured in the same
 // run. `scripts/bench` builds it in release mode, starts the private swarm for the Docker parts, and writes
 // BENCHMARKS.md. Usage: clawtop-bench [--write FILE] [--only SECTION,…]; sections: render, terminal, memory, poller,
-// daemon, watching, first-frame (the last three need CLAWTOP_BENCH_* from scripts/bench). For looking into the
+// daemon, watching, first-frame, rolling-restart (the last four need CLAWTOP_BENCH_* from scripts/bench). For looking into the
 // terminal bytes: BENCH_TERM sets the pty's TERM (default tmux-256color), BENCH_DUMP=PREFIX writes each frame's bytes.
 
 // Dispatch blocks signals in its threads; one thread that accepts them lets Ctrl-C and SIGTERM end the bench.
@@ -53,7 +53,7 @@ do {
     if wanted("memory") { say("memory"); results += try memoryBench() }
     if wanted("poller") { say("poller (30 s)"); results += try await pollerBench() }
     let swarm = SwarmBench.fromEnvironment()
-    for section in ["daemon", "watching", "first-frame"] where wanted(section) {
+    for section in ["daemon", "watching", "first-frame", "rolling-restart"] where wanted(section) {
         guard let swarm else {
             say("\(section): skipped, no private swarm (run scripts/bench)")
             continue

@@ -52,16 +52,26 @@ public final class ScriptServer: @unchecked Sendable {
 }
 
 /// `scripts/docker-proxy.py` in front of the real daemon: a plain TCP endpoint, or a socket whose connections a
-/// test can cut (SIGUSR1) to drop a client's streams without touching the daemon.
+/// test can cut (SIGUSR1) to drop a client's streams without touching the daemon; with `log`, it counts requests.
 public final class DockerProxy: @unchecked Sendable {
     private let server: ScriptServer
+    private let log: String?
     public var address: String { server.address }
 
     /// - Parameter listen: `unix:PATH` or `tcp:127.0.0.1:0`.
-    public init(targetHost: String, listen: String) throws {
+    /// - Parameter log: a file that gets one `METHOD PATH` line per request (see `requests()`).
+    public init(targetHost: String, listen: String, log: String? = nil) throws {
         guard targetHost.hasPrefix("unix://") else { throw TestDocker.Unavailable(description: "proxy needs a unix target") }
+        self.log = log
         server = try ScriptServer(script: "docker-proxy.py",
-                                  arguments: ["--target", String(targetHost.dropFirst("unix://".count)), "--listen", listen])
+                                  arguments: ["--target", String(targetHost.dropFirst("unix://".count)), "--listen", listen]
+                                      + (log.map { ["--log", $0] } ?? []))
+    }
+
+    /// The requests seen so far, oldest first, as `METHOD PATH` (empty without a log).
+    public func requests() -> [String] {
+        guard let log, let text = try? String(contentsOfFile: log, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map(String.init)
     }
 
     /// Cuts every open connection; the proxy keeps listening.

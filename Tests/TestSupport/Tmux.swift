@@ -55,9 +55,10 @@ public final class Tmux: @unchecked Sendable {
         return r.stdout.split(separator: "\n").first.flatMap { Int32($0) }
     }
 
-    /// Waits until the screen contains `text`; returns the screen.
+    /// Waits until the screen contains `text`; returns the screen. The default deadline bounds liveness only: it is
+    /// sized for the console's first frame while the whole parallel suite starts on two busy cores.
     @discardableResult
-    public func waitFor(_ text: String, timeout: Double = 20) async throws -> String {
+    public func waitFor(_ text: String, timeout: Double = 60) async throws -> String {
         var last = ""
         do {
             try await TestDocker.waitUntil("'\(text)' on screen", timeout: timeout) {
