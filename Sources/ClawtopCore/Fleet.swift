@@ -104,8 +104,9 @@ public struct TaskInfo: Sendable, Equatable {
     /// Where the task runs in its service: the replica slot, or the node for a global service.
     public var slotKey: String { slot.map { "slot \($0)" } ?? "node \(nodeID ?? "")" }
 
-    /// Running, and meant to be: what `RunningTasks` counts.
-    public var isRunning: Bool { state == "running" && desiredState == "running" }
+    /// Running, as Docker counts `RunningTasks`: a task being stopped runs until its container dies (10 s by
+    /// default), and Docker's own count shows it meanwhile.
+    public var isRunning: Bool { state == "running" }
 
     public var isTerminal: Bool {
         ["complete", "shutdown", "failed", "rejected", "remove", "orphaned"].contains(state)

@@ -138,7 +138,7 @@ public final class FleetWatcher: Sendable {
     struct Known {
         var service: ServiceInfo
         /// Health-check status by task ID, from the last read of the service's containers.
-        var health: [String: String]
+        var health: [String: ContainerHealth]
         /// Whether the service's running containers have a health check; nil when none was running.
         var checksHealth: Bool?
     }
@@ -263,7 +263,7 @@ public final class FleetWatcher: Sendable {
             if !readService {
                 // As Docker counts `RunningTasks`: a task being stopped runs until its container dies (10 s by
                 // default), and the full re-read, `snapshot` and the service reads show it as running meanwhile.
-                service.running = infos.filter { $0.state == "running" }.count
+                service.running = infos.filter(\.isRunning).count
             }
             let kept = known.withLock { known in
                 guard known.generation == generation else { return false }
