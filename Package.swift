@@ -33,17 +33,24 @@ let package = Package(
         // Warren's orchestrator.yaml: parsing, defaults and validation with file, line and column. No I/O but reading the file.
         .target(name: "OrchestratorConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
 
-        // Feeds Docker state and events into the model as messages.
-        .target(name: "Poller", dependencies: [
-            "ClawtopCore", "DockerEngine",
+        // The health side: clawtop's own probes (HTTP, Warren's rules) and the scheduler that runs them on time.
+        .target(name: "Health", dependencies: [
+            "ClawtopCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
 
-        // The demo: a simulated swarm behind the same backend interface as Docker, for `--demo`.
-        .target(name: "Demo", dependencies: ["ClawtopCore", "DockerEngine", "Poller"]),
+        // The seam every source of fleet state stands behind, in the model's terms, and the log follower that reads
+        // any of them.
+        .target(name: "FleetSource", dependencies: ["ClawtopCore", "Health"]),
+
+        // The Docker side: the backend over the Engine API, the watcher of its events, the wire-to-model mapping.
+        .target(name: "DockerSource", dependencies: ["ClawtopCore", "FleetSource", "Health", "DockerEngine"]),
+
+        // The demo: a simulated swarm behind the same seam as Docker, for `--demo`.
+        .target(name: "Demo", dependencies: ["ClawtopCore", "FleetSource", "Health"]),
 
         // What the view and the terminal share: the cell buffer, rectangles, style roles, the theme, keys, text width.
         .target(name: "Screen"),
@@ -55,27 +62,32 @@ let package = Package(
         .target(name: "CursesTerminal", dependencies: ["CNcursesw", "Screen"]),
 
         .executableTarget(name: "clawtop", dependencies: [
-            "ClawtopCore", "DockerEngine", "Poller", "Demo", "Dashboard", "Screen", "CursesTerminal", "OrchestratorConfig",
+            "ClawtopCore", "FleetSource", "DockerSource", "Health", "Demo", "Dashboard", "Screen", "CursesTerminal",
+            "OrchestratorConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // The benchmark (`scripts/bench`, release mode): what it costs to leave clawtop running. Not part of CI.
         .executableTarget(name: "clawtop-bench", dependencies: [
-            "ClawtopCore", "Dashboard", "Screen", "CursesTerminal", "Poller",
+            "ClawtopCore", "Dashboard", "Screen", "CursesTerminal", "Health",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
 
         // Shared by the test targets: the private daemon's address, docker CLI helpers, waiting on conditions.
-        .target(name: "TestSupport", dependencies: ["DockerEngine", "ClawtopCore", "Poller"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["DockerEngine", "ClawtopCore", "FleetSource", "DockerSource", "Health"],
+                path: "Tests/TestSupport"),
 
         .testTarget(name: "ClawtopCoreTests", dependencies: ["ClawtopCore"]),
         .testTarget(name: "OrchestratorConfigTests", dependencies: ["OrchestratorConfig"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "PollerTests", dependencies: ["Poller", "DockerEngine", "ClawtopCore", "TestSupport"]),
-        .testTarget(name: "DemoTests", dependencies: ["Demo", "Poller", "DockerEngine", "ClawtopCore", "Dashboard", "Screen", "TestSupport"]),
+        .testTarget(name: "HealthTests", dependencies: ["Health", "DockerSource", "ClawtopCore", "TestSupport"]),
+        .testTarget(name: "DockerSourceTests", dependencies: ["DockerSource", "FleetSource", "DockerEngine", "ClawtopCore",
+                                                             "TestSupport"]),
+        .testTarget(name: "DemoTests", dependencies: ["Demo", "FleetSource", "Health", "ClawtopCore", "Dashboard", "Screen",
+                                                     "TestSupport"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Screen", "ClawtopCore", "TestSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "DockerEngine"], exclude: ["Golden"]),

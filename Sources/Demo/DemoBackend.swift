@@ -1,6 +1,7 @@
 import ClawtopCore
 import Foundation
-import Poller
+import FleetSource
+import Health
 import Synchronization
 
 /// The demo: a simulated swarm in this process, behind the same interface as Docker. It opens with a quarter of an

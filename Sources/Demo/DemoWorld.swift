@@ -1,6 +1,6 @@
 import ClawtopCore
 import Foundation
-import Poller
+import FleetSource
 
 /// A task of the simulated swarm, with the times its lifecycle needs.
 struct DemoTask: Sendable {

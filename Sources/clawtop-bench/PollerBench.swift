@@ -1,6 +1,6 @@
 import ClawtopCore
 import Foundation
-import Poller
+import Health
 import Synchronization
 
 /// 1,000 agents on a 1 s interval against a loopback server in another process, 10% of them hanging (each holds its

@@ -1,6 +1,6 @@
 import ClawtopCore
 import Foundation
-import Poller
+import FleetSource
 
 /// Carries out confirmed actions through the backend, posts how each ended, and appends it to the action log.
 struct ActionRunner: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import Poller
+import FleetSource
 
 /// Runs async work from synchronous code (the console owns the main thread; work runs on the pool).
 func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws(SourceError) -> T) -> Result<T, SourceError> {

@@ -3,7 +3,8 @@ import ClawtopCore
 import CursesTerminal
 import Dashboard
 import Foundation
-import Poller
+import FleetSource
+import Health
 
 struct ConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "console", abstract: "The live console (the default).")

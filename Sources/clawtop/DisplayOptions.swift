@@ -4,7 +4,8 @@ import Dashboard
 import Demo
 import Foundation
 import OrchestratorConfig
-import Poller
+import DockerSource
+import FleetSource
 
 /// Options shared by the console and the snapshot.
 struct DisplayOptions: ParsableArguments {

@@ -1,6 +1,7 @@
 import CursesTerminal
 import Dashboard
-import Poller
+import FleetSource
+import Health
 
 /// Carries out what the console's update asks for.
 struct EffectRunner {

@@ -1,5 +1,5 @@
 import ClawtopCore
-import Poller
+import FleetSource
 
 /// The first read of the fleet, as messages; a `Failure` with the reason (and, when there is no daemon to read, how
 /// to see the demo) when there is none.

@@ -3,7 +3,8 @@ import ClawtopCore
 import Dashboard
 import Demo
 import Foundation
-import Poller
+import FleetSource
+import Health
 import Screen
 
 enum SnapshotView: String, ExpressibleByArgument, CaseIterable {

@@ -1,7 +1,8 @@
 import ClawtopCore
 import Demo
 import Foundation
-import Poller
+import FleetSource
+import Health
 import TestSupport
 import Testing
 

@@ -2,7 +2,8 @@ import ClawtopCore
 import Dashboard
 @testable import Demo
 import Foundation
-import Poller
+import FleetSource
+import Health
 import Testing
 
 let start = Date(timeIntervalSinceReferenceDate: 800_000_000)

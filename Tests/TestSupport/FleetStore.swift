@@ -1,5 +1,5 @@
 import ClawtopCore
-import Poller
+import Health
 import Synchronization
 
 /// The fleet state for tests of the sources without the console: every message from the Docker watcher and the

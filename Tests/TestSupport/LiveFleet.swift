@@ -1,7 +1,8 @@
 import ClawtopCore
 import DockerEngine
 import Foundation
-import Poller
+import DockerSource
+import Health
 
 /// The console's moving parts without the console: the watcher and the health scheduler feeding one store,
 /// against the private swarm.

@@ -1,5 +1,5 @@
 import DockerEngine
-import Poller
+import DockerSource
 import Foundation
 
 /// The private daemons that `scripts/test` starts, and helpers for tests that use them.

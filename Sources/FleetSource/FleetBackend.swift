@@ -1,5 +1,6 @@
 import ClawtopCore
 import Foundation
+import Health
 
 /// Where the fleet comes from: a Docker daemon (`DockerBackend`), or the demo's simulated swarm. The console and
 /// `snapshot` see only this, in the model's terms, so the demo runs through the same update, scheduler, follower and
@@ -58,16 +59,5 @@ public struct ActionChange: Sendable, Equatable {
     public init(before: String, after: String) {
         self.before = before
         self.after = after
-    }
-}
-
-/// Answers one health probe; never throws: every outcome is a sample.
-public protocol HealthProbing: Sendable {
-    func probe(_ target: ProbeTarget) async -> HealthSample
-}
-
-extension HealthProber: HealthProbing {
-    public func probe(_ target: ProbeTarget) async -> HealthSample {
-        await probe(target.url, timeout: target.timeout)
     }
 }

@@ -1,6 +1,6 @@
 import ClawtopCore
 import Foundation
-import Poller
+import Health
 import Testing
 import TestSupport
 

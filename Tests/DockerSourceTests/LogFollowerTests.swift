@@ -1,7 +1,8 @@
 import ClawtopCore
 import DockerEngine
 import Foundation
-import Poller
+import DockerSource
+import FleetSource
 import Synchronization
 import Testing
 import TestSupport

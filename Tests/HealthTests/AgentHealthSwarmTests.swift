@@ -1,6 +1,7 @@
 import ClawtopCore
 import Foundation
-import Poller
+import DockerSource
+import Health
 import Testing
 import TestSupport
 

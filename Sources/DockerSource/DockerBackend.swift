@@ -1,5 +1,7 @@
 import ClawtopCore
 import DockerEngine
+import FleetSource
+import Health
 import Foundation
 
 /// The fleet of a real Docker daemon: events and re-reads by `FleetWatcher`, probes over HTTP by `HealthProber`,

@@ -49,9 +49,9 @@ public final class FleetWatcher: Sendable {
         async let tasks = client.tasks()
         async let containers = client.taskContainers()
         do {
-            let health = Self.health(try await containers)
-            return .snapshot(nodes: try await nodes.map(Self.node), services: try await services.map(Self.service),
-                             tasks: try await tasks.map { Self.task($0, health: health) }, at: now)
+            let health = WireToModel.health(try await containers)
+            return .snapshot(nodes: try await nodes.map(WireToModel.node), services: try await services.map(WireToModel.service),
+                             tasks: try await tasks.map { WireToModel.task($0, health: health) }, at: now)
         } catch let e as DockerError {
             throw e
         } catch {
@@ -79,7 +79,7 @@ public final class FleetWatcher: Sendable {
                     post(.connection(.reconnecting("\(error.description) (retrying in \(Int(retry.rounded(.up)))s)")))
                 case .event(let event):
                     guard let id = event.serviceID, !id.isEmpty else { continue }
-                    if let name = event.serviceName, !name.isEmpty { post(.event(service: name, Self.note(event))) }
+                    if let name = event.serviceName, !name.isEmpty { post(.event(service: name, WireToModel.note(event))) }
                     if event.kind == .service && event.action == "remove" {
                         readers.withLock { $0[id]?.next = nil } // nothing left to read
                         forget(id)
@@ -217,7 +217,7 @@ public final class FleetWatcher: Sendable {
     private func rereadTasks() async {
         let started = Date()
         do {
-            post(.tasks(try await client.tasks().map { Self.task($0) }, at: started))
+            post(.tasks(try await client.tasks().map { WireToModel.task($0) }, at: started))
         } catch {
             post(.connection(.failed(error.description)))
         }
@@ -245,7 +245,7 @@ public final class FleetWatcher: Sendable {
                     post(.serviceRemoved(id: id, at: started))
                     return
                 }
-                service = Self.service(first)
+                service = WireToModel.service(first)
                 if let last, last.service.image != service.image || last.service.spec.healthcheck != service.spec.healthcheck {
                     checksHealth = nil // the next containers may check their health where the last did not
                 }
@@ -253,12 +253,12 @@ public final class FleetWatcher: Sendable {
                 service = last!.service
             }
             if let containers = try await containers {
-                health = Self.health(containers)
+                health = WireToModel.health(containers)
                 checksHealth = containers.isEmpty ? nil : !health.isEmpty
             }
             let infos = try await tasks.map { task in
                 // A health status read before is the container's only while it runs.
-                Self.task(task, health: readContainers || task.Status.State == "running" ? health : [:])
+                WireToModel.task(task, health: readContainers || task.Status.State == "running" ? health : [:])
             }
             if !readService {
                 // As Docker counts `RunningTasks`: a task being stopped runs until its container dies (10 s by
@@ -280,79 +280,5 @@ public final class FleetWatcher: Sendable {
             // Read everything again rather than keep a stale service until its next event; the stream stays up.
             await resync()
         }
-    }
-
-    // MARK: - Wire to model
-
-    static func node(_ n: SwarmNode) -> NodeInfo {
-        NodeInfo(id: n.ID, hostname: n.Description?.Hostname ?? String(n.ID.prefix(12)), role: n.Spec.Role ?? "",
-                 state: n.Status.State)
-    }
-
-    static func service(_ s: SwarmService) -> ServiceInfo {
-        let mode: ServiceMode = s.isGlobal ? .global : (s.Spec.Mode.ReplicatedJob != nil ? .job : .replicated)
-        var image = s.Spec.TaskTemplate.ContainerSpec?.Image ?? ""
-        if let at = image.firstIndex(of: "@") { image = String(image[..<at]) } // drop the pinned digest
-        let desired = s.ServiceStatus.map { Int($0.DesiredTasks) } ?? Int(s.replicas ?? 0)
-        return ServiceInfo(id: s.ID, name: s.Spec.Name, image: image, mode: mode, desired: desired,
-                           running: Int(s.ServiceStatus?.RunningTasks ?? 0), createdAt: DockerTime.parse(s.CreatedAt),
-                           labels: s.Spec.Labels ?? [:], updateState: s.UpdateStatus?.State, spec: spec(s))
-    }
-
-    /// The parts of the spec the details pane shows. Environment values are dropped here.
-    static func spec(_ s: SwarmService) -> ServiceSpecSummary {
-        let raw = s.rawSpec
-        func int(_ path: String...) -> Int64? { raw.value(at: path)?.intValue }
-        func string(_ path: String...) -> String? {
-            if case .string(let v)? = raw.value(at: path) { return v }
-            return nil
-        }
-        let container = s.Spec.TaskTemplate.ContainerSpec
-        var secrets: [String] = []
-        if case .array(let list)? = raw.value(at: ["TaskTemplate", "ContainerSpec", "Secrets"]) {
-            for item in list { if case .string(let name)? = item.value(at: ["SecretName"]) { secrets.append(name) } }
-        }
-        let test = container?.Healthcheck?.Test ?? []
-        return ServiceSpecSummary(
-            restartCondition: string("TaskTemplate", "RestartPolicy", "Condition"),
-            restartDelay: int("TaskTemplate", "RestartPolicy", "Delay").map { Double($0) / 1e9 },
-            restartMaxAttempts: int("TaskTemplate", "RestartPolicy", "MaxAttempts").map { Int($0) },
-            restartWindow: int("TaskTemplate", "RestartPolicy", "Window").map { Double($0) / 1e9 },
-            cpuLimit: int("TaskTemplate", "Resources", "Limits", "NanoCPUs").map { Double($0) / 1e9 },
-            memoryLimit: int("TaskTemplate", "Resources", "Limits", "MemoryBytes"),
-            cpuReservation: int("TaskTemplate", "Resources", "Reservations", "NanoCPUs").map { Double($0) / 1e9 },
-            memoryReservation: int("TaskTemplate", "Resources", "Reservations", "MemoryBytes"),
-            envNames: (container?.Env ?? []).map { String($0.prefix { $0 != "=" }) },
-            secrets: secrets,
-            healthcheck: test.first == "NONE" || test.isEmpty ? nil : test.dropFirst().joined(separator: " "),
-            healthcheckInterval: container?.Healthcheck?.Interval.map { Double($0) / 1e9 },
-            forceUpdate: Int(s.forceUpdate))
-    }
-
-    /// "container die (exit 137)", "service update", "health_status: unhealthy".
-    static func note(_ e: DockerEvent) -> ServiceEventNote {
-        var text: String
-        switch e.kind {
-        case .service: text = "service \(e.action)"
-        case .container: text = e.action.hasPrefix("health_status") ? e.action : "container \(e.action)"
-        case .node: text = "node \(e.action)"
-        case .other(let kind): text = "\(kind) \(e.action)"
-        }
-        if let code = e.attributes["exitCode"] { text += " (exit \(code))" }
-        return ServiceEventNote(time: e.time, text: text)
-    }
-
-    static func task(_ t: SwarmTask, health: [String: ContainerHealth] = [:]) -> TaskInfo {
-        TaskInfo(id: t.ID, serviceID: t.ServiceID, slot: t.Slot, nodeID: t.NodeID, state: t.Status.State,
-                 desiredState: t.DesiredState, error: t.Status.Err, exitCode: t.Status.ContainerStatus?.ExitCode,
-                 timestamp: DockerTime.parse(t.Status.Timestamp), createdAt: DockerTime.parse(t.CreatedAt),
-                 containerHealth: health[t.ID])
-    }
-
-    /// Health-check status by task ID, from the local containers.
-    static func health(_ containers: [ContainerSummary]) -> [String: ContainerHealth] {
-        var result: [String: ContainerHealth] = [:]
-        for c in containers { if let task = c.taskID, let h = c.health.flatMap(ContainerHealth.init) { result[task] = h } }
-        return result
     }
 }

@@ -1,7 +1,7 @@
 import ClawtopCore
 import DockerEngine
 import Foundation
-import Poller
+import DockerSource
 import Synchronization
 import Testing
 import TestSupport

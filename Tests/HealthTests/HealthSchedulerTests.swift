@@ -1,6 +1,6 @@
 import ClawtopCore
 import Foundation
-@testable import Poller
+@testable import Health
 import Synchronization
 import Testing
 import TestSupport

@@ -1,0 +1,12 @@
+import ClawtopCore
+
+/// Answers one health probe; never throws: every outcome is a sample.
+public protocol HealthProbing: Sendable {
+    func probe(_ target: ProbeTarget) async -> HealthSample
+}
+
+extension HealthProber: HealthProbing {
+    public func probe(_ target: ProbeTarget) async -> HealthSample {
+        await probe(target.url, timeout: target.timeout)
+    }
+}
