@@ -140,8 +140,10 @@ struct SwarmBench {
 
     // MARK: - Watching
 
-    /// 60 s in a 120×40 pane: the console with 50 agents probed every 10 s, one health change a second fleet-wide,
-    /// against the baseline. CPU of the whole process tree, peak RSS, bytes to the terminal.
+    /// A 120×40 pane: the console with 50 healthy agents probed every 10 s, against the baseline, each for the minute
+    /// after its first frame. CPU of the whole process tree (from its start), peak RSS, bytes to the terminal in that
+    /// minute. Then, to break the bytes down, the same agents flipping between healthy and failing (one health change
+    /// a second fleet-wide), in the default order (rows move) and by name (rows stay put), side by side.
     func watchingCost() throws -> [Result] {
         let server = try HTTPServerProcess()
         defer { server.stop() }
@@ -163,53 +165,55 @@ struct SwarmBench {
             try config.write(toFile: file, atomically: true, encoding: .utf8)
             return file
         }
-        let flipping = try config("watching.yaml") { "/flip/\($0)" }
         let steady = try config("steady.yaml") { _ in "/ok" }
+        let flipping = try config("flipping.yaml") { "/flip/\($0)" }
         typealias Watched = (cpu: Double, rss: Double, bytes: Double)
-        /// Runs the programs side by side for 60 s.
-        func watch(_ starts: [() throws -> PtyProcess]) throws -> [Watched] {
-            let processes = try starts.map { try $0() }
+        /// Starts the programs side by side, waits for each one's first frame (`marker` on its terminal), and
+        /// stops each 60 s after it.
+        func watch(_ starts: [(marker: String, start: () throws -> PtyProcess)]) throws -> [Watched] {
+            let processes = try starts.map { try $0.start() }
+            var firstFrame: [Int] = []
+            for (process, start) in zip(processes, starts) {
+                guard process.waitFor(start.marker) != nil else { throw BenchError("no '\(start.marker)' in 30 s") }
+                firstFrame.append(process.bytes)
+            }
             Thread.sleep(forTimeInterval: 60)
-            return processes.map { process in
-                let bytes = Double(process.bytes)
+            return zip(processes, firstFrame).map { process, first in
+                let bytes = Double(process.bytes - first)
                 let (usage, rss) = process.stop()
                 return (usage.cpu, rss, bytes)
             }
         }
-        func watch(_ start: @escaping () throws -> PtyProcess) throws -> Watched { try watch([start])[0] }
-        func starting(_ binary: String, _ config: String, _ extra: [String] = []) -> () throws -> PtyProcess {
-            { try PtyProcess(binary, ["--config", config, "--read-only"] + extra, environment: environment(host: direct)) }
+        func console(_ binary: String, _ config: String, _ extra: [String] = []) -> (String, () throws -> PtyProcess) {
+            ("REPL", { try PtyProcess(binary, ["--config", config, "--read-only"] + extra, environment: environment(host: direct)) })
         }
-        let console = try watch(starting(clawtop, flipping))
-        // Two breakdowns of the bytes, side by side (their CPU would not be the console's alone): the same agents
-        // always healthy (what the first frame, the strips and the ages cost), and the flipping ones in name order,
-        // where rows do not move when their health changes.
-        let breakdown = try watch([starting(clawtop, steady), starting(clawtop, flipping, ["--sort", "name"])])
-        let (calm, byName) = (breakdown[0], breakdown[1])
-        let linkedIn = try staticClawtop.map { binary in
-            try watch(starting(binary, flipping))
-        }
-        let baseline = try watch { try watchServiceLs(host: direct) }
+        let calm = try watch([console(clawtop, steady)])[0]
+        let breakdown = try watch([console(clawtop, flipping), console(clawtop, flipping, ["--sort", "name"])])
+        let (moving, byName) = (breakdown[0], breakdown[1])
+        let linkedIn = try staticClawtop.map { binary in try watch([console(binary, steady)])[0] }
+        let baseline = try watch([("NAME", { try watchServiceLs(host: direct) })])[0]
+        func ratio(_ value: Double, _ base: Double) -> String { String(format: "%.2f×", value / base) }
         return [
-            Result(section: "Watching 60 s", measure: "baseline `watch -n 2 docker service ls`: CPU (with its `docker` runs) / peak RSS (`watch`) / bytes",
+            Result(section: "Watching 60 s", measure: "baseline `watch -n 2 docker service ls`: CPU (with its `docker` runs) / peak RSS (`watch`) / bytes after the first frame",
                    value: "\(format(seconds: baseline.cpu)) / \(format(bytes: baseline.rss)) / \(format(bytes: baseline.bytes))",
                    ratio: "1×", target: "", met: nil),
-            Result(section: "Watching 60 s", measure: "console, 50 agents every 10 s, a health change a second: CPU",
-                   value: format(seconds: console.cpu), ratio: String(format: "%.2f×", console.cpu / baseline.cpu),
-                   target: "≤ 1× baseline", met: console.cpu <= baseline.cpu),
-            Result(section: "Watching 60 s", measure: "console: bytes to the terminal", value: format(bytes: console.bytes),
-                   ratio: String(format: "%.2f×", console.bytes / baseline.bytes), target: "≤ 2× baseline",
-                   met: console.bytes <= 2 * baseline.bytes),
-            Result(section: "Watching 60 s", measure: "the same 50 agents always healthy (first frame, strips, ages): bytes",
-                   value: format(bytes: calm.bytes), ratio: String(format: "%.2f×", calm.bytes / baseline.bytes), target: "", met: nil),
-            Result(section: "Watching 60 s", measure: "the flipping agents with `--sort name` (rows stay put): bytes",
-                   value: format(bytes: byName.bytes), ratio: String(format: "%.2f×", byName.bytes / baseline.bytes), target: "", met: nil),
-            Result(section: "Watching 60 s", measure: "console: peak RSS", value: format(bytes: console.rss),
-                   ratio: String(format: "%.2f×", console.rss / baseline.rss), target: "< 40 MB", met: console.rss < 40e6),
+            Result(section: "Watching 60 s", measure: "console, 50 healthy agents every 10 s: CPU", value: format(seconds: calm.cpu),
+                   ratio: ratio(calm.cpu, baseline.cpu), target: "≤ 0.8× baseline", met: calm.cpu <= 0.8 * baseline.cpu),
+            Result(section: "Watching 60 s", measure: "console: bytes to the terminal in the minute after the first frame",
+                   value: format(bytes: calm.bytes), ratio: ratio(calm.bytes, baseline.bytes), target: "≤ 2× baseline",
+                   met: calm.bytes <= 2 * baseline.bytes),
+            Result(section: "Watching 60 s", measure: "console: peak RSS", value: format(bytes: calm.rss),
+                   ratio: ratio(calm.rss, baseline.rss), target: "< 40 MB", met: calm.rss < 40e6),
+            Result(section: "Watching 60 s", measure: "the agents flipping, a health change a second (rows move): bytes / CPU",
+                   value: "\(format(bytes: moving.bytes)) / \(format(seconds: moving.cpu))",
+                   ratio: "\(ratio(moving.bytes, baseline.bytes)) / \(ratio(moving.cpu, baseline.cpu))", target: "", met: nil),
+            Result(section: "Watching 60 s", measure: "the same with `--sort name` (rows stay put): bytes / CPU",
+                   value: "\(format(bytes: byName.bytes)) / \(format(seconds: byName.cpu))",
+                   ratio: "\(ratio(byName.bytes, baseline.bytes)) / \(ratio(byName.cpu, baseline.cpu))", target: "", met: nil),
         ] + (linkedIn.map { run in [
             Result(section: "Watching 60 s", measure: "console, static build (`scripts/build-static`): peak RSS / CPU / bytes",
                    value: "\(format(bytes: run.rss)) / \(format(seconds: run.cpu)) / \(format(bytes: run.bytes))",
-                   ratio: String(format: "%.2f× / %.2f× / %.2f×", run.rss / baseline.rss, run.cpu / baseline.cpu, run.bytes / baseline.bytes),
+                   ratio: "\(ratio(run.rss, baseline.rss)) / \(ratio(run.cpu, baseline.cpu)) / \(ratio(run.bytes, baseline.bytes))",
                    target: "< 40 MB", met: run.rss < 40e6),
         ] } ?? [])
     }
