@@ -9,8 +9,8 @@ public struct ConsoleModel: Sendable, Equatable {
     public internal(set) var height: Int
     /// The time of the last event.
     public internal(set) var now: Date
-    /// The agent rows, derived from `fleet` at `rowsAt` (nil once a message changed the fleet). Deriving them is the
-    /// costliest part of a frame, so a key and the frame after it share them.
+    /// The agent rows, derived from `fleet` at `rowsAt` (stale, `rowsAt` nil, once a message changed the fleet beyond
+    /// one agent's row). Deriving them is the costliest part of a frame, so a key and the frame after it share them.
     public internal(set) var rows: [AgentRow] = []
     private var rowsAt: Date?
     /// The service whose logs are followed (the logs pane shows them), nil for none.

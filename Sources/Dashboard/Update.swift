@@ -40,14 +40,14 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
     case .fleet(let message):
         return apply(message, to: &model)
     case .tick:
-        model.refreshRows()
         effects = []
     case .resize(let width, let height):
         model.width = width
         model.height = height
         effects = []
     }
-    // What the screen shows may have changed: follow the logs it shows, and only those.
+    // What the screen shows may have changed (and the rows may be a second old): follow the logs it shows, and
+    // only those.
     model.refreshRows()
     let wanted = logsWanted(model.rows, ui: model.ui, width: model.width, height: model.height)
     if wanted != model.followedLogs {

@@ -35,6 +35,9 @@ final class PtyProcess {
 
     var bytes: Int { output.received.load(ordering: .relaxed) }
 
+    /// The first 256 KB the program wrote to its terminal.
+    var captured: [UInt8] { output.start.withLock { $0 } }
+
     /// Waits until the terminal has shown `text` (in its first 256 KB); returns the seconds it took, nil on timeout.
     func waitFor(_ text: String, timeout: Double = 30) -> Double? {
         let clock = ContinuousClock(), t0 = clock.now

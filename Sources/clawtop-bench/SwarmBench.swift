@@ -170,7 +170,9 @@ struct SwarmBench {
         typealias Watched = (cpu: Double, rss: Double, bytes: Double)
         /// Starts the programs side by side, waits for each one's first frame (`marker` on its terminal), and
         /// stops each 60 s after it.
+        var watchRuns = 0
         func watch(_ starts: [(marker: String, start: () throws -> PtyProcess)]) throws -> [Watched] {
+            watchRuns += 1
             let processes = try starts.map { try $0.start() }
             var firstFrame: [Int] = []
             for (process, start) in zip(processes, starts) {
@@ -178,7 +180,13 @@ struct SwarmBench {
                 firstFrame.append(process.bytes)
             }
             Thread.sleep(forTimeInterval: 60)
-            return zip(processes, firstFrame).map { process, first in
+            return zip(processes, firstFrame).enumerated().map { i, pair in
+                let (process, first) = pair
+                if let dump = ProcessInfo.processInfo.environment["BENCH_DUMP"] {
+                    // What it wrote after its first frame, for looking into (scripts/term-bytes.py).
+                    let path = "\(dump)-watching-\(watchRuns)-\(i).bin"
+                    FileManager.default.createFile(atPath: path, contents: Data(process.captured.dropFirst(first)))
+                }
                 let bytes = Double(process.bytes - first)
                 let (usage, rss) = process.stop()
                 return (usage.cpu, rss, bytes)
@@ -186,6 +194,11 @@ struct SwarmBench {
         }
         func console(_ binary: String, _ config: String, _ extra: [String] = []) -> (String, () throws -> PtyProcess) {
             ("REPL", { try PtyProcess(binary, ["--config", config, "--read-only"] + extra, environment: environment(host: direct)) })
+        }
+        // The agents' tasks out of their startup grace, as on a swarm that has run for a while.
+        if let ready = ProcessInfo.processInfo.environment["CLAWTOP_BENCH_READY"].flatMap(Double.init) {
+            let wait = ready + 70 - Date().timeIntervalSince1970
+            if wait > 0 { Thread.sleep(forTimeInterval: wait) }
         }
         let calm = try watch([console(clawtop, steady)])[0]
         let breakdown = try watch([console(clawtop, flipping), console(clawtop, flipping, ["--sort", "name"])])
