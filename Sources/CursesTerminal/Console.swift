@@ -84,6 +84,8 @@ public final class Console {
         nonl()
         keypad(nc_stdscr(), true)
         nodelay(nc_stdscr(), true)
+        // The cursor is hidden: ncurses need not move it back after each frame (6 bytes a frame).
+        leaveok(nc_stdscr(), true)
         set_escdelay(25)
         curs_set(0)
         var useColor = false
@@ -192,9 +194,10 @@ public final class Console {
     /// - `onKey` is called for each key.
     /// - `frame` renders the current state at a size; it is drawn only when it differs from the frame shown.
     /// Wakes at least every `tick` seconds so clocks on screen advance. Background messages bring a new frame at
-    /// most every `minFrameInterval` seconds (a thousand agents' probe results do not make a thousand frames a
-    /// second); a key always brings one at once.
-    public func run(tick: Double = 1, minFrameInterval: Double = 0.05, onWake: () -> Bool, onKey: (Key) -> Bool,
+    /// most every `minFrameInterval` seconds: the first at once, those that follow it gathered into the next (fifty
+    /// agents' probe results do not make five frames a second, nor a thousand agents' a thousand); a key always
+    /// brings one at once.
+    public func run(tick: Double = 1, minFrameInterval: Double = 0.5, onWake: () -> Bool, onKey: (Key) -> Bool,
                     frame: (_ width: Int, _ height: Int) -> Buffer) -> ExitReason {
         var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
         var needsDraw = true

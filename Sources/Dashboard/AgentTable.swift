@@ -127,7 +127,7 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
     return [
         ("\(glyph) \(row.health.rawValue)", role),
         (sanitize(row.agent.name), .normal),
-        (row.since.map { formatCoarseAge(now.timeIntervalSince($0)) } ?? "-", .muted),
+        (row.since.map { forAge(now.timeIntervalSince($0), health: row.health) } ?? "-", .muted),
         strip,
         (availability, availabilityRole(row.history.availability)),
         (row.history.latencyPercentile(0.95).map(formatLatency) ?? "-", .muted),
@@ -141,6 +141,13 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
         (service?.createdAt.map { formatAge(now.timeIntervalSince($0)) } ?? "-", .muted),
         (error, error.isEmpty ? .muted : .bad),
     ]
+}
+
+/// How long the agent has been in its state: in steps of 10 s under a minute while it is not healthy (how long it
+/// has been failing is what the column is for), in minutes for a healthy one, so that a table of healthy agents
+/// does not rewrite every row every 10 s.
+func forAge(_ age: TimeInterval, health: HealthState) -> String {
+    health == .healthy && age < 60 ? "<1m" : formatCoarseAge(age)
 }
 
 /// The age of the last probe, while it is on time (within the interval and the probe's timeout) as "under the

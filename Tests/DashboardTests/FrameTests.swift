@@ -198,6 +198,14 @@ struct CheckAgeTests {
         #expect(checkAge(40, agent: agent(every: 90)) == "<2m")
         #expect(checkAge(2, agent: agent(every: 2.5)) == "<3s")
     }
+
+    /// A healthy agent's time in its state in minutes; any other's in 10 s steps under a minute.
+    @Test func forStepsEveryTenSecondsOnlyWhenNotHealthy() {
+        #expect(forAge(35, health: .healthy) == "<1m" && forAge(59, health: .healthy) == "<1m")
+        #expect(forAge(61, health: .healthy) == "1m")
+        #expect(forAge(35, health: .failing) == "30s" && forAge(35, health: .unhealthy) == "30s")
+        #expect(forAge(5, health: .starting) == "<10s")
+    }
 }
 
 struct TableLayoutTests {
