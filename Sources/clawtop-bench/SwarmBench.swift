@@ -178,6 +178,9 @@ struct SwarmBench {
             for (process, start) in zip(processes, starts) {
                 if let marker = start.marker {
                     guard process.waitFor(marker) != nil else { throw BenchError("no '\(marker)' in 30 s") }
+                    // The rest of the first frame: the reader may see its start before its end. The console draws
+                    // its next frame no sooner than 0.5 s on.
+                    Thread.sleep(forTimeInterval: 0.2)
                     firstFrame.append(process.bytes)
                 } else {
                     firstFrame.append(0)
