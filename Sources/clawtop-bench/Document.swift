@@ -31,9 +31,11 @@ private func generatedPart(table: String, seconds: Double) -> String {
 
         How each part is measured:
 
-        - **Render**: the median of 50 to 200 frames, each after a new health sample, at 200×60 in the full layout (the
-          table and the first agent's logs), for a fleet whose every agent has 720 samples. The baseline fills a 200×60
-          buffer with 60 lines of text. "→ curses → pty" adds ncurses' diff and its writes to a real pty of that size.
+        - **Render**: the median of 50 to 200 frames as the console makes them (a probe result through `update`, the
+          frame's tick, `view`), 50 ms apart, at 200×60 in the full layout with the logs pane open (the table and the first
+          agent's logs), for a fleet whose every agent has 720 samples; every row is derived anew once a second, and that
+          frame is measured apart. The baseline fills a 200×60 buffer with 60 lines of text. "→ curses → pty" adds ncurses'
+          diff and its writes to a real pty of that size.
         - **Bytes**: what ncurses writes to a real 120×40 pty (TERM=tmux-256color), counted from the master side, with
           100 agents and the first agent's logs open, the clock held still so only the named change differs.
         - **Memory**: the peak RSS of a fresh process that builds the state and draws one frame, as it reports its own
@@ -43,13 +45,14 @@ private func generatedPart(table: String, seconds: Double) -> String {
         - **Daemon load**: `scripts/docker-proxy.py` (accept backlog 4096) logs each request line; the console runs with
           `--all` over the 100 services for 2 minutes after 15 s of settling; the baseline for 1 minute. Streams opened
           before the window (the events stream) are not counted.
-        - **Watching**: each program on its own 120×40 pty for 60 s; CPU from `wait4`, which includes the children
-          `watch` waited for (its `docker` runs); peak RSS is the program's own `VmHWM`, read just before it is stopped.
-          The 50 agents' health URLs flip between 200 and 503 on a
-          50 s cycle each, phased so that one agent changes a second. Two more consoles, run side by side, break
-          the bytes down: one whose URLs always answer 200 (the first frame, the strips and the ages without any
-          health change), and one with `--sort name` (the health changes without rows moving). A last run, of the
-          static build (`scripts/build-static`), gives the memory of the binary one copies onto a manager.
+        - **Watching**: each program on its own 120×40 pty, once the bench's services are 70 s old (out of their startup
+          grace); the console with 50 agents whose URLs always answer 200, probed every 10 s, for the minute after its
+          first frame (the table's header, and 0.2 s for the rest of it), the baseline for its whole first minute. CPU from
+          `wait4`, which includes the children `watch` waited for (its `docker` runs); peak RSS is the program's own
+          `VmHWM`, read just before it is stopped. Two more consoles, run side by side, break the bytes down: the same
+          agents with URLs that flip between 200 and 503 on a 50 s cycle each, phased so that one agent changes a second,
+          in the default order (rows move) and with `--sort name` (rows stay put). A last run, of the static build
+          (`scripts/build-static`), gives the memory of the binary one copies onto a manager.
         - **First frame**: the console until `REPL` (the table's header) reaches its pty; `snapshot` and
           `docker service ls` until they exit. Medians of 5, against the daemon directly.
         - **Rolling restart**: a 10-replica service whose tasks stop at SIGTERM; 15 s after the console (`--all`,
