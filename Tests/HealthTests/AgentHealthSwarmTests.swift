@@ -81,7 +81,11 @@ import TestSupport
         let port = try freeLoopbackPort()
         try await TestDocker.withService("force", command: "exec httpd -f -p 127.0.0.1:\(port) -h /www") { name in
             try await LiveFleet.with(agent(name, url: "http://127.0.0.1:\(port)/api/health")) { store in
-                try await TestDocker.waitUntil("three healthy samples") { (row(store)?.history.count ?? 0) >= 3 }
+                // The watcher reads a service a moment after its container starts: on a busy machine the probes can
+                // be quicker to see the agent than the watcher to see its task running.
+                try await TestDocker.waitUntil("three healthy samples and the task seen running") {
+                    (row(store)?.history.count ?? 0) >= 3 && runningTask(store, name) != nil
+                }
                 let before = row(store)?.history.samples ?? []
                 #expect(row(store)?.restarts == 0)
                 let oldTask = try #require(runningTask(store, name))
