@@ -206,10 +206,13 @@ extension FleetState {
 
     /// Log lines with their replica labelled from the task that printed them: its slot, or for a global service's
     /// task its node; the start of the task ID for a task not read yet.
-    func labelled(_ entries: [LogEntry]) -> [LogEntry] {
+    func labelled(_ entries: [LogEntry], of service: String) -> [LogEntry] {
         guard entries.contains(where: { $0.replica == nil && $0.taskID != nil }) else { return entries }
         var labels: [String: String] = [:]
-        for task in tasks.values.joined() { labels[task.id] = task.replicaLabel }
+        // The tasks of that service only (by name or ID, as the logs were asked for), not the whole swarm's.
+        for s in services.values where s.name == service || s.id == service {
+            for task in tasks[s.id] ?? [] { labels[task.id] = task.replicaLabel }
+        }
         return entries.map { entry in
             var e = entry
             if e.replica == nil, let id = e.taskID { e.replica = labels[id] ?? String(id.prefix(6)) }
@@ -325,7 +328,7 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
         }
     case .logLines(let service, let entries):
         if state.logService != service { state.showLogs(of: service) }
-        state.logs.append(contentsOf: state.labelled(entries))
+        state.logs.append(contentsOf: state.labelled(entries, of: service))
     case .logStatus(let service, let problem):
         if state.logService == service { state.logProblem = problem }
     case .event(let service, let note):

@@ -180,9 +180,12 @@ struct ReplicaLabelTests {
         var state = fleet([service("a", desired: 2, running: 2), service("g", desired: 1, running: 1, mode: .global)],
                           tasks: [task("a", "running", slot: 2), global])
         let slotTask = state.tasks["id-a"]!.first!.id
-        reduce(&state, .logLines(service: "a", [LogEntry(taskID: slotTask, text: "one"), LogEntry(taskID: "g1", text: "two"),
+        var globalLogs = state
+        reduce(&state, .logLines(service: "a", [LogEntry(taskID: slotTask, text: "one"),
                                                 LogEntry(taskID: "unknown-task", text: "three"),
-                                                LogEntry(taskID: "g1", replica: "kept", text: "four")]))
-        #expect(state.logs.entries.map(\.replica) == ["2", "node-a", "unknow", "kept"])
+                                                LogEntry(taskID: slotTask, replica: "kept", text: "four")]))
+        #expect(state.logs.entries.map(\.replica) == ["2", "unknow", "kept"])
+        reduce(&globalLogs, .logLines(service: "g", [LogEntry(taskID: "g1", text: "two")]))
+        #expect(globalLogs.logs.entries.map(\.replica) == ["node-a"])
     }
 }
