@@ -22,9 +22,13 @@ public struct AgentDefinition: Sendable, Equatable {
     public var startupTimeout: Double
     public var maxFailures: Int
     public var source: AgentSource
+    /// A file holding the agent's OpenClaw gateway token, sent with its probes so the gateway tells why it is not
+    /// ready. The path only: the token is read by the prober and never enters the model.
+    public var gatewayTokenFile: String?
 
     public init(name: String, serviceName: String?, policy: String? = nil, healthURL: String? = nil,
-                checkInterval: Double = 30, startupTimeout: Double = 60, maxFailures: Int = 3, source: AgentSource) {
+                checkInterval: Double = 30, startupTimeout: Double = 60, maxFailures: Int = 3, source: AgentSource,
+                gatewayTokenFile: String? = nil) {
         self.name = name
         self.serviceName = serviceName
         self.policy = policy
@@ -33,6 +37,7 @@ public struct AgentDefinition: Sendable, Equatable {
         self.startupTimeout = startupTimeout
         self.maxFailures = maxFailures
         self.source = source
+        self.gatewayTokenFile = gatewayTokenFile
     }
 
     /// A probe's time limit: 5 s, as Warren's client, and never longer than the interval.
@@ -46,6 +51,8 @@ public struct AgentSetup: Sendable, Equatable {
     public var showAll: Bool
     /// `--health-url AGENT=URL`: probe this address instead of the configured one.
     public var healthURLs: [String: String]
+    /// `--gateway-token-file AGENT=FILE`: send the token in this file with the agent's probes.
+    public var gatewayTokenFiles: [String: String]
     /// `defaults.health_check_interval`, for agents found by label.
     public var defaultCheckInterval: Double
     /// Samples kept per agent.
@@ -55,12 +62,15 @@ public struct AgentSetup: Sendable, Equatable {
     public static let agentLabel = "orchestrator.agent"
     /// A service label that sets the URL clawtop probes, e.g. one reachable from a manager.
     public static let healthURLLabel = "clawtop.health.url"
+    /// A service label naming a file, on the machine clawtop runs on, that holds the agent's gateway token.
+    public static let gatewayTokenFileLabel = "clawtop.gateway.token-file"
 
     public init(configured: [AgentDefinition] = [], showAll: Bool = false, healthURLs: [String: String] = [:],
-                defaultCheckInterval: Double = 30, historySize: Int = 720) {
+                gatewayTokenFiles: [String: String] = [:], defaultCheckInterval: Double = 30, historySize: Int = 720) {
         self.configured = configured
         self.showAll = showAll
         self.healthURLs = healthURLs
+        self.gatewayTokenFiles = gatewayTokenFiles
         self.defaultCheckInterval = defaultCheckInterval
         self.historySize = historySize
     }
@@ -72,18 +82,22 @@ public struct ProbeTarget: Sendable, Equatable, Hashable {
     public var url: String
     public var interval: Double
     public var timeout: Double
-    public init(agent: String, url: String, interval: Double, timeout: Double) {
+    /// The file holding the gateway token to send with this probe (`AgentDefinition.gatewayTokenFile`).
+    public var tokenFile: String?
+    public init(agent: String, url: String, interval: Double, timeout: Double, tokenFile: String? = nil) {
         self.agent = agent
         self.url = url
         self.interval = interval
         self.timeout = timeout
+        self.tokenFile = tokenFile
     }
 }
 
 extension FleetState {
     /// The agents: those in the config, then services labelled `orchestrator.agent`, then, with `--all` or when
     /// there are neither, every other service. The health URL is the config's, unless the service's
-    /// `clawtop.health.url` label or `--health-url` names another.
+    /// `clawtop.health.url` label or `--health-url` names another; the gateway token file is the one
+    /// `--gateway-token-file` names, else the service's `clawtop.gateway.token-file` label's.
     public var agents: [AgentDefinition] {
         let byName = servicesByName
         var result = setup.configured
@@ -99,10 +113,16 @@ extension FleetState {
             result += unclaimed { _ in true }.map { discovered($0, source: .all) }
         }
         for i in result.indices {
+            let labels = result[i].serviceName.flatMap { byName[$0]?.labels } ?? [:]
             if let url = setup.healthURLs[result[i].name] {
                 result[i].healthURL = url
-            } else if let url = result[i].serviceName.flatMap({ byName[$0]?.labels[AgentSetup.healthURLLabel] }), !url.isEmpty {
+            } else if let url = labels[AgentSetup.healthURLLabel], !url.isEmpty {
                 result[i].healthURL = url
+            }
+            if let file = setup.gatewayTokenFiles[result[i].name] {
+                result[i].gatewayTokenFile = file
+            } else if let file = labels[AgentSetup.gatewayTokenFileLabel], !file.isEmpty {
+                result[i].gatewayTokenFile = file
             }
         }
         return result
@@ -125,7 +145,8 @@ extension FleetState {
             if let name = agent.serviceName {
                 guard let service = byName[name], service.desired > 0 else { return nil }
             }
-            return ProbeTarget(agent: agent.name, url: url, interval: agent.checkInterval, timeout: agent.probeTimeout)
+            return ProbeTarget(agent: agent.name, url: url, interval: agent.checkInterval, timeout: agent.probeTimeout,
+                               tokenFile: agent.gatewayTokenFile)
         }
     }
 
@@ -174,8 +195,11 @@ public struct AgentRow: Sendable, Equatable {
     /// Docker's health-check status of the agent's current containers (the worst of them).
     public var dockerHealth: ContainerHealth?
     public var restarts: Int
-    /// Why it is unwell, newest first: the failing probe's reason, else the newest task error.
+    /// Why it is unwell, newest first: the failing probe's reason, else the newest task error. For a healthy agent
+    /// whose gateway says it is starting or draining, or did not take its token, that.
     public var lastError: String?
+    /// What the gateway said of its readiness in the latest probe, when it said anything.
+    public var readiness: Readiness?
     /// When the current run of healthy (or failing) probes began.
     public var since: Date?
     /// When the newest current task was created: "since the last restart".
@@ -225,8 +249,11 @@ public struct AgentRow: Sendable, Equatable {
             }
         }
         since = source == .probe ? history.streakStart : nil
+        readiness = source == .probe ? history.latest?.readiness : nil
         if source == .probe, let latest = history.latest, !latest.ok {
             lastError = latest.reason
+        } else if let readiness, readiness.phase != .ready || readiness.detail != .full {
+            lastError = readiness.summary
         } else if let why = probe?.unreachable {
             lastError = "probe: \(why)"
         } else {

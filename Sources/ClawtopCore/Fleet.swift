@@ -340,9 +340,20 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
             state.probes[agent] = ProbeNote(at: sample.time, unreachable: sample.reason ?? "unreachable from here")
         } else {
             state.probes[agent] = ProbeNote(at: sample.time)
+            let before = state.health[agent]?.latest?.readiness?.detail
             state.health[agent, default: HealthHistory(capacity: state.setup.historySize)].append(sample)
+            if let readiness = sample.readiness, readiness.detail != before,
+               readiness.detail == .tokenRefused || readiness.detail == .tokenUnreadable {
+                noteTokenProblem(&state, agent: agent, readiness, at: sample.time)
+            }
         }
     }
+}
+
+/// Says once, in the agent's events, that its gateway token brought no detail: not with every probe.
+private func noteTokenProblem(_ state: inout FleetState, agent: String, _ readiness: Readiness, at time: Date) {
+    guard let service = state.agents.first(where: { $0.name == agent })?.serviceName, let note = readiness.detailNote else { return }
+    reduce(&state, .event(service: service, ServiceEventNote(time: time, text: "readiness: \(note), the gateway answers without detail")))
 }
 
 /// Restarts of a service: at first sight, every task beyond the first in a slot that Docker still keeps (it keeps

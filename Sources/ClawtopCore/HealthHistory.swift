@@ -13,15 +13,18 @@ public struct HealthSample: Sendable, Equatable {
     /// The probe never reached a server: the name did not resolve, or there was no route. For a swarm-internal
     /// name this means "cannot be reached from here", not "failing" (see `isSwarmInternal`).
     public var unreachable: Bool
+    /// What an OpenClaw gateway's body said of its readiness, when it said anything.
+    public var readiness: Readiness?
 
     public init(time: Date, ok: Bool, latency: Double? = nil, status: Int? = nil, reason: String? = nil,
-                unreachable: Bool = false) {
+                unreachable: Bool = false, readiness: Readiness? = nil) {
         self.time = time
         self.ok = ok
         self.latency = latency
         self.status = status
         self.reason = reason
         self.unreachable = unreachable
+        self.readiness = readiness
     }
 }
 
@@ -31,8 +34,9 @@ public struct HealthHistory: Sendable, Equatable {
     public let capacity: Int
     private var ring: [StoredSample] = []
     private var head = 0
-    /// The failure reasons the ring refers to, each once (an agent has few).
-    private var reasons: [String] = []
+    /// The failure reasons and readiness answers the ring refers to, each once (an agent has few).
+    private var reasons = InternTable<String>()
+    private var readinesses = InternTable<Readiness>()
     /// When the current run of ok (or failing) samples began: the time of its first sample.
     public private(set) var streakStart: Date?
     /// Kept as samples come and go, so a frame reads the figures without going through the ring: the ok samples,
@@ -41,13 +45,14 @@ public struct HealthHistory: Sendable, Equatable {
     private var sortedLatencies: [Double] = []
 
     public init(capacity: Int = 720) {
-        self.capacity = max(1, capacity)
+        self.capacity = min(max(1, capacity), 30_000)
         ring.reserveCapacity(self.capacity)
     }
 
     public mutating func append(_ sample: HealthSample) {
         if latest?.ok != sample.ok { streakStart = sample.time }
-        let stored = StoredSample(sample, reason: sample.reason.map { intern($0) } ?? 0)
+        let stored = StoredSample(sample, reason: intern(sample.reason, in: \.reasons, at: \.reason),
+                                  readiness: intern(sample.readiness, in: \.readinesses, at: \.readiness))
         if ring.count < capacity {
             ring.append(stored)
         } else {
@@ -67,16 +72,17 @@ public struct HealthHistory: Sendable, Equatable {
         }
     }
 
-    /// The index (from 1) of a reason; reasons no sample refers to any more are dropped when there are many.
-    private mutating func intern(_ reason: String) -> UInt16 {
-        if let i = reasons.firstIndex(of: reason) { return UInt16(i + 1) }
-        if reasons.count >= 512 {
-            let live = ring.map { $0.reason == 0 ? nil : reasons[Int($0.reason) - 1] }
-            reasons = Array(Set(live.compactMap { $0 })).sorted()
-            for i in ring.indices { ring[i].reason = live[i].flatMap { r in reasons.firstIndex(of: r).map { UInt16($0 + 1) } } ?? 0 }
+    /// The id of `value` in `table` (0 for none). When the table has many, the values no sample refers to any more
+    /// (at `field`) are dropped first: the table never holds more than twice the ring.
+    private mutating func intern<Value>(_ value: Value?, in table: WritableKeyPath<HealthHistory, InternTable<Value>>,
+                                        at field: WritableKeyPath<StoredSample, UInt16>) -> UInt16 {
+        guard let value else { return 0 }
+        if let id = self[keyPath: table].id(of: value) { return id }
+        if self[keyPath: table].count >= max(512, 2 * capacity) {
+            let renumbered = self[keyPath: table].compact(keeping: Set(ring.map { $0[keyPath: field] }))
+            for i in ring.indices { ring[i][keyPath: field] = renumbered[ring[i][keyPath: field]] ?? 0 }
         }
-        reasons.append(reason)
-        return UInt16(reasons.count)
+        return self[keyPath: table].id(for: value)
     }
 
     /// The first index whose value is not below `value` (binary search).
@@ -95,7 +101,7 @@ public struct HealthHistory: Sendable, Equatable {
     private func stored(_ i: Int) -> StoredSample { ring[(head + i) % ring.count] }
 
     /// The sample `i` places from the oldest.
-    private func sample(_ i: Int) -> HealthSample { stored(i).sample(reasons: reasons) }
+    private func sample(_ i: Int) -> HealthSample { stored(i).sample(reasons: reasons, readinesses: readinesses) }
 
     /// Oldest first.
     public var samples: [HealthSample] { (0..<ring.count).map(sample) }
@@ -149,6 +155,12 @@ public struct HealthHistory: Sendable, Equatable {
         return n
     }
 
+    /// The newest sample in the window whose body told its readiness.
+    public var lastReadiness: HealthSample? {
+        for i in stride(from: ring.count - 1, through: 0, by: -1) where stored(i).readiness != 0 { return sample(i) }
+        return nil
+    }
+
     /// The newest failure in the window.
     public var lastFailure: HealthSample? {
         for i in stride(from: ring.count - 1, through: 0, by: -1) where !stored(i).ok { return sample(i) }
@@ -156,38 +168,40 @@ public struct HealthHistory: Sendable, Equatable {
     }
 }
 
-/// A sample as the ring keeps it, in 24 bytes rather than HealthSample's 80: a thousand agents' 720 samples each
-/// take 17 MB, not 58 MB.
+/// A sample as the ring keeps it, in 24 bytes, a fraction of a HealthSample (whose readiness alone is larger): a
+/// thousand agents' 720 samples each take 17 MB.
 struct StoredSample: Sendable, Equatable {
     var time: Double
     /// NaN when nothing answered.
     var latency: Double
     /// 0 when there was no HTTP status.
     var status: UInt16
-    /// From 1 into the history's reasons; 0 for none.
+    /// From 1 into the history's reasons and readiness answers; 0 for none.
     var reason: UInt16
+    var readiness: UInt16
     private var flags: UInt8
 
-    init(_ s: HealthSample, reason: UInt16) {
+    init(_ s: HealthSample, reason: UInt16, readiness: UInt16) {
         time = s.time.timeIntervalSinceReferenceDate
         latency = s.latency ?? .nan
         status = UInt16(clamping: s.status ?? 0)
         self.reason = reason
+        self.readiness = readiness
         flags = (s.ok ? 1 : 0) | (s.unreachable ? 2 : 0)
     }
 
     var ok: Bool { flags & 1 != 0 }
     var latencyValue: Double? { latency.isNaN ? nil : latency }
 
-    func sample(reasons: [String]) -> HealthSample {
+    func sample(reasons: InternTable<String>, readinesses: InternTable<Readiness>) -> HealthSample {
         HealthSample(time: Date(timeIntervalSinceReferenceDate: time), ok: ok, latency: latencyValue,
-                     status: status == 0 ? nil : Int(status), reason: reason == 0 ? nil : reasons[Int(reason) - 1],
-                     unreachable: flags & 2 != 0)
+                     status: status == 0 ? nil : Int(status), reason: reasons[reason], unreachable: flags & 2 != 0,
+                     readiness: readinesses[readiness])
     }
 
     static func == (a: StoredSample, b: StoredSample) -> Bool {
         a.time == b.time && a.latency.bitPattern == b.latency.bitPattern && a.status == b.status && a.reason == b.reason
-            && a.flags == b.flags
+            && a.readiness == b.readiness && a.flags == b.flags
     }
 }
 

@@ -35,7 +35,38 @@ public struct FleetReport: Codable, Sendable, Equatable {
         public var restarts: Int
         public var lastError: String?
         public var lastCheck: Date?
+        /// What the gateway said of its readiness in the latest probe; absent when it said nothing.
+        public var readiness: ReadinessReport?
         public var history: History
+    }
+
+    /// An OpenClaw gateway's readiness answer: the why behind the health, never the verdict.
+    public struct ReadinessReport: Codable, Sendable, Equatable {
+        /// `ready`, `not-ready`, `draining` or `starting`.
+        public var phase: String
+        /// `full`, `withheld` (no gateway token), `token-refused` or `token-unreadable`.
+        public var detail: String
+        public var summary: String
+        public var failing: [String]
+        public var checks: [Check]
+        public var pendingReason: String?
+
+        public struct Check: Codable, Sendable, Equatable {
+            public var name: String
+            public var status: String?
+            public var message: String?
+            public var advisory: Bool
+        }
+
+        init(_ r: Readiness) {
+            phase = r.phase.rawValue
+            detail = r.detail.rawValue
+            summary = sanitize(r.summary)
+            failing = r.failing.map(sanitize)
+            checks = r.checks.map { Check(name: sanitize($0.name), status: $0.status.map(sanitize),
+                                          message: $0.message.map(sanitize), advisory: $0.advisory) }
+            pendingReason = r.pendingReason.map(sanitize)
+        }
     }
 
     public struct History: Codable, Sendable, Equatable {
@@ -85,6 +116,7 @@ public struct FleetReport: Codable, Sendable, Equatable {
                          healthURL: row.agent.healthURL, unreachable: row.probe?.unreachable.map(sanitize), dockerHealth: row.dockerHealth?.rawValue,
                          running: row.summary?.service.running, desired: row.summary?.service.desired,
                          restarts: row.restarts, lastError: row.lastError.map(sanitize), lastCheck: row.probe?.at,
+                         readiness: row.readiness.map(ReadinessReport.init),
                          history: History(samples: h.count, availability: h.availability,
                                           latencyP50: h.latencyPercentile(0.5), latencyP95: h.latencyPercentile(0.95),
                                           streak: h.streak?.count ?? 0, streakOK: h.streak?.ok, since: row.since,
