@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """HTTP endpoints on 127.0.0.1 that misbehave on purpose, for the health prober's tests.
 
-    misbehaving-http.py        prints "ready http://127.0.0.1:PORT", serves until killed
+    misbehaving-http.py [TOKEN]   prints "ready http://127.0.0.1:PORT", serves until killed
 
 /ok          200 {"ok":true,"status":"live"}        /ready-false  200 {"ready":false}
 /204         204, no body                            /ok-false     200 {"ok":false}
@@ -9,12 +9,46 @@
 /text        200 "ok" as plain text                  /huge         200 with a 20 MB body
 /garbage     raw bytes that are not HTTP             /hang         accepts, never answers
 /hang-body   headers of a 200, then nothing          /slow         200 after 1.5 s
+
+An OpenClaw gateway's readiness answers, with the exact bodies OpenClaw's own tests assert:
+/openclaw/channels    503 not ready: discord, telegram    /openclaw/draining   503 gateway-draining
+/openclaw/bare        503 {"ready":false} (no token)      /openclaw/startupz   200 starting: startup-sidecars
+/openclaw/conditions  503 with conditions, failures and advisories as OpenClaw merges them (one message carries
+                      escape sequences, and a key no gateway sends yet is there to be ignored)
+/openclaw/huge        503 with a 2 MB body
+/openclaw/gated?…     what a remote caller gets: the channels detail with "Authorization: Bearer TOKEN", else
+                      {"ready":false}; /requests counts, per path, the calls with the right token, a wrong one, none
 """
+import json
 import signal
-import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+TOKEN = sys.argv[1] if len(sys.argv) > 1 else None
+SEEN = {}
+SEEN_LOCK = threading.Lock()
+
+CHANNELS = b'{"ready":false,"failing":["discord","telegram"],"uptimeMs":8000}'
+CONDITIONS = json.dumps({
+    "ready": False, "failing": ["discord"], "uptimeMs": 8000,
+    "conditions": [
+        {"type": "GatewayStartupComplete", "status": "True", "requirement": "required",
+         "reason": "GatewayStartupComplete", "message": "Gateway startup dependencies are complete."},
+        {"type": "GatewayAcceptingWork", "status": "True", "requirement": "required",
+         "reason": "GatewayAcceptingWork", "message": "Gateway is accepting new work."},
+        {"type": "ChannelRuntimeReady", "status": "False", "requirement": "required",
+         "reason": "ChannelRuntimeUnavailable", "message": "Selected channels are not ready: discord."},
+        {"type": "EventLoopHealthy", "status": "Unknown", "requirement": "advisory",
+         "reason": "EventLoopStatusUnavailable", "message": "Event-loop health is not available yet."},
+        {"type": "WorkspaceWritable", "status": "False", "requirement": "required",
+         "reason": "WorkspaceReadOnly", "message": "\x1b[31mworkspace is read-only\x1b[0m"},
+    ],
+    "failures": ["ChannelRuntimeUnavailable", "WorkspaceReadOnly", "StorageUnavailable"],
+    "advisories": ["EventLoopStatusUnavailable"],
+    "someFutureKey": {"ignored": True},
+}).encode()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -31,9 +65,33 @@ class Handler(BaseHTTPRequestHandler):
         if body:
             self.wfile.write(body)
 
+    def gated(self):
+        auth = self.headers.get("Authorization")
+        kind = "none" if auth is None else "right" if TOKEN and auth == "Bearer " + TOKEN else "wrong"
+        with SEEN_LOCK:
+            SEEN.setdefault(self.path, {"right": 0, "wrong": 0, "none": 0})[kind] += 1
+        self.send(503, CHANNELS if kind == "right" else b'{"ready":false}')
+
     def do_GET(self):
         p = self.path
-        if p == "/ok":
+        if p == "/openclaw/channels":
+            self.send(503, CHANNELS)
+        elif p == "/openclaw/draining":
+            self.send(503, b'{"ready":false,"failing":["gateway-draining"],"uptimeMs":9000}')
+        elif p == "/openclaw/bare":
+            self.send(503, b'{"ready":false}')
+        elif p == "/openclaw/startupz":
+            self.send(200, b'{"ok":true,"status":"starting","pendingReason":"startup-sidecars"}')
+        elif p == "/openclaw/conditions":
+            self.send(503, CONDITIONS)
+        elif p == "/openclaw/huge":
+            self.send(503, b'{"ready":false,"failing":["' + b"x" * (2 << 20) + b'"]}')
+        elif p.startswith("/openclaw/gated"):
+            self.gated()
+        elif p == "/requests":
+            with SEEN_LOCK:
+                self.send(200, json.dumps(SEEN).encode())
+        elif p == "/ok":
             self.send(200, b'{"ok":true,"status":"live"}')
         elif p == "/204":
             self.send_response(204)

@@ -8,6 +8,7 @@ import NIOSSL
 /// Probes a health URL the way the orchestrator does, and a little stricter where OpenClaw needs it:
 /// any 2xx is healthy; refused, timeout, DNS and TLS failures, 4xx and 5xx are failures, each with a short reason.
 /// A 200 whose JSON says `ok:false` or `ready:false`, or an HTML page on a health path, is a failure too.
+/// What an OpenClaw gateway's body says of its readiness is kept on any status (`Readiness`): the why, never the verdict.
 /// The whole probe (headers and body) is bounded by its timeout; at most `bodyCap` bytes of the body are read.
 public final class HealthProber: Sendable {
     let client: HTTPClient
@@ -28,14 +29,17 @@ public final class HealthProber: Sendable {
 
     public func shutdown() async { try? await client.shutdown() }
 
-    /// One probe. Never throws: every outcome is a sample.
-    public func probe(_ url: String, timeout: Double = 5, now: @Sendable () -> Date = Date.init) async -> HealthSample {
+    /// One probe. Never throws: every outcome is a sample. `token` is sent as `Authorization: Bearer` (the client drops
+    /// it on a redirect to another origin); `tokenUnreadable` says a token was meant to be sent but its file could
+    /// not be read.
+    public func probe(_ url: String, timeout: Double = 5, token: GatewayToken? = nil, tokenUnreadable: Bool = false,
+                      now: @Sendable () -> Date = Date.init) async -> HealthSample {
         let started = now()
         let clock = ContinuousClock()
         let t0 = clock.now
         func elapsed() -> Double { (clock.now - t0) / .seconds(1) }
         let outcome: Outcome = await withTaskGroup(of: Outcome.self) { group in
-            group.addTask { await self.fetch(url, timeout: timeout) }
+            group.addTask { await self.fetch(url, timeout: timeout, token: token, tokenUnreadable: tokenUnreadable) }
             // A guard in case the body stalls past the client's deadline; it fires a second after the client's own
             // deadline, so the client can report what it saw last.
             group.addTask {
@@ -47,21 +51,21 @@ public final class HealthProber: Sendable {
             return first
         }
         switch outcome {
-        case .healthy(let status):
-            return HealthSample(time: started, ok: true, latency: elapsed(), status: status)
-        case .failure(let reason, let status, let unreachable):
+        case .healthy(let status, let readiness):
+            return HealthSample(time: started, ok: true, latency: elapsed(), status: status, readiness: readiness)
+        case .failure(let reason, let status, let unreachable, let readiness):
             let answered = status != nil
             return HealthSample(time: started, ok: false, latency: answered ? elapsed() : nil, status: status, reason: reason,
-                                unreachable: unreachable)
+                                unreachable: unreachable, readiness: readiness)
         }
     }
 
     enum Outcome: Sendable {
-        case healthy(status: Int)
-        case failure(reason: String, status: Int?, unreachable: Bool = false)
+        case healthy(status: Int, readiness: Readiness? = nil)
+        case failure(reason: String, status: Int?, unreachable: Bool = false, readiness: Readiness? = nil)
     }
 
-    private func fetch(_ url: String, timeout: Double) async -> Outcome {
+    private func fetch(_ url: String, timeout: Double, token: GatewayToken?, tokenUnreadable: Bool) async -> Outcome {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
               parsed.host?.isEmpty == false else {
             return .failure(reason: "not an http(s) URL", status: nil)
@@ -70,6 +74,7 @@ public final class HealthProber: Sendable {
         request.method = .GET
         request.headers.add(name: "User-Agent", value: "clawtop")
         request.headers.add(name: "Accept", value: "application/json, */*;q=0.5")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer " + token.value) }
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
             let status = Int(response.status.code)
@@ -79,12 +84,16 @@ public final class HealthProber: Sendable {
                 body.writeBuffer(&c)
                 if body.readableBytes >= bodyCap { break }
             }
-            guard (200..<300).contains(status) else { return .failure(reason: "HTTP \(status)", status: status) }
-            let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
-            if let problem = Self.bodyProblem(Array(body.readableBytesView.prefix(bodyCap)), contentType: contentType) {
-                return .failure(reason: problem, status: status)
+            let bytes = Array(body.readableBytesView.prefix(bodyCap))
+            let readiness = Readiness.parse(bytes, token: tokenUnreadable ? .unreadable : token == nil ? .none : .sent)
+            guard (200..<300).contains(status) else {
+                return .failure(reason: readiness?.summary ?? "HTTP \(status)", status: status, readiness: readiness)
             }
-            return .healthy(status: status)
+            let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
+            if let problem = Self.bodyProblem(bytes, contentType: contentType, readiness: readiness) {
+                return .failure(reason: problem, status: status, readiness: readiness)
+            }
+            return .healthy(status: status, readiness: readiness)
         } catch is CancellationError {
             return .failure(reason: "cancelled", status: nil)
         } catch {
@@ -94,20 +103,15 @@ public final class HealthProber: Sendable {
     }
 
     /// What is wrong with a 2xx body, if anything: OpenClaw's `ok:false` / `ready:false`, or an HTML page.
-    static func bodyProblem(_ body: [UInt8], contentType: String) -> String? {
+    static func bodyProblem(_ body: [UInt8], contentType: String, readiness: Readiness?) -> String? {
         let text = body.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
         if contentType.contains("text/html") || text.first == UInt8(ascii: "<") {
             return "HTML page, not a health answer"
         }
         guard text.first == UInt8(ascii: "{"),
               let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
-        if let ok = object["ok"] as? Bool, !ok { return "ok:false" }
-        if let ready = object["ready"] as? Bool, !ready {
-            if let failing = object["failing"] as? [String], !failing.isEmpty {
-                return "ready:false (" + failing.prefix(3).joined(separator: ", ") + ")"
-            }
-            return "ready:false"
-        }
+        if object["ok"] as? Bool == false { return readiness?.summary ?? "ok:false" }
+        if object["ready"] as? Bool == false { return readiness?.summary ?? "ready:false" }
         return nil
     }
 

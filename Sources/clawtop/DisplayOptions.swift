@@ -6,6 +6,7 @@ import Foundation
 import OrchestratorConfig
 import DockerSource
 import FleetSource
+import Health
 
 /// Options shared by the console and the snapshot.
 struct DisplayOptions: ParsableArguments {
@@ -23,6 +24,11 @@ struct DisplayOptions: ParsableArguments {
                                valueName: "AGENT=URL"))
     var healthURLs: [String] = []
 
+    @Option(name: .customLong("gateway-token-file"), parsing: .singleValue,
+            help: ArgumentHelp("A file holding an agent's OpenClaw gateway token, sent with that agent's probes only, so its gateway says why it is not ready (repeatable). The service label clawtop.gateway.token-file does the same.",
+                               valueName: "AGENT=FILE"))
+    var gatewayTokenFiles: [String] = []
+
     @Flag(help: "Show a simulated fleet that runs inside clawtop: no Docker needed, nothing leaves the process.")
     var demo = false
 
@@ -38,6 +44,20 @@ struct DisplayOptions: ParsableArguments {
                 throw ValidationError("--health-url takes AGENT=URL with an http:// or https:// URL, not '\(entry)'")
             }
         }
+        for entry in gatewayTokenFiles {
+            guard let (agent, file) = Self.splitTokenFile(entry) else {
+                throw ValidationError("--gateway-token-file takes AGENT=FILE, not '\(entry)'")
+            }
+            guard GatewayToken(file: file) != nil else {
+                throw ValidationError("--gateway-token-file \(agent)=\(file): cannot read a token from that file (it must exist, be readable, and hold the token on its first line)")
+            }
+        }
+    }
+
+    static func splitTokenFile(_ entry: String) -> (String, String)? {
+        guard let eq = entry.firstIndex(of: "=") else { return nil }
+        let agent = String(entry[..<eq]), file = String(entry[entry.index(after: eq)...])
+        return agent.isEmpty || file.isEmpty ? nil : (agent, file)
     }
 
     static func splitHealthURL(_ entry: String) -> (String, String)? {
@@ -60,6 +80,7 @@ struct DisplayOptions: ParsableArguments {
     /// Which services are agents and how to probe them: the config (if any) and the options.
     func agentSetup() throws(Failure) -> AgentSetup {
         let urls = Dictionary(healthURLs.compactMap(Self.splitHealthURL), uniquingKeysWith: { $1 })
+        let tokenFiles = Dictionary(gatewayTokenFiles.compactMap(Self.splitTokenFile), uniquingKeysWith: { $1 })
         if demo { return DemoBackend.setup(showAll: all, healthURLs: urls) }
         let config = try loadConfig()
         let agents = (config?.agents ?? []).map { a in
@@ -67,7 +88,7 @@ struct DisplayOptions: ParsableArguments {
                             checkInterval: a.health.checkInterval, startupTimeout: a.health.startupTimeout,
                             maxFailures: a.health.maxFailures, source: .config)
         }
-        return AgentSetup(configured: agents, showAll: all, healthURLs: urls,
+        return AgentSetup(configured: agents, showAll: all, healthURLs: urls, gatewayTokenFiles: tokenFiles,
                           defaultCheckInterval: config?.defaultCheckInterval ?? 30)
     }
 

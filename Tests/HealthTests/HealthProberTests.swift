@@ -44,7 +44,7 @@ import TestSupport
         let a = try await probe("/ok-false")
         #expect(!a.ok && a.reason == "ok:false")
         let b = try await probe("/ready-false")
-        #expect(!b.ok && b.reason == "ready:false (startup-sidecars)")
+        #expect(!b.ok && b.reason == "starting: startup-sidecars" && b.readiness?.phase == .starting)
     }
 
     @Test func garbageBytesFail() async throws {

@@ -39,6 +39,15 @@ public final class ScriptServer: @unchecked Sendable {
         try await offPool { try ScriptServer(script: script, arguments: arguments) }
     }
 
+    /// The body of a GET of `path` on this server (through Python's own HTTP client, not the code under test).
+    public func get(_ path: String) async throws -> String {
+        let r = try await run("/usr/bin/env", ["python3", "-c",
+                                               "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())",
+                                               address + path])
+        guard r.status == 0 else { throw TestDocker.Unavailable(description: "GET \(path): \(r.stderr)") }
+        return r.stdout
+    }
+
     public func stop() {
         // SIGKILL: the test runner's threads block SIGTERM (unblocked in the child, but these hold no state anyway).
         guard !stopped else { return }
