@@ -12,19 +12,23 @@ struct Column {
     var priority: Int
     /// Flexible columns grow in this order (lower first), each to its `maxWidth`.
     var growth: Int
+    /// Where there is room once every flexible column has its `maxWidth`, this one grows on to this (long text).
+    var wideWidth: Int?
     var width = 0
 
-    init(_ title: String, _ minWidth: Int, max maxWidth: Int? = nil, priority: Int, growth: Int = 0) {
+    init(_ title: String, _ minWidth: Int, max maxWidth: Int? = nil, wide: Int? = nil, priority: Int, growth: Int = 0) {
         self.title = title
         self.minWidth = minWidth
         self.maxWidth = maxWidth ?? minWidth
+        self.wideWidth = wide
         self.priority = priority
         self.growth = growth
     }
 }
 
 /// Widths for `columns` in `width` cells (one space between columns): the least important columns go first until
-/// the rest fit; flexible ones then take what is left, in their growth order. A width of 0 hides a column.
+/// the rest fit; flexible ones then take what is left, in their growth order, to their maximum, then to their wide
+/// width. A width of 0 hides a column.
 func layout(_ columns: [Column], width: Int) -> [Column] {
     var shown = columns
     func needed() -> Int {
@@ -36,10 +40,13 @@ func layout(_ columns: [Column], width: Int) -> [Column] {
         for i in shown.indices where shown[i].priority == priority { shown[i].width = 0 }
     }
     var spare = max(0, width - needed())
-    for i in shown.indices.sorted(by: { shown[$0].growth < shown[$1].growth }) where shown[i].width > 0 && spare > 0 {
-        let grow = min(spare, shown[i].maxWidth - shown[i].width)
-        shown[i].width += grow
-        spare -= grow
+    let byGrowth = shown.indices.sorted { shown[$0].growth < shown[$1].growth }
+    for limit in [{ $0.maxWidth }, { $0.wideWidth ?? 0 }] as [(Column) -> Int] {
+        for i in byGrowth where shown[i].width > 0 && spare > 0 {
+            let grow = min(spare, max(0, limit(shown[i]) - shown[i].width))
+            shown[i].width += grow
+            spare -= grow
+        }
     }
     // Still too wide (a tiny terminal): the always-shown columns shrink from the right.
     var over = needed() - width
@@ -69,7 +76,7 @@ func drawAgentTable(_ rows: [AgentRow], ui: UIState, area: Rect, into buf: inout
         Column("NODE", 10, max: 16, priority: 10, growth: 5),
         Column("IMAGE", 20, max: 36, priority: 11, growth: 4),
         Column("AGE", 4, priority: 13),
-        Column("LAST ERROR", 16, max: 26, priority: 4, growth: 2),
+        Column("LAST ERROR", 16, max: 26, wide: 48, priority: 4, growth: 2),
     ], width: area.width - 1)
 
     func draw(_ cells: [(String, Role)], y: Int) {
@@ -122,6 +129,7 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
     let availability = row.history.availability.map(formatPercent) ?? "-"
     let check = row.probe.map { checkAge(now.timeIntervalSince($0.at), agent: row.agent) } ?? "-"
     let error = row.lastError.map { sanitize($0) } ?? ""
+    let errorRole: Role = error.isEmpty ? .muted : row.readiness.map(readinessRole) ?? .bad
     let condition = row.summary?.condition
     let conditionRole: Role = condition.map { style($0) } ?? .muted
     return [
@@ -139,7 +147,7 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
         (row.summary?.nodes.joined(separator: ",") ?? "", .muted),
         (sanitize(shortImage(service?.image ?? "")), .muted),
         (service?.createdAt.map { formatAge(now.timeIntervalSince($0)) } ?? "-", .muted),
-        (error, error.isEmpty ? .muted : .bad),
+        (error, errorRole),
     ]
 }
 
@@ -162,16 +170,28 @@ func checkAge(_ age: TimeInterval, agent: AgentDefinition) -> String {
 }
 
 /// One cell per recent sample, newest at the right: a latency bar for a healthy answer, a cross for a failure.
+/// Where the gateway said it was draining or starting, the cell says that instead of a plain failure.
 func drawStrip(_ history: HealthHistory, glyphs g: Glyphs, x: Int, y: Int, width: Int, into buf: inout Buffer) {
     let samples = history.recent(width)
     var cx = x + width - samples.count
     for s in samples {
-        if s.ok {
-            buf.put(g.latencyBar(s.latency), x: cx, y: y, role: .ok)
-        } else {
-            buf.put(g.stripFailure, x: cx, y: y, role: .bad)
+        switch (s.ok, s.readiness?.phase) {
+        case (_, .draining?): buf.put(g.stripDraining, x: cx, y: y, role: .warn)
+        case (true, .starting?): buf.put(g.latencyBar(s.latency), x: cx, y: y, role: .warn)
+        case (false, .starting?): buf.put(g.stripStarting, x: cx, y: y, role: .warn)
+        case (true, _): buf.put(g.latencyBar(s.latency), x: cx, y: y, role: .ok)
+        case (false, _): buf.put(g.stripFailure, x: cx, y: y, role: .bad)
         }
         cx += 1
+    }
+}
+
+/// Draining and starting are expected on the way through a rollout: a warning, not an error.
+func readinessRole(_ readiness: Readiness) -> Role {
+    switch readiness.phase {
+    case .draining, .starting: return .warn
+    case .ready: return readiness.detail == .full ? .muted : .warn
+    case .notReady: return .bad
     }
 }
 

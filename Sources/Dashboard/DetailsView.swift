@@ -110,6 +110,7 @@ private func healthLines(_ row: AgentRow, glyphs g: Glyphs, now: Date) -> [Detai
     if let url = a.healthURL {
         policy.append(("  \(sanitize(url)) every \(formatDuration(a.checkInterval)), timeout \(formatDuration(a.probeTimeout))", .muted))
         policy.append((", startup \(formatDuration(a.startupTimeout)), unhealthy after \(a.maxFailures)", .muted))
+        if let file = a.gatewayTokenFile { policy.append((", gateway token from \(sanitize(file))", .muted)) }
     } else {
         policy.append(("  no health URL", .muted))
     }
@@ -131,6 +132,33 @@ private func healthLines(_ row: AgentRow, glyphs g: Glyphs, now: Date) -> [Detai
         checks.append(("none yet", .muted))
     }
     lines.append(DetailLine("checks", checks))
+    if let said = h.lastReadiness, let readiness = said.readiness {
+        lines += readinessLines(readiness, said: said, glyphs: g, now: now)
+    }
+    return lines
+}
+
+/// The newest readiness detail in full: what it comes to, then each failing id and each check with its message.
+private func readinessLines(_ r: Readiness, said: HealthSample, glyphs g: Glyphs, now: Date) -> [DetailLine] {
+    var head: [(String, Role)] = [(sanitize(r.summary), readinessRole(r))]
+    let status = said.status.map { "HTTP \($0), " } ?? ""
+    head.append(("  \(status)\(formatAge(now.timeIntervalSince(said.time))) ago", .muted))
+    var lines = [DetailLine("readiness", head)]
+    let indent = String(repeating: " ", count: 10)
+    for id in r.failing {
+        lines.append(DetailLine(nil, [(indent + g.bad + " ", .bad), (sanitize(id), .normal), ("  failing", .muted)]))
+    }
+    for check in r.checks {
+        var runs: [(String, Role)] = [(indent + (check.advisory ? g.warn : g.bad) + " ", check.advisory ? .warn : .bad),
+                                      (sanitize(check.name), .normal)]
+        if let status = check.status { runs.append(("  " + sanitize(status), .muted)) }
+        if check.advisory { runs.append(("  advisory", .muted)) }
+        if let message = check.message { runs.append(("  " + sanitize(message), .normal)) }
+        lines.append(DetailLine(nil, runs))
+    }
+    if let pending = r.pendingReason, !r.failing.contains(pending) {
+        lines.append(DetailLine(nil, [(indent + g.starting + " ", .warn), ("pending: " + sanitize(pending), .normal)]))
+    }
     return lines
 }
 

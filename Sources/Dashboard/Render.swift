@@ -9,14 +9,18 @@ public struct Glyphs: Sendable, Equatable {
     public var masked: String
     /// A failed probe in a history strip.
     public var stripFailure: String
+    /// A probe whose gateway said it was draining (expected in a rollout), or still starting and not answering yet.
+    public var stripDraining, stripStarting: String
     /// Healthy probes in a strip, by latency: under 10 ms, 50, 100, 250, 500 ms, 1 s, and slower.
     public var latencyBars: [String]
 
     public static let unicode = Glyphs(ok: "●", bad: "✗", warn: "▲", idle: "○", starting: "◐", missing: "◌", unknown: "?",
                                        ellipsis: "…", separator: "│", arrow: "→", masked: "•••", stripFailure: "✗",
+                                       stripDraining: "↓", stripStarting: "◐",
                                        latencyBars: ["▁", "▂", "▃", "▄", "▅", "▆", "▇"])
     public static let ascii = Glyphs(ok: "*", bad: "x", warn: "!", idle: "o", starting: "~", missing: "-", unknown: "?",
                                      ellipsis: "~", separator: "|", arrow: "->", masked: "***", stripFailure: "x",
+                                     stripDraining: "v", stripStarting: "~",
                                      latencyBars: [".", ".", ":", ":", "+", "+", "#"])
 
     static let latencySteps = [0.010, 0.050, 0.100, 0.250, 0.500, 1.0]

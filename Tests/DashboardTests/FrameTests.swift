@@ -62,7 +62,15 @@ func sampleFleet() -> (FleetState, Date) {
         }
         probe("alpha", ok: true, status: 200)
         probe("beta", ok: i < 27, reason: i < 27 ? nil : "refused")
-        probe("delta", ok: i != 12 && i != 29, reason: "HTTP 500", status: i != 12 && i != 29 ? 200 : 500)
+        if i == 29 {
+            // The newest: delta's gateway drains, as a rollout replaces it.
+            let draining = Readiness(phase: .draining, failing: ["gateway-draining"])
+            reduce(&fleet, .probe(agent: "delta", url: "http://127.0.0.1:18800/health",
+                                  sample: HealthSample(time: at, ok: false, latency: 0.003, status: 503,
+                                                       reason: draining.summary, readiness: draining)))
+        } else {
+            probe("delta", ok: i != 12, reason: "HTTP 500", status: i != 12 ? 200 : 500)
+        }
     }
     reduce(&fleet, .event(service: "openclaw_beta", ServiceEventNote(time: now.addingTimeInterval(-21), text: "container die (exit 3)")))
     reduce(&fleet, .event(service: "openclaw_beta", ServiceEventNote(time: now.addingTimeInterval(-15), text: "container start")))
@@ -101,6 +109,28 @@ struct FrameTests {
         let text = render(fleet, ui: ui, width: 200, height: 40, now: now).text
         #expect(text.contains("OPENCLAW_GATEWAY_TOKEN") && text.contains("com.example.api_key=•••"))
         #expect(!text.contains("sk-live-123"))
+    }
+
+    /// A drain is expected in a rollout: its strip cell and its why are warnings, not failures, and the details
+    /// give the gateway's answer in full.
+    @Test func drainingIsToldApartFromFailing() throws {
+        let (fleet, now) = sampleFleet()
+        var ui = UIState(glyphs: .unicode)
+        ui.selectedID = "alpha" // a selected row is drawn in the selection's colours
+        let buf = render(fleet, ui: ui, width: 240, height: 40, now: now)
+        let y = try #require(buf.lines.firstIndex { $0.contains(" delta ") })
+        let line = buf.lines[y]
+        let strip = try #require(line.firstIndex(of: "↓"))
+        #expect(buf[line.distance(from: line.startIndex, to: strip), y].role == .warn)
+        let why = try #require(line.range(of: "draining (expected during a rollout)"))
+        #expect(buf[line.distance(from: line.startIndex, to: why.lowerBound), y].role == .warn)
+        // An earlier HTTP 500 stays a failure.
+        #expect(line.contains("✗") && line.contains("▲ failing"))
+        ui.selectedID = "delta"
+        ui.focus = .pane
+        let details = render(fleet, ui: ui, width: 200, height: 40, now: now).text
+        #expect(details.contains("readiness draining (expected during a rollout)  HTTP 503, 5s ago"), "\(details)")
+        #expect(details.contains("✗ gateway-draining  failing"))
     }
 
     @Test func hostileTextIsDrawnInert() {
