@@ -7,8 +7,12 @@ enum Behaviour: Sendable, Equatable {
     case steady(latency: Double)
     /// Answers, slowly, and now and then not within the timeout.
     case slow
-    /// Healthy for a while, then answers 503 for long enough to turn unhealthy, over and over.
+    /// Healthy for a while, then not ready (503) for long enough to turn unhealthy, over and over: its Telegram
+    /// channel keeps dropping.
     case flapping
+    /// Healthy, but every `cycle` seconds a rollout replaces it: its gateway drains (503 `gateway-draining`) for
+    /// `drain` seconds, then the new one starts (503 `startup-sidecars`) for a few seconds more.
+    case rollingOut(cycle: Double, drain: Double)
     /// Starts, answers 500, exits 1 after `uptime` seconds; Swarm restarts it after the restart delay.
     case crashLooping(uptime: Double)
     /// Needs `boot` seconds after its container starts before it answers (then it is healthy).
@@ -39,7 +43,7 @@ struct DemoAgent: Sendable {
     var listedAs: String { policy == nil ? service : name }
     /// A name that resolves only inside the swarm for the agent with no other check, else a name on the LAN.
     var url: String {
-        behaviour == .dockerHealthOnly ? "http://tasks.\(service):8080/healthz" : "http://\(name).agents.internal:18789/health"
+        behaviour == .dockerHealthOnly ? "http://tasks.\(service):8080/healthz" : "http://\(name).agents.internal:18789/readyz"
     }
     /// Seconds from container start to the first good answer.
     var boot: Double {
@@ -58,7 +62,7 @@ enum DemoCast {
                   image: "ghcr.io/openclaw/openclaw:2026.11.2", node: 1, team: "research"),
         DemoAgent(name: "support-triage", policy: "always-on", behaviour: .steady(latency: 0.021), replicas: 1,
                   interval: 10, image: "ghcr.io/openclaw/openclaw:2026.11.2", node: 2, team: "support"),
-        DemoAgent(name: "code-review", policy: "always-on", behaviour: .steady(latency: 0.062), replicas: 1, interval: 15,
+        DemoAgent(name: "code-review", policy: "always-on", behaviour: .rollingOut(cycle: 600, drain: 25), replicas: 1, interval: 10,
                   image: "ghcr.io/openclaw/openclaw:2026.11.2", node: 0, team: "platform"),
         DemoAgent(name: "sales-outreach", policy: "always-on", behaviour: .flapping, replicas: 1, interval: 5,
                   image: "ghcr.io/openclaw/openclaw:2026.11.1", node: 1, team: "sales"),

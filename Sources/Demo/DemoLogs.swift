@@ -83,9 +83,12 @@ extension DemoWorld {
         case .crashLooping:
             guard j % 4 == 0 else { return nil }
             return (.stderr, "[model] anthropic: 401 invalid x-api-key (request req_\(String(format: "%06x", j & 0xffffff))), retrying")
-        case .flapping where at.timeIntervalSince(origin).truncatingRemainder(dividingBy: 140) >= 100:
+        case .flapping where flappingPhase(at: at) >= 100:
             guard roll < 0.5 else { return nil }
-            return (.stderr, "[model] upstream 503 from api.anthropic.com, circuit open for 30s")
+            return (.stderr, "[telegram] getUpdates failed: ETIMEDOUT api.telegram.org, channel not ready, retrying in 10s")
+        case .rollingOut(let cycle, let drain) where draining(at: at, cycle: cycle, drain: drain):
+            guard roll < 0.3 else { return nil }
+            return (.stdout, "[gateway] draining: update in progress, finishing \(1 + j % 3) runs, refusing new work")
         case .dockerHealthOnly:
             guard roll < 0.2 else { return nil }
             return (.stdout, pick(["[imap] fetched \(1 + Int(roll * 20)) new messages from ops@",

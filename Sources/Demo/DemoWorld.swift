@@ -290,6 +290,10 @@ public struct DemoWorld: Sendable {
         func failed(_ status: Int, _ latency: Double) -> HealthSample {
             HealthSample(time: t, ok: false, latency: latency, status: status, reason: "HTTP \(status)")
         }
+        func notReady(_ body: String, _ latency: Double) -> HealthSample {
+            let readiness = Readiness.parse(Array(body.utf8))
+            return HealthSample(time: t, ok: false, latency: latency, status: 503, reason: readiness?.summary, readiness: readiness)
+        }
         if agent.behaviour == .dockerHealthOnly {
             return HealthSample(time: t, ok: false, reason: "DNS: cannot resolve tasks.\(agent.service)", unreachable: true)
         }
@@ -306,9 +310,15 @@ public struct DemoWorld: Sendable {
             if n > 0.92 { return HealthSample(time: t, ok: false, reason: "timeout after 5s") }
             return ok(0.35 + 1.4 * n)
         case .flapping:
-            // 100 s of sluggish answers, then 40 s of 503s while its model provider is down.
-            let phase = t.timeIntervalSince(origin).truncatingRemainder(dividingBy: 140)
-            return phase >= 100 ? failed(503, 0.003 + 0.004 * n) : ok(0.08 + 0.5 * n)
+            // 100 s of sluggish answers, then 40 s not ready while its Telegram channel is down (the demo opens 12 s
+            // into such a spell).
+            let phase = flappingPhase(at: t)
+            return phase >= 100 ? notReady(Self.telegramDown, 0.003 + 0.004 * n) : ok(0.08 + 0.5 * n)
+        case .rollingOut(let cycle, let drain):
+            let into = rolloutPhase(at: t, cycle: cycle)
+            if into < drain { return notReady(Self.draining, 0.002 + 0.002 * n) }
+            if into < drain + 8 { return notReady(Self.starting, 0.002 + 0.002 * n) }
+            return ok(0.062 * (0.75 + 0.5 * n))
         case .crashLooping:
             return failed(500, 0.002 + 0.003 * n)
         case .slowStarter:
@@ -317,6 +327,28 @@ public struct DemoWorld: Sendable {
             return HealthSample(time: t, ok: false, reason: "refused") // answered above
         }
     }
+
+    /// Seconds into the flapping agent's 140 s cycle: 100 s up, then 40 s not ready.
+    func flappingPhase(at t: Date) -> Double {
+        (t.timeIntervalSince(origin) + 52).truncatingRemainder(dividingBy: 140)
+    }
+
+    /// Seconds into the current rollout of a `rollingOut` agent: the demo opens 20 s into a drain.
+    func rolloutPhase(at t: Date, cycle: Double) -> Double {
+        let phase = (t.timeIntervalSince(origin) - Self.historySpan + 20).truncatingRemainder(dividingBy: cycle)
+        return phase < 0 ? phase + cycle : phase
+    }
+
+    func draining(at t: Date, cycle: Double, drain: Double) -> Bool { rolloutPhase(at: t, cycle: cycle) < drain }
+
+    /// OpenClaw's readiness answers (503) to a local caller, as its gateway builds them.
+    static let telegramDown = """
+        {"ready":false,"failing":["telegram"],"uptimeMs":86400000,"conditions":[\
+        {"type":"ChannelRuntimeReady","status":"False","requirement":"required","reason":"ChannelRuntimeUnavailable",\
+        "message":"Selected channels are not ready: telegram."}],"failures":["ChannelRuntimeUnavailable"]}
+        """
+    static let draining = #"{"ready":false,"failing":["gateway-draining"],"uptimeMs":9000}"#
+    static let starting = #"{"ready":false,"failing":["startup-sidecars"],"uptimeMs":2000}"#
 
     /// The sample for an agent by name; one the cast does not know (an `--all` service given `--health-url`)
     /// answers when its service runs.

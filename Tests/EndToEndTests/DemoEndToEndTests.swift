@@ -61,12 +61,16 @@ struct DemoSnapshotTests {
         #expect(Set(top.keys) == ["generatedAt", "endpoint", "connection", "nodes", "agents", "services"])
         let agents = try #require(top["agents"] as? [[String: Any]])
         let documented: Set<String> = ["name", "service", "policy", "source", "health", "healthSource", "healthURL", "unreachable",
-                                       "dockerHealth", "running", "desired", "restarts", "lastError", "lastCheck", "history"]
+                                       "dockerHealth", "running", "desired", "restarts", "lastError", "lastCheck", "readiness",
+                                       "history"]
         #expect(agents.count == 13 && agents.allSatisfy { Set($0.keys).isSubset(of: documented) })
         #expect(agents.first?["name"] as? String == "data-pipeline" && agents.first?["health"] as? String == "unhealthy")
         let history: Set<String> = ["samples", "availability", "latencyP50", "latencyP95", "streak", "streakOK", "since",
                                     "lastFailure", "lastFailureReason"]
         #expect(agents.allSatisfy { Set(($0["history"] as? [String: Any] ?? [:]).keys).isSubset(of: history) })
+        let readiness: Set<String> = ["phase", "detail", "summary", "failing", "checks", "pendingReason"]
+        let told = agents.compactMap { $0["readiness"] as? [String: Any] }
+        #expect(told.count == 2 && told.allSatisfy { Set($0.keys).isSubset(of: readiness) }, "not ready on a channel, and draining")
         let services = try #require(top["services"] as? [[String: Any]])
         #expect(services.allSatisfy {
             Set($0.keys).isSubset(of: ["id", "name", "image", "mode", "desired", "running", "state", "tasks", "lastError"])
