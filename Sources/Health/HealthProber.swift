@@ -32,7 +32,7 @@ public final class HealthProber: Sendable {
     /// One probe. Never throws: every outcome is a sample. `token` is sent as `Authorization: Bearer` (the client drops
     /// it on a redirect to another origin); `tokenUnreadable` says a token was meant to be sent but its file could
     /// not be read.
-    public func probe(_ url: String, timeout: Double = 5, token: GatewayToken? = nil, tokenUnreadable: Bool = false,
+    public func probe(_ url: String, timeout: Double = 5, token: BearerToken? = nil, tokenUnreadable: Bool = false,
                       now: @Sendable () -> Date = Date.init) async -> HealthSample {
         let started = now()
         let clock = ContinuousClock()
@@ -65,7 +65,7 @@ public final class HealthProber: Sendable {
         case failure(reason: String, status: Int?, unreachable: Bool = false, readiness: Readiness? = nil)
     }
 
-    private func fetch(_ url: String, timeout: Double, token: GatewayToken?, tokenUnreadable: Bool) async -> Outcome {
+    private func fetch(_ url: String, timeout: Double, token: BearerToken?, tokenUnreadable: Bool) async -> Outcome {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
               parsed.host?.isEmpty == false else {
             return .failure(reason: "not an http(s) URL", status: nil)
@@ -74,7 +74,7 @@ public final class HealthProber: Sendable {
         request.method = .GET
         request.headers.add(name: "User-Agent", value: "clawtop")
         request.headers.add(name: "Accept", value: "application/json, */*;q=0.5")
-        if let token { request.headers.add(name: "Authorization", value: "Bearer " + token.value) }
+        if let token { request.headers.add(name: "Authorization", value: token.header) }
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
             let status = Int(response.status.code)
@@ -114,6 +114,9 @@ public final class HealthProber: Sendable {
         if object["ready"] as? Bool == false { return readiness?.summary ?? "ready:false" }
         return nil
     }
+
+    /// A short reason for a transport error: "refused", "timeout after 5s", "DNS: cannot resolve warren".
+    public static func describe(_ error: Error, timeout: Double) -> String { reason(for: error, timeout: timeout).0 }
 
     /// A short reason for a transport error, and whether the server was never reached (no name, no route).
     static func reason(for error: Error, timeout: Double) -> (String, Bool) {

@@ -97,11 +97,11 @@ import TestSupport
     @Test func aTokenNeverPrints() throws {
         let file = try tokenFile(Self.token)
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let token = try #require(GatewayToken(file: file))
+        let token = try #require(BearerToken(file: file))
         for text in ["\(token)", String(reflecting: token), String(describing: [token]), "\(Optional(token) as Any)"] {
             #expect(!text.contains(Self.token), "\(text)")
         }
-        #expect(GatewayToken(file: try tokenFile("  \n")) == nil, "a blank file holds no token")
-        #expect(GatewayToken(file: try tokenFile("two words")) == nil, "a header cannot carry a space-separated value")
+        #expect(BearerToken(file: try tokenFile("  \n")) == nil, "a blank file holds no token")
+        #expect(BearerToken(file: try tokenFile("two words")) == nil, "a header cannot carry a space-separated value")
     }
 }
