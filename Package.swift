@@ -49,6 +49,15 @@ let package = Package(
         // The Docker side: the backend over the Engine API, the watcher of its events, the wire-to-model mapping.
         .target(name: "DockerSource", dependencies: ["ClawtopCore", "FleetSource", "Health", "DockerEngine"]),
 
+        // Warren's side: its admin API (agents, figures, events; wake and sleep through it).
+        .target(name: "WarrenSource", dependencies: [
+            "ClawtopCore", "FleetSource", "Health",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+
         // The demo: a simulated swarm behind the same seam as Docker, for `--demo`.
         .target(name: "Demo", dependencies: ["ClawtopCore", "FleetSource", "Health"]),
 
@@ -62,8 +71,8 @@ let package = Package(
         .target(name: "CursesTerminal", dependencies: ["CNcursesw", "Screen"]),
 
         .executableTarget(name: "clawtop", dependencies: [
-            "ClawtopCore", "FleetSource", "DockerSource", "Health", "Demo", "Dashboard", "Screen", "CursesTerminal",
-            "OrchestratorConfig",
+            "ClawtopCore", "FleetSource", "DockerSource", "WarrenSource", "Health", "Demo", "Dashboard", "Screen",
+            "CursesTerminal", "OrchestratorConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -84,6 +93,7 @@ let package = Package(
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HealthTests", dependencies: ["Health", "DockerSource", "ClawtopCore", "TestSupport"]),
+        .testTarget(name: "WarrenSourceTests", dependencies: ["WarrenSource", "ClawtopCore"], exclude: ["Fixtures"]),
         .testTarget(name: "DockerSourceTests", dependencies: ["DockerSource", "FleetSource", "DockerEngine", "ClawtopCore",
                                                              "TestSupport"]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "FleetSource", "Health", "ClawtopCore", "Dashboard", "Screen",

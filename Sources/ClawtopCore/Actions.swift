@@ -19,14 +19,25 @@ public struct ActionRequest: Sendable, Equatable {
     public var serviceID: String
     public var kind: ActionKind
     public var verb: ActionVerb
+    /// A wake or sleep asked of Warren, which scales the service and follows the agent, rather than a scale sent
+    /// to Docker behind Warren's back.
+    public var viaWarren: Bool
+    /// What the operator should weigh before confirming ("Warren will not know of this scale").
+    public var warning: String?
 
-    public init(agent: String, service: String, serviceID: String, kind: ActionKind, verb: ActionVerb) {
+    public init(agent: String, service: String, serviceID: String, kind: ActionKind, verb: ActionVerb,
+                viaWarren: Bool = false, warning: String? = nil) {
         self.agent = agent
         self.service = service
         self.serviceID = serviceID
         self.kind = kind
         self.verb = verb
+        self.viaWarren = viaWarren
+        self.warning = warning
     }
+
+    /// `warren` or `docker`: which way the action went, for the action log.
+    public var path: String { viaWarren ? "warren" : "docker" }
 
     /// "scale openclaw_alpha 1 → 0", "restart openclaw_alpha (force update, 2 tasks replaced)".
     public func effect(arrow: String = "→", running: Int? = nil) -> String {
@@ -35,6 +46,7 @@ public struct ActionRequest: Sendable, Equatable {
             let tasks = running.map { $0 == 1 ? ", its task replaced" : ", its \($0) tasks replaced" } ?? ""
             return "restart \(service) (force update\(tasks))"
         case .scale(let from, let to):
+            if viaWarren { return "\(verb.rawValue) \(agent) through Warren (\(service) \(from) \(arrow) \(to))" }
             return "\(verb.rawValue) \(service) \(from) \(arrow) \(to)"
         }
     }

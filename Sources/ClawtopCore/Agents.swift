@@ -8,6 +8,10 @@ public enum AgentSource: String, Sendable, Equatable {
     case label
     /// Any service, with `--all` or when there are neither configured nor labelled agents.
     case all
+    /// Known to Warren only (added through its admin API).
+    case warren
+    /// One of Warren's process workers: no service, no URL; Warren says how it goes.
+    case process
 }
 
 /// An agent: what it is called, which Swarm service runs it, and how its health is checked.
@@ -109,6 +113,19 @@ extension FleetState {
         let labelled = unclaimed { $0.labels[AgentSetup.agentLabel] != nil }
         result += labelled.map { discovered($0, source: .label) }
         claimed.formUnion(labelled.map(\.name))
+        if let warren {
+            // Agents added through Warren's API, then its process workers in their own group.
+            let named = Set(result.map(\.name))
+            let added = warren.agents.values.filter { !named.contains($0.name) && !claimed.contains($0.containerName ?? "") }
+            result += added.sorted { $0.name < $1.name }.map { w in
+                AgentDefinition(name: w.name, serviceName: w.containerName, policy: w.policy, healthURL: w.healthURL,
+                                checkInterval: setup.defaultCheckInterval, source: .warren)
+            }
+            claimed.formUnion(added.compactMap(\.containerName))
+            result += warren.processes.values.sorted { $0.name < $1.name }.map {
+                AgentDefinition(name: $0.name, serviceName: nil, policy: $0.runtime, source: .process)
+            }
+        }
         if setup.showAll || result.isEmpty {
             result += unclaimed { _ in true }.map { discovered($0, source: .all) }
         }
@@ -169,7 +186,9 @@ extension FleetState {
     private func row(_ agent: AgentDefinition, summary: ServiceSummary?, now: Date) -> AgentRow {
         AgentRow(agent: agent, summary: summary, tasks: summary.map { tasks[$0.service.id] ?? [] } ?? [],
                  history: health[agent.name] ?? HealthHistory(capacity: 1), probe: probes[agent.name],
-                 restarts: agent.serviceName.flatMap { restarts[$0] } ?? 0, now: now)
+                 restarts: agent.serviceName.flatMap { restarts[$0] } ?? 0,
+                 warren: agent.source == .process ? warren?.processes[agent.name]
+                     : warren?.agent(named: agent.name, service: agent.serviceName), now: now)
     }
 }
 
@@ -179,6 +198,8 @@ public enum HealthSource: Sendable, Equatable {
     case probe
     /// Docker's HEALTHCHECK, because there is no URL or it cannot be reached from here.
     case docker
+    /// Warren's state, because clawtop's probe cannot reach the URL and Warren can.
+    case warren
     /// Nothing tells: no URL, no Docker health check (or the agent is asleep or missing).
     case none
 }
@@ -204,6 +225,11 @@ public struct AgentRow: Sendable, Equatable {
     public var since: Date?
     /// When the newest current task was created: "since the last restart".
     public var startedAt: Date?
+    /// What Warren says of the agent, while clawtop hears from Warren.
+    public var warren: WarrenAgent?
+    /// clawtop's probe and Warren see the agent differently (one healthy, the other not): a routing or network
+    /// fault between them, "warren sees degraded".
+    public var disagreement: String?
 
     public var id: String { agent.name }
 
@@ -215,12 +241,13 @@ public struct AgentRow: Sendable, Equatable {
     }
 
     public init(agent: AgentDefinition, summary: ServiceSummary?, tasks: [TaskInfo], history: HealthHistory,
-                probe: ProbeNote?, restarts: Int, now: Date) {
+                probe: ProbeNote?, restarts: Int, warren: WarrenAgent? = nil, now: Date) {
         self.agent = agent
         self.summary = summary
         self.history = history
         self.probe = probe
         self.restarts = restarts
+        self.warren = warren
         let current = tasks.filter { $0.desiredState == "running" && !$0.isTerminal }
         dockerHealth = current.compactMap(\.containerHealth).min()
         // A new service with replicas wanted and no task at all yet is about to start: its grace begins now.
@@ -228,7 +255,9 @@ public struct AgentRow: Sendable, Equatable {
         self.startedAt = startedAt
 
         let probing = agent.healthURL != nil && probe?.unreachable == nil
-        if agent.serviceName != nil && summary == nil {
+        if agent.source == .process {
+            (health, source) = (warren?.health ?? .unknown, warren == nil ? .none : .warren)
+        } else if agent.serviceName != nil && summary == nil {
             (health, source) = (.missing, .none)
         } else if let s = summary, s.service.desired == 0 {
             (health, source) = (.asleep, .none)
@@ -240,6 +269,8 @@ public struct AgentRow: Sendable, Equatable {
                                  taskStartedAt: afterCrash ? nil : startedAt, startupTimeout: agent.startupTimeout,
                                  maxFailures: agent.maxFailures, now: now)
             source = .probe
+        } else if let verdict = warren?.health {
+            (health, source) = (verdict, .warren)
         } else {
             switch dockerHealth {
             case .healthy?: (health, source) = (.healthy, .docker)
@@ -248,9 +279,17 @@ public struct AgentRow: Sendable, Equatable {
             case nil: (health, source) = (.unknown, .none)
             }
         }
-        since = source == .probe ? history.streakStart : nil
+        since = source == .probe || source == .warren ? history.streakStart : nil
         readiness = source == .probe ? history.latest?.readiness : nil
-        if source == .probe, let latest = history.latest, !latest.ok {
+        if source == .probe, let w = warren, let verdict = w.health,
+           (health == .healthy && verdict == .unhealthy) || ((health == .failing || health == .unhealthy) && verdict == .healthy) {
+            disagreement = "warren sees \(w.state)"
+        }
+        if let disagreement {
+            lastError = "\(disagreement), clawtop \(health.rawValue): routing or network?"
+        } else if source == .warren, let latest = history.latest, !latest.ok {
+            lastError = latest.reason
+        } else if source == .probe, let latest = history.latest, !latest.ok {
             lastError = latest.reason
         } else if let readiness, readiness.phase != .ready || readiness.detail != .full {
             lastError = readiness.summary
@@ -278,6 +317,10 @@ public struct AgentRow: Sendable, Equatable {
         case .healthy: byHealth = 5
         case .asleep: byHealth = 6
         }
+        // Two views of one agent that disagree point at the network between them: look there first.
+        if disagreement != nil { return min(1, byHealth) }
+        // Warren's process workers come in their own group, after the agents.
+        if agent.source == .process { return 7 + byHealth }
         guard let condition = summary?.condition else { return byHealth }
         let byService: Int
         switch condition {

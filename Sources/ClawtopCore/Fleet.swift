@@ -171,6 +171,8 @@ public struct FleetState: Sendable, Equatable {
     public var logProblem: String?
     /// The last action taken from the console and how it ended.
     public var lastAction: ActionOutcome?
+    /// What Warren says, when clawtop knows where its admin API is.
+    public var warren: WarrenView?
     /// The tasks seen so far, by service name: task ID to slot key and whether it was live (for `restarts`).
     var seenTasks: [String: [String: SeenTask]] = [:]
     /// When the newest read applied to each service began (kept for removed services too): reads run
@@ -269,6 +271,8 @@ public enum Message: Sendable, Equatable {
     case logLines(service: String, [LogEntry])
     /// A problem with the log stream of a service, or nil when it streams again.
     case logStatus(service: String, String?)
+    /// What Warren's admin API said.
+    case warren(WarrenMessage)
 
     /// Whether the message can change which agents exist or should be probed.
     public var changesAgents: Bool {
@@ -278,6 +282,8 @@ public enum Message: Sendable, Equatable {
         if case .event = self { return false }
         if case .logLines = self { return false }
         if case .logStatus = self { return false }
+        if case .warren(let w) = self, case .read = w { return true }
+        if case .warren = self { return false }
         return true
     }
 }
@@ -334,6 +340,8 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
     case .event(let service, let note):
         state.events[service, default: []].append(note)
         if state.events[service]!.count > FleetState.eventsKept { state.events[service]!.removeFirst() }
+    case .warren(let message):
+        state.apply(message)
     case .probe(let agent, let url, let sample):
         if sample.unreachable && isSwarmInternal(url: url, serviceNames: state.services.values.map(\.name)) {
             // Not the agent's fault: this name resolves only inside the swarm's networks. Docker's status stands in.

@@ -9,8 +9,31 @@ public struct FleetReport: Codable, Sendable, Equatable {
     /// `live`, `connecting`, `reconnecting` or `failed`.
     public var connection: String
     public var nodes: [Node]
+    /// Warren, when clawtop knows where its admin API is.
+    public var warren: Warren?
     public var agents: [Agent]
     public var services: [Service]
+
+    public struct Warren: Codable, Sendable, Equatable {
+        public var address: String
+        /// `connecting`, `live`, `unreachable`, `unauthorized` or `not-warren`.
+        public var link: String
+        /// Why, when it is not live.
+        public var problem: String?
+        public var uptime: Double?
+        public var agents, ready, sleeping, webSockets: Int?
+    }
+
+    /// What Warren says of one agent.
+    public struct WarrenAgent: Codable, Sendable, Equatable {
+        public var state: String
+        public var connections: Int
+        public var policy: String?
+        public var idleTimeout: String?
+        public var runtime: String?
+        public var taskID: String?
+        public var sessionID: String?
+    }
 
     public struct Node: Codable, Sendable, Equatable {
         public var id, hostname, role, state: String
@@ -20,11 +43,11 @@ public struct FleetReport: Codable, Sendable, Equatable {
         public var name: String
         public var service: String?
         public var policy: String?
-        /// `config`, `label` or `all`.
+        /// `config`, `label`, `all`, `warren` (added through Warren's API) or `process` (a Warren process worker).
         public var source: String
         /// unknown, starting, healthy, failing, unhealthy, asleep, missing.
         public var health: String
-        /// `probe`, `docker` or `none`: where `health` comes from.
+        /// `probe`, `warren`, `docker` or `none`: where `health` comes from.
         public var healthSource: String
         public var healthURL: String?
         /// Why the URL cannot be reached from here, when it cannot.
@@ -37,6 +60,9 @@ public struct FleetReport: Codable, Sendable, Equatable {
         public var lastCheck: Date?
         /// What the gateway said of its readiness in the latest probe; absent when it said nothing.
         public var readiness: ReadinessReport?
+        public var warren: WarrenAgent?
+        /// clawtop's probe and Warren disagree: "warren sees degraded".
+        public var disagreement: String?
         public var history: History
     }
 
@@ -103,12 +129,18 @@ public struct FleetReport: Codable, Sendable, Equatable {
         }
         nodes = fleet.nodes.sorted { $0.hostname < $1.hostname }
             .map { Node(id: $0.id, hostname: $0.hostname, role: $0.role, state: $0.state) }
+        warren = fleet.warren.map { w in
+            Warren(address: w.address, link: w.link.word, problem: w.link.problem.map(sanitize), uptime: w.status?.uptime,
+                   agents: w.status?.agents, ready: w.status?.ready, sleeping: w.status?.sleeping,
+                   webSockets: w.status?.webSockets)
+        }
         agents = fleet.agentRows(now: now).map { row in
             let h = row.history
             let source: String
             switch row.source {
             case .probe: source = "probe"
             case .docker: source = "docker"
+            case .warren: source = "warren"
             case .none: source = "none"
             }
             return Agent(name: row.agent.name, service: row.agent.serviceName, policy: row.agent.policy,
@@ -117,6 +149,12 @@ public struct FleetReport: Codable, Sendable, Equatable {
                          running: row.summary?.service.running, desired: row.summary?.service.desired,
                          restarts: row.restarts, lastError: row.lastError.map(sanitize), lastCheck: row.probe?.at,
                          readiness: row.readiness.map(ReadinessReport.init),
+                         warren: row.warren.map { w in
+                             WarrenAgent(state: sanitize(w.state), connections: w.connections, policy: w.policy.isEmpty ? nil : sanitize(w.policy),
+                                         idleTimeout: w.idleTimeout.map(sanitize), runtime: w.runtime.map(sanitize),
+                                         taskID: w.taskID.map(sanitize), sessionID: w.sessionID.map(sanitize))
+                         },
+                         disagreement: row.disagreement,
                          history: History(samples: h.count, availability: h.availability,
                                           latencyP50: h.latencyPercentile(0.5), latencyP95: h.latencyPercentile(0.95),
                                           streak: h.streak?.count ?? 0, streakOK: h.streak?.ok, since: row.since,

@@ -7,6 +7,7 @@ import OrchestratorConfig
 import DockerSource
 import FleetSource
 import Health
+import WarrenSource
 
 /// Options shared by the console and the snapshot.
 struct DisplayOptions: ParsableArguments {
@@ -29,6 +30,16 @@ struct DisplayOptions: ParsableArguments {
                                valueName: "AGENT=FILE"))
     var gatewayTokenFiles: [String] = []
 
+    @Option(name: .customLong("warren"),
+            help: ArgumentHelp("Warren's admin API (default: WARREN_ADMIN, then admin: in ~/.warren/config.yaml, then the config file's admin_listen; none is fine).",
+                               valueName: "URL"))
+    var warren: String?
+
+    @Option(name: .customLong("warren-token-file"),
+            help: ArgumentHelp("A file holding Warren's admin token (default: WARREN_ADMIN_TOKEN, then the config file's admin_token).",
+                               valueName: "FILE"))
+    var warrenTokenFile: String?
+
     @Flag(help: "Show a simulated fleet that runs inside clawtop: no Docker needed, nothing leaves the process.")
     var demo = false
 
@@ -44,14 +55,52 @@ struct DisplayOptions: ParsableArguments {
                 throw ValidationError("--health-url takes AGENT=URL with an http:// or https:// URL, not '\(entry)'")
             }
         }
+        if let warren, Self.warrenURL(warren) == nil {
+            throw ValidationError("--warren takes Warren's admin address, http://HOST:PORT, not '\(warren)'")
+        }
+        if let file = warrenTokenFile, BearerToken(file: file) == nil {
+            throw ValidationError("--warren-token-file \(file): cannot read a token from that file (it must exist, be readable, and hold the token on its first line)")
+        }
         for entry in gatewayTokenFiles {
             guard let (agent, file) = Self.splitTokenFile(entry) else {
                 throw ValidationError("--gateway-token-file takes AGENT=FILE, not '\(entry)'")
             }
-            guard GatewayToken(file: file) != nil else {
+            guard BearerToken(file: file) != nil else {
                 throw ValidationError("--gateway-token-file \(agent)=\(file): cannot read a token from that file (it must exist, be readable, and hold the token on its first line)")
             }
         }
+    }
+
+    /// An http(s) address with a host and nothing after the port but an optional slash.
+    static func warrenURL(_ text: String) -> String? {
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+              url.host?.isEmpty == false, url.path.isEmpty || url.path == "/", url.query == nil else { return nil }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// Warren's admin API, found as the warren CLI finds it (`--warren`, `WARREN_ADMIN`, `~/.warren/config.yaml`),
+    /// then from the config file's `admin_listen`; its token from `--warren-token-file`, `WARREN_ADMIN_TOKEN`, then the
+    /// config file's `admin_token`. Nil when nothing names Warren.
+    func warrenLink(environment: [String: String] = ProcessInfo.processInfo.environment) throws(Failure) -> WarrenAdmin? {
+        let configPath = OrchestratorConfig.locate(explicit: config)
+        let settings = configPath.map { WarrenAdminSettings.read(orchestratorConfig: $0) } ?? WarrenAdminSettings()
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        let named = warren ?? environment["WARREN_ADMIN"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? WarrenAdminSettings.cliAdmin(home: home) ?? settings.address
+        guard let named else { return nil }
+        guard let address = Self.warrenURL(named) else {
+            throw Failure("Warren's admin address '\(named)' is not an http://HOST:PORT address")
+        }
+        let token: BearerToken?
+        if let file = warrenTokenFile {
+            token = BearerToken(file: file)
+        } else if let text = environment["WARREN_ADMIN_TOKEN"], !text.isEmpty {
+            guard let t = BearerToken(text: text) else { throw Failure("WARREN_ADMIN_TOKEN does not hold a token a header can carry") }
+            token = t
+        } else {
+            token = settings.token.flatMap(BearerToken.init(text:))
+        }
+        return WarrenAdmin(address: address, token: token)
     }
 
     static func splitTokenFile(_ entry: String) -> (String, String)? {
@@ -92,21 +141,24 @@ struct DisplayOptions: ParsableArguments {
                           defaultCheckInterval: config?.defaultCheckInterval ?? 30)
     }
 
-    /// Runs `body` with the agent setup and the backend: the demo's simulated fleet, or the Docker daemon from the
-    /// environment (a `Failure` when its address is bad, before anything else is tried). The backend is shut down
-    /// when `body` throws; on return, `body` has done so.
-    func withBackend(_ body: (_ setup: AgentSetup, _ backend: any FleetBackend) throws -> Void) throws {
+    /// Runs `body` with the agent setup, the backend and Warren (if any): the demo's simulated fleet, or the Docker
+    /// daemon from the environment (a `Failure` when its address is bad, before anything else is tried). The backend
+    /// is shut down when `body` throws; on return, `body` has done so.
+    func withBackend(_ body: (_ setup: AgentSetup, _ backend: any FleetBackend, _ warren: (any WarrenLink)?) throws -> Void) throws {
         let setup = try agentSetup()
         let backend: any FleetBackend
+        let warren: (any WarrenLink)?
         if demo {
             backend = DemoBackend()
+            warren = nil
         } else {
+            warren = try warrenLink()
             do { backend = try DockerBackend.fromEnvironment() } catch { throw Failure(error.description) }
         }
         do {
-            try body(setup, backend)
+            try body(setup, backend, warren)
         } catch {
-            shutdownBlocking(backend)
+            shutdownBlocking(backend, warren)
             throw error
         }
     }
