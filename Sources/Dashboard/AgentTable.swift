@@ -58,8 +58,8 @@ func layout(_ columns: [Column], width: Int) -> [Column] {
     return shown
 }
 
-/// The agent table: one row per agent, the most urgent first.
-func drawAgentTable(_ rows: [AgentRow], ui: UIState, area: Rect, into buf: inout Buffer, now: Date) {
+/// The agent table: one row per agent, the most urgent first. With Warren, a WARREN column gives its state.
+func drawAgentTable(_ rows: [AgentRow], ui: UIState, warren: Bool = false, area: Rect, into buf: inout Buffer, now: Date) {
     let g = ui.glyphs
     let columns = layout([
         Column("HEALTH", 11, priority: 0),
@@ -70,6 +70,7 @@ func drawAgentTable(_ rows: [AgentRow], ui: UIState, area: Rect, into buf: inout
         Column("P95", 6, priority: 12),
         Column("CHECK", 5, priority: 6),
         Column("DOCKER", 9, priority: 5),
+        Column("WARREN", warren ? 10 : 0, priority: 5),
         Column("REPL", 5, priority: 1),
         Column("RST", 3, priority: 7),
         Column("STATE", 8, priority: 9),
@@ -129,7 +130,7 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
     let availability = row.history.availability.map(formatPercent) ?? "-"
     let check = row.probe.map { checkAge(now.timeIntervalSince($0.at), agent: row.agent) } ?? "-"
     let error = row.lastError.map { sanitize($0) } ?? ""
-    let errorRole: Role = error.isEmpty ? .muted : row.readiness.map(readinessRole) ?? .bad
+    let errorRole: Role = error.isEmpty ? .muted : row.disagreement != nil ? .warn : row.readiness.map(readinessRole) ?? .bad
     let condition = row.summary?.condition
     let conditionRole: Role = condition.map { style($0) } ?? .muted
     return [
@@ -141,6 +142,8 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
         (row.history.latencyPercentile(0.95).map(formatLatency) ?? "-", .muted),
         (check, .muted),
         (row.dockerHealth?.rawValue ?? "-", dockerRole(row.dockerHealth)),
+        (row.warren.map { $0.connections > 0 ? "\($0.state) \($0.connections)" : $0.state }.map(sanitize) ?? "-",
+         row.warren?.health.map { style($0, glyphs: g).1 } ?? .muted),
         (replicas, conditionRole),
         (String(row.restarts), row.restarts > 0 ? .warn : .muted),
         (condition?.word ?? "-", conditionRole),

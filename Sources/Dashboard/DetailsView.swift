@@ -40,13 +40,16 @@ func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date
     switch row.source {
     case .probe: headline.append(("  (clawtop's probe)", .muted))
     case .docker: headline.append(("  (Docker's health check)", .muted))
+    case .warren: headline.append(("  (Warren's health checks: clawtop's probe cannot reach it)", .muted))
     case .none: break
     }
     lines.append(DetailLine(nil, headline))
 
     guard let summary = row.summary else {
-        lines.append(DetailLine("service", [(a.serviceName.map { "\(sanitize($0)) does not exist" } ?? "none: runs outside the swarm", .warn)]))
+        let none = a.source == .process ? "none: a Warren process worker" : "none: runs outside the swarm"
+        lines.append(DetailLine("service", [(a.serviceName.map { "\(sanitize($0)) does not exist" } ?? none, .warn)]))
         lines += healthLines(row, glyphs: g, now: now)
+        lines += warrenLines(row, fleet: fleet, glyphs: g)
         return lines
     }
     let s = summary.service
@@ -54,6 +57,7 @@ func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date
                                         ("  \(summary.condition.word)", style(summary.condition)),
                                         ("  image \(sanitize(s.image))", .muted)]))
     lines += healthLines(row, glyphs: g, now: now)
+    lines += warrenLines(row, fleet: fleet, glyphs: g)
     let spec = s.spec
     var docker: [(String, Role)] = [(row.dockerHealth?.rawValue ?? "no health status", row.dockerHealth == nil ? .muted : .normal)]
     if let check = spec.healthcheck {
@@ -160,6 +164,29 @@ private func readinessLines(_ r: Readiness, said: HealthSample, glyphs g: Glyphs
         lines.append(DetailLine(nil, [(indent + g.starting + " ", .warn), ("pending: " + sanitize(pending), .normal)]))
     }
     return lines
+}
+
+/// What Warren says of the agent: its state, connections, the policy and idle timeout it runs with; or why Warren
+/// cannot be heard.
+private func warrenLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs) -> [DetailLine] {
+    guard let warren = fleet.warren else { return [] }
+    guard warren.isLive else {
+        return [DetailLine("warren", [(warrenSummary(warren, glyphs: g), .warn),
+                                      ("  " + sanitize(warren.link.problem ?? ""), .muted)])]
+    }
+    guard let w = row.warren else { return [DetailLine("warren", [("does not run this agent", .muted)])] }
+    var runs: [(String, Role)] = [(sanitize(w.state), w.health.map { style($0, glyphs: g).1 } ?? .muted)]
+    if w.isProcess {
+        runs.append(("  " + [w.runtime, w.taskID.map { "task " + $0 }, w.sessionID.map { "session " + $0 }]
+            .compactMap { $0 }.map(sanitize).joined(separator: "  "), .muted))
+    } else {
+        runs.append(("  \(w.connections) connection\(w.connections == 1 ? "" : "s")", .normal))
+        let idle = w.policy == "on-demand" ? w.idleTimeout.map { ", idle \(sanitize($0))" } ?? "" : ""
+        runs.append(("  \(sanitize(w.policy))" + idle, .muted))
+        if !w.hostname.isEmpty { runs.append(("  " + sanitize(w.hostname), .muted)) }
+    }
+    if let d = row.disagreement { runs.append(("  " + sanitize(d) + ": clawtop's probe and Warren disagree", .warn)) }
+    return [DetailLine("warren", runs)]
 }
 
 /// "500ms", "30s", "5m", "1h30m".

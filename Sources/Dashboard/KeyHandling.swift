@@ -151,11 +151,25 @@ private func ask(_ command: Command, for row: AgentRow, ui: inout UIState, now: 
             guard desired > 0 else { return refuse("\(row.agent.name) is already asleep") }
             request.kind = .scale(from: desired, to: 0); request.verb = .sleep
         }
+        request = routed(request, row: row)
     default:
         return []
     }
     ui.overlay = .confirm(request)
     return []
+}
+
+/// An action on an agent Warren runs: wake and sleep go through Warren (its state machine follows them); a scale
+/// sent straight to Docker is confirmed with a warning, as Warren will not know of it.
+func routed(_ request: ActionRequest, row: AgentRow) -> ActionRequest {
+    guard let warren = row.warren, warren.policy == "on-demand" || warren.policy == "always-on" else { return request }
+    var r = request
+    if (r.verb == .wake || r.verb == .sleep) && warren.policy == "on-demand" {
+        r.viaWarren = true
+    } else if r.verb == .scale || r.verb == .wake || r.verb == .sleep {
+        r.warning = "Warren runs \(row.agent.name) (\(warren.policy)) and will not know of this scale"
+    }
+    return r
 }
 
 /// The largest replica count `=` accepts: a typo should not start a thousand agents.
@@ -198,8 +212,8 @@ private func edit(_ prompt: Prompt, key: Key, ui: inout UIState, rows: [AgentRow
                 ui.flash = Flash(text: "\(service.name) already has \(n) replica\(n == 1 ? "" : "s") wanted", role: .muted, at: now)
                 return []
             }
-            ui.overlay = .confirm(ActionRequest(agent: agent, service: service.name, serviceID: service.id,
-                                                kind: .scale(from: service.desired, to: n), verb: .scale))
+            ui.overlay = .confirm(routed(ActionRequest(agent: agent, service: service.name, serviceID: service.id,
+                                                       kind: .scale(from: service.desired, to: n), verb: .scale), row: row))
             return []
         }
     default:

@@ -75,8 +75,10 @@ private func label(_ binding: KeyBinding, glyphs g: Glyphs) -> String {
     g == .ascii ? binding.label.replacingOccurrences(of: "↑", with: "Up").replacingOccurrences(of: "↓", with: "Down") : binding.label
 }
 
-/// "scale openclaw_alpha 1 → 0?  y confirms, any other key cancels."
-func drawConfirm(_ effect: String, glyphs g: Glyphs, area: Rect, into buf: inout Buffer) {
-    drawBox([[(sanitize(effect) + "?", .header)], [("", .normal)], [("y confirms, any other key cancels", .normal)]],
-            title: "confirm", ellipsis: g.ellipsis, area: area, into: &buf)
+/// "scale openclaw_alpha 1 → 0?  y confirms, any other key cancels.", with the request's warning, if any.
+func drawConfirm(_ effect: String, warning: String?, glyphs g: Glyphs, area: Rect, into buf: inout Buffer) {
+    var lines: [BoxLine] = [[(sanitize(effect) + "?", .header)]]
+    if let warning { lines.append([(g.warn + " " + sanitize(warning), .warn)]) }
+    lines += [[("", .normal)], [("y confirms, any other key cancels", .normal)]]
+    drawBox(lines, title: "confirm", ellipsis: g.ellipsis, area: area, into: &buf)
 }

@@ -75,7 +75,8 @@ public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, ui: UIStat
     let selected = selectedRow(rows, ui: ui)
     let split = BodySplit(layout: layout, bodyHeight: body.height, rows: rows.count, focus: ui.focus)
     if split.table > 0 {
-        drawAgentTable(rows, ui: ui, area: Rect(x: 0, y: body.y, width: width, height: split.table), into: &buf, now: now)
+        drawAgentTable(rows, ui: ui, warren: fleet.warren != nil, area: Rect(x: 0, y: body.y, width: width, height: split.table),
+                       into: &buf, now: now)
     }
     if split.pane > 0 {
         let pane = Rect(x: 0, y: body.y + split.table, width: width, height: split.pane)
@@ -85,7 +86,8 @@ public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, ui: UIStat
     case .help: drawHelp(glyphs: g, area: body, into: &buf)
     case .confirm(let request):
         let running = fleet.services[request.serviceID]?.running
-        drawConfirm(request.effect(arrow: g.arrow, running: running), glyphs: g, area: body, into: &buf)
+        drawConfirm(request.effect(arrow: g.arrow, running: running), warning: request.warning, glyphs: g, area: body,
+                    into: &buf)
     case .prompt, nil: break
     }
     drawStatus(fleet, ui: ui, into: &buf, y: height - 1, now: now)
@@ -181,6 +183,8 @@ private func drawHeader(_ fleet: FleetState, rows: [AgentRow], glyphs g: Glyphs,
     for (state, glyph) in [(HealthState.starting, g.starting), (.missing, g.missing), (.asleep, g.idle)] where count(state) > 0 {
         parts.append("\(glyph) \(count(state)) \(state.rawValue)")
     }
+    // Warren's word comes before the counts of agents and nodes: its link is what an operator behind it asks first.
+    if let warren = fleet.warren { parts.append(warrenSummary(warren, glyphs: g)) }
     parts += ["agents \(rows.count)", "nodes \(ready)/\(fleet.nodes.count)", sanitize(fleet.endpoint)]
     for (i, part) in parts.enumerated() {
         let sep = " \(g.separator) "
@@ -195,6 +199,19 @@ private func drawHeader(_ fleet: FleetState, rows: [AgentRow], glyphs g: Glyphs,
         }
         x += buf.put(sep, x: x, y: 0, role: .title)
         x += buf.put(part, x: x, y: 0, role: .title)
+    }
+}
+
+/// Warren in the header: "warren up 3h · 5 ready · 2 asleep · ws 4", or why it cannot be heard.
+func warrenSummary(_ warren: WarrenView, glyphs g: Glyphs) -> String {
+    switch warren.link {
+    case .connecting: return "warren…"
+    case .live:
+        guard let s = warren.status else { return "warren" }
+        return "warren up \(formatCoarseAge(s.uptime)) \(s.ready) ready \(s.sleeping) asleep ws \(s.webSockets)"
+    case .unreachable: return "\(g.bad) warren unreachable"
+    case .unauthorized: return "\(g.bad) warren 401"
+    case .notWarren: return "\(g.bad) not warren"
     }
 }
 
@@ -237,7 +254,10 @@ private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer
     // The newer of the UI's own message and the last action's result.
     if let action = fleet.lastAction, action.at >= (ui.flash?.at ?? .distantPast) {
         let effect = action.request.effect(arrow: g.arrow)
-        parts.append(action.ok ? ("\(g.ok) \(effect): \(sanitize(action.message))", .ok)
+        // Through Warren, "done" means Warren took it: follow its state until the agent is ready or asleep.
+        let followed = action.ok && action.request.viaWarren
+            ? fleet.warren?.agents[action.request.agent].map { "warren: \($0.state)" } : nil
+        parts.append(action.ok ? ("\(g.ok) \(effect): \(sanitize(followed ?? action.message))", .ok)
                                : ("\(g.bad) \(effect) failed: \(sanitize(action.message))", .bad))
     } else if let flash = ui.flash {
         parts.append((sanitize(flash.text), flash.role))

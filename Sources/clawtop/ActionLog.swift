@@ -2,8 +2,8 @@ import ClawtopCore
 import Foundation
 
 /// Every action taken, one JSON object per line, in `$XDG_STATE_HOME/clawtop/actions.log`
-/// (`~/.local/state/clawtop/actions.log` by default): time, user, endpoint, action, agent, service, before, after,
-/// whether it worked and Docker's message.
+/// (`~/.local/state/clawtop/actions.log` by default): time, user, endpoint, action, the path it took (`docker`, or
+/// `warren` for a wake or sleep asked of Warren), agent, service, before, after, whether it worked and the message.
 struct ActionLog: Sendable {
     let path: String
     let endpoint: String
@@ -27,6 +27,7 @@ struct ActionLog: Sendable {
             "user": ProcessInfo.processInfo.environment["USER"] ?? String(getuid()),
             "endpoint": endpoint,
             "action": r.verb.rawValue,
+            "path": r.path,
             "agent": r.agent,
             "service": r.service,
             "before": before,

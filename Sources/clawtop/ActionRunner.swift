@@ -5,6 +5,8 @@ import FleetSource
 /// Carries out confirmed actions through the backend, posts how each ended, and appends it to the action log.
 struct ActionRunner: Sendable {
     let backend: any FleetBackend
+    /// Wake and sleep of the agents Warren runs go through it.
+    let warren: (any WarrenLink)?
     /// Where actions are recorded; nil for the demo, whose actions change nothing real.
     let log: ActionLog?
     let post: @Sendable (Message) -> Void
@@ -15,7 +17,12 @@ struct ActionRunner: Sendable {
             let outcome: ActionOutcome
             var change = ActionChange(before: "", after: "")
             do throws(SourceError) {
-                change = try await backend.perform(request)
+                if request.viaWarren, let warren {
+                    if request.verb == .wake { try await warren.wake(request.agent) } else { try await warren.sleep(request.agent) }
+                    change = ActionChange(before: "warren: asked to \(request.verb.rawValue)", after: "")
+                } else {
+                    change = try await backend.perform(request)
+                }
                 outcome = ActionOutcome(request: request, ok: true, message: "done", at: Date())
             } catch {
                 outcome = ActionOutcome(request: request, ok: false, message: error.description, at: Date())

@@ -14,6 +14,10 @@ func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws(Source
 }
 
 /// Closes the backend's connections from synchronous code.
-func shutdownBlocking(_ backend: any FleetBackend) {
-    _ = runBlocking { () async throws(SourceError) -> Bool in await backend.shutdown(); return true }
+func shutdownBlocking(_ backend: any FleetBackend, _ warren: (any WarrenLink)? = nil) {
+    _ = runBlocking { () async throws(SourceError) -> Bool in
+        await backend.shutdown()
+        await warren?.shutdown()
+        return true
+    }
 }

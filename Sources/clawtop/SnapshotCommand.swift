@@ -54,9 +54,15 @@ struct SnapshotCommand: ParsableCommand {
         try display.withBackend(run)
     }
 
-    private func run(setup: AgentSetup, backend: any FleetBackend) throws {
+    private func run(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws {
         var state = FleetState(endpoint: backend.displayName, setup: setup)
         for message in try firstRead(backend) { reduce(&state, message) }
+        if let warren {
+            // Warren first: the agents added through its API are probed too.
+            state.warren = WarrenView(address: warren.address)
+            let read = runBlocking { () async throws(SourceError) -> [Message] in await warren.readOnce() }
+            for message in (try? read.get()) ?? [] { reduce(&state, message) }
+        }
         let now: Date
         if let demo = backend as? DemoBackend {
             // The demo opens with its history probed already; drawn at its first moment, its scene is the same every run.
@@ -94,7 +100,7 @@ struct SnapshotCommand: ParsableCommand {
             }
             _ = update(&model, .fleet(.logLines(service: service, (try? lines.get()) ?? [])), now: now)
         }
-        shutdownBlocking(backend)
+        shutdownBlocking(backend, warren)
         let report = FleetReport(model.fleet, now: now)
         let frame = Dashboard.view(model)
         switch format {

@@ -213,3 +213,57 @@ struct LogKeysTests {
         return state
     }
 }
+
+/// With Warren running the agents: wake and sleep go through it; a scale sent to Docker behind its back is warned of.
+struct WarrenKeyTests {
+    func withWarren(_ state: String, policy: String) -> (FleetState, Date) {
+        var (fleet, now) = sampleFleet()
+        fleet.warren = WarrenView(address: "http://127.0.0.1:9090")
+        let gamma = WarrenAgent(name: "gamma", policy: policy, containerName: "openclaw_gamma", state: state)
+        let alpha = WarrenAgent(name: "alpha", policy: "always-on", containerName: "openclaw_alpha", state: "ready")
+        reduce(&fleet, .warren(.read(agents: [gamma, alpha], status: WarrenStatus(uptime: 7200, agents: 2, ready: 1, sleeping: 1, webSockets: 3),
+                                     at: now)))
+        return (fleet, now)
+    }
+
+    func press(_ key: Key, selecting agent: String, in fleet: FleetState, now: Date) -> UIState {
+        var ui = UIState()
+        ui.selectedID = agent
+        _ = handle(key, ui: &ui, rows: visibleRows(fleet, ui: ui, now: now), pageSize: 5, now: now)
+        return ui
+    }
+
+    @Test func wakeGoesThroughWarrenForItsOnDemandAgent() throws {
+        let (fleet, now) = withWarren("sleeping", policy: "on-demand")
+        let ui = press(.char("w"), selecting: "gamma", in: fleet, now: now)
+        guard case .confirm(let request)? = ui.overlay else { Issue.record("no confirmation: \(String(describing: ui.overlay))"); return }
+        #expect(request.viaWarren && request.path == "warren" && request.warning == nil)
+        #expect(request.effect() == "wake gamma through Warren (openclaw_gamma 0 → 1)")
+        var confirming = ui
+        let frame = render(fleet, ui: confirming, width: 120, height: 40, now: now).text
+        #expect(frame.contains("wake gamma through Warren"))
+        #expect(handle(.char("y"), ui: &confirming, rows: visibleRows(fleet, ui: confirming, now: now), pageSize: 5, now: now)
+                == [.perform(request)])
+        // The header gives Warren's figures; the table its state per agent.
+        #expect(frame.contains("warren up 2h 1 ready 1 asleep ws 3"), "\(frame)")
+        #expect(frame.contains("WARREN") && frame.contains("sleeping"))
+    }
+
+    @Test func aScaleBehindWarrensBackIsWarnedOf() {
+        let (fleet, now) = withWarren("ready", policy: "always-on")
+        let ui = press(.char("-"), selecting: "alpha", in: fleet, now: now)
+        guard case .confirm(let request)? = ui.overlay else { Issue.record("no confirmation"); return }
+        #expect(!request.viaWarren && request.warning == "Warren runs alpha (always-on) and will not know of this scale")
+        #expect(render(fleet, ui: ui, width: 120, height: 40, now: now).text.contains("will not know of this scale"))
+    }
+
+    @Test func warrensLinkStatesAreToldApartInTheHeader() {
+        var (fleet, now) = withWarren("ready", policy: "always-on")
+        for (link, text) in [(WarrenView.Link.unauthorized, "warren 401"), (.unreachable("refused"), "warren unreachable"),
+                             (.notWarren("HTTP 404"), "not warren"), (.connecting, "warren…")] {
+            reduce(&fleet, .warren(.link(link)))
+            #expect(render(fleet, ui: UIState(), width: 200, height: 30, now: now).text.split(separator: "\n").first?.contains(text) == true,
+                    "\(text)")
+        }
+    }
+}

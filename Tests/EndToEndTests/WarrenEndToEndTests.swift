@@ -1,0 +1,184 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// clawtop with the real Warren (warren-server from Warren's kit) on loopback, against the private swarm: Warren's
+/// states per agent, its verdict where only it can reach an agent, its events live, wake and sleep through it, a
+/// wrong token, and Warren going away and coming back.
+@Suite(.enabled(if: TestDocker.shouldRun, "needs the private swarm and warren-server from scripts/test"))
+struct WarrenEndToEndTests {
+    /// A swarm service for an agent, a health server Warren alone can reach (by a `tasks.` name in its own
+    /// /etc/hosts), and Warren running it.
+    struct Fleet {
+        let health: ScriptServer
+        let warren: WarrenServer
+        let steady: String
+
+        /// `steady`: always-on, its health URL `http://tasks.<service>:PORT/flippable` reaches Warren only.
+        init(steady: String, sleepy: (service: String, port: Int)? = nil, top: String = "") async throws {
+            health = try await ScriptServer.start(script: "misbehaving-http.py")
+            self.steady = steady
+            let port = Int(health.address.split(separator: ":").last ?? "") ?? 0
+            var agents = """
+                  steady:
+                    hostname: steady.example.com
+                    backend: http://tasks.\(steady):\(port)
+                    policy: always-on
+                    container: {name: \(steady)}
+                    health: {url: "http://tasks.\(steady):\(port)/flippable", check_interval: 1s, max_failures: 2}
+
+                """
+            if let sleepy {
+                agents += """
+                      sleepy:
+                        hostname: sleepy.example.com
+                        backend: http://127.0.0.1:\(sleepy.port)
+                        policy: on-demand
+                        container: {name: \(sleepy.service)}
+                        health: {url: "http://127.0.0.1:\(sleepy.port)/api/health", check_interval: 2s, startup_timeout: 60s}
+                        idle: {timeout: 30m, wake_cooldown: 1s}
+
+                    """
+            }
+            warren = try WarrenServer(agents: agents, top: top, hosts: ["tasks.\(steady)": "127.0.0.1"])
+            try await warren.start()
+        }
+
+        func stop() {
+            warren.stop()
+            health.stop()
+        }
+    }
+
+    static func environment(_ extra: [String: String] = [:]) throws -> [String: String] {
+        ["DOCKER_HOST": try TestDocker.requireHost(), "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+            .merging(extra) { $1 }
+    }
+
+    func snapshotJSON(_ fleet: Fleet, _ extra: [String] = [], env: [String: String] = [:]) async throws -> [String: Any] {
+        let r = try await run(clawtopBinary(), ["snapshot", "--format", "json", "--config", fleet.warren.configPath] + extra,
+                              environment: try Self.environment(env))
+        #expect(r.status != 2, "\(r.stderr)")
+        return (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    func agent(_ report: [String: Any], _ name: String) -> [String: Any] {
+        ((report["agents"] as? [[String: Any]]) ?? []).first { $0["name"] as? String == name } ?? [:]
+    }
+
+    @Test func warrensStatesAndItsVerdictWhereOnlyItCanReach() async throws {
+        try await TestDocker.withService("wsteady") { steady in
+            let fleet = try await Fleet(steady: steady)
+            defer { fleet.stop() }
+            // The config's admin_listen names Warren: no option needed.
+            var report: [String: Any] = [:]
+            try await TestDocker.waitUntil("Warren's verdict on steady", timeout: 30) {
+                report = try await snapshotJSON(fleet)
+                return (agent(report, "steady")["warren"] as? [String: Any])?["state"] as? String == "ready"
+            }
+            let warren = report["warren"] as? [String: Any] ?? [:]
+            #expect(warren["link"] as? String == "live" && warren["address"] as? String == fleet.warren.admin, "\(warren)")
+            let steadyRow = agent(report, "steady")
+            #expect(steadyRow["health"] as? String == "healthy" && steadyRow["healthSource"] as? String == "warren", "\(steadyRow)")
+            #expect((steadyRow["unreachable"] as? String)?.contains("DNS") == true, "clawtop's own probe cannot resolve it")
+        }
+    }
+
+    @Test func aHealthFlipArrivesThroughTheEventStream() async throws {
+        try await TestDocker.withService("wflip") { steady in
+            let fleet = try await Fleet(steady: steady)
+            defer { fleet.stop() }
+            let tmux = try Tmux(width: 200, height: 30, environment: try Self.environment(["TERM": "tmux-256color"]))
+            defer { tmux.kill() }
+            try tmux.type("clear; \(try clawtopBinary()) --config \(fleet.warren.configPath); echo \"exit=$?\"")
+            try await TestDocker.waitUntil("steady healthy through Warren", timeout: 30) {
+                try tmux.screen().split(separator: "\n").contains { $0.contains(" steady ") && $0.contains("● healthy") }
+            }
+            // The console reads Warren every 10 s; within seconds, only the event stream can bring the flip.
+            _ = try await fleet.health.get("/flip")
+            let flipped = Date()
+            try await TestDocker.waitUntil("steady failing on screen", timeout: 9) {
+                try tmux.screen().split(separator: "\n").contains { $0.contains(" steady ") && $0.contains("warren: health failed") }
+            }
+            #expect(Date().timeIntervalSince(flipped) < 9)
+            try await TestDocker.waitUntil("steady unhealthy: Warren says degraded", timeout: 15) {
+                try tmux.screen().split(separator: "\n").contains { $0.contains(" steady ") && $0.contains("unhealthy") && $0.contains("degraded") }
+            }
+            try tmux.keys("q")
+            try await tmux.waitFor("exit=0")
+        }
+    }
+
+    @Test func wAndZWakeAndSleepThroughWarren() async throws {
+        let port = try freeLoopbackPort()
+        try await TestDocker.withService("wsleepy", replicas: 0, command: "exec httpd -f -p 127.0.0.1:\(port) -h /www") { sleepy in
+            try await TestDocker.withService("wsteady") { steady in
+                let fleet = try await Fleet(steady: steady, sleepy: (sleepy, port))
+                defer { fleet.stop() }
+                let tmux = try Tmux(width: 200, height: 30, environment: try Self.environment(["TERM": "tmux-256color"]))
+                defer { tmux.kill() }
+                try tmux.type("clear; \(try clawtopBinary()) --config \(fleet.warren.configPath); echo \"exit=$?\"")
+                try await tmux.waitFor("sleeping")
+                try tmux.keys("/")
+                try tmux.literal("sleepy")
+                try tmux.keys("Enter", "w")
+                try await tmux.waitFor("wake sleepy through Warren")
+                try tmux.keys("y")
+                try await TestDocker.waitUntil("Warren has sleepy ready", timeout: 60) {
+                    try await fleet.warren.get("/admin/agents/sleepy").contains("\"state\":\"ready\"")
+                }
+                #expect(try await TestDocker.docker(["service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", sleepy])
+                            .trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+                try await TestDocker.waitUntil("the status line follows Warren", timeout: 15) {
+                    try tmux.screen().contains("warren: ready")
+                }
+                try tmux.keys("z")
+                try await tmux.waitFor("sleep sleepy through Warren")
+                try tmux.keys("y")
+                try await TestDocker.waitUntil("Warren has sleepy sleeping", timeout: 30) {
+                    try await fleet.warren.get("/admin/agents/sleepy").contains("\"state\":\"sleeping\"")
+                }
+                #expect(try await TestDocker.docker(["service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", sleepy])
+                            .trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+                // A scale straight to Docker is asked with a warning.
+                try tmux.keys("+")
+                try await tmux.waitFor("will not know of this scale")
+                try tmux.keys("n", "q", "q")
+                try await tmux.waitFor("exit=0")
+            }
+        }
+    }
+
+    @Test func aWrongTokenGivesTheUnauthorizedStateAndNoCrash() async throws {
+        try await TestDocker.withService("wtoken") { steady in
+            let token = "warren-admin-5d2c8e1f"
+            let fleet = try await Fleet(steady: steady, top: "admin_token: \(token)")
+            defer { fleet.stop() }
+            let wrong = try await snapshotJSON(fleet, env: ["WARREN_ADMIN_TOKEN": "not-it"])
+            #expect((wrong["warren"] as? [String: Any])?["link"] as? String == "unauthorized", "\(wrong["warren"] ?? "")")
+            // The config's own admin_token is taken when nothing else names one.
+            let right = try await snapshotJSON(fleet)
+            #expect((right["warren"] as? [String: Any])?["link"] as? String == "live", "\(right["warren"] ?? "")")
+            let r = try await run(clawtopBinary(), ["snapshot", "--config", fleet.warren.configPath, "--width", "200"],
+                                  environment: try Self.environment(["WARREN_ADMIN_TOKEN": "not-it"]))
+            #expect(r.stdout.contains("warren 401") && !r.stdout.contains(token) && !r.stderr.contains(token), "\(r.stdout)")
+        }
+    }
+
+    @Test func warrenStoppedIsUnreachableAndItsReturnIsSeen() async throws {
+        try await TestDocker.withService("wgone") { steady in
+            let fleet = try await Fleet(steady: steady)
+            defer { fleet.stop() }
+            let tmux = try Tmux(width: 200, height: 30, environment: try Self.environment(["TERM": "tmux-256color"]))
+            defer { tmux.kill() }
+            try tmux.type("clear; \(try clawtopBinary()) --config \(fleet.warren.configPath); echo \"exit=$?\"")
+            try await tmux.waitFor("warren up")
+            fleet.warren.stop()
+            try await tmux.waitFor("warren unreachable", timeout: 20)
+            try await fleet.warren.start()
+            try await tmux.waitFor("warren up", timeout: 20)
+            try tmux.keys("q")
+            try await tmux.waitFor("exit=0")
+        }
+    }
+}
