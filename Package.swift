@@ -100,6 +100,6 @@ let package = Package(
                                                      "TestSupport"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Screen", "ClawtopCore", "TestSupport"],
                     exclude: ["Golden"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "DockerEngine"], exclude: ["Golden"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "DockerEngine"], exclude: ["Golden", "WarrenCorpus"]),
     ]
 )

@@ -49,21 +49,47 @@ public struct OrchestratorConfig: Sendable, Equatable {
     public var defaultCheckInterval: Double
     /// Sorted by name.
     public var agents: [AgentConfig]
+    /// clawtop's advice about a file Warren accepts (sorted by position); they do not make the file invalid.
+    public var warnings: [ConfigProblem] = []
 }
 
 /// One thing wrong with a config file, where it is and which key.
 public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
+    public enum Severity: String, Sendable, Equatable {
+        /// Warren refuses the file (or crashes on it).
+        case error
+        /// Warren accepts the file; clawtop advises against it.
+        case warning
+    }
+
     public var file: String
     public var line: Int
     public var column: Int
     /// Dotted path of the key, e.g. `agents.alpha.health.check_interval`.
     public var key: String
     public var message: String
+    public var severity: Severity
 
-    /// `file:line:column: key: message`; a problem of the whole file has no position.
+    public init(file: String, line: Int, column: Int, key: String, message: String, severity: Severity = .error) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.key = key
+        self.message = message
+        self.severity = severity
+    }
+
+    /// `file:line:column: key: message` (a warning says so after the position); a problem of the whole file has
+    /// no position.
     public var description: String {
         let position = line > 0 ? "\(file):\(line):\(column)" : file
-        return "\(position): \(key.isEmpty ? "" : "\(key): ")\(message)"
+        let mark = severity == .warning ? "warning: " : ""
+        return "\(position): \(mark)\(key.isEmpty ? "" : "\(key): ")\(message)"
+    }
+
+    /// The order problems are reported in: by position, then key and message, so it never changes between runs.
+    static func ordered(_ a: ConfigProblem, _ b: ConfigProblem) -> Bool {
+        (a.line, a.column, a.key, a.message) < (b.line, b.column, b.key, b.message)
     }
 }
 
@@ -78,7 +104,7 @@ extension OrchestratorConfig {
         return defaultConfigPaths.first(where: fileExists)
     }
 
-    /// Reads and checks a file: the config, or every problem found.
+    /// Reads and checks a file: the config (with any warnings), or every problem found.
     public static func load(path: String) -> Result<OrchestratorConfig, ConfigErrors> {
         guard let data = FileManager.default.contents(atPath: path) else {
             let why = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
@@ -90,265 +116,61 @@ extension OrchestratorConfig {
         return parse(text, file: path)
     }
 
-    /// Parses and checks YAML text with Warren's rules; `file` names it in problems.
+    /// Parses and checks YAML text with Warren's rules; `file` names it in problems. Host names in webhook URLs are
+    /// looked up with `resolve` (this machine's resolver unless a test gives another).
     public static func parse(_ text: String, file: String) -> Result<OrchestratorConfig, ConfigErrors> {
-        var reader = Reader(file: file)
-        let config = reader.read(text)
-        if reader.problems.isEmpty, let config { return .success(config) }
-        let sorted = reader.problems.sorted { ($0.line, $0.column, $0.key) < ($1.line, $1.column, $1.key) }
-        return .failure(ConfigErrors(problems: sorted))
+        parse(text, file: file, resolve: GoIP.resolve)
+    }
+
+    static func parse(_ text: String, file: String, resolve: (String) -> [GoIP]?) -> Result<OrchestratorConfig, ConfigErrors> {
+        let root: Node?
+        do {
+            root = try GoYAML.firstDocument(text)
+        } catch {
+            return .failure(ConfigErrors(problems: [ConfigProblem(file: file, line: error.line, column: error.column, key: "",
+                                                                  message: error.message)]))
+        }
+        var decoder = WarrenFileDecoder(file: file)
+        let warren = decoder.decode(root)
+        var validation = WarrenValidation(file: file)
+        validation.check(warren, resolve: resolve)
+        let problems = (decoder.problems + validation.problems).sorted(by: ConfigProblem.ordered)
+        if problems.contains(where: { $0.severity == .error }) { return .failure(ConfigErrors(problems: problems)) }
+        var config = model(warren, file: file)
+        config.warnings = problems
+        return .success(config)
+    }
+
+    /// clawtop's view of a file Warren accepts, with Warren's defaults applied.
+    private static func model(_ f: WarrenFile, file: String) -> OrchestratorConfig {
+        let second = Double(WarrenValidation.second)
+        func seconds(_ ns: Int64, or fallback: Double) -> Double { ns == 0 ? fallback : Double(ns) / second }
+        let defaultInterval = seconds(f.healthCheckInterval.value, or: 30)
+        let agents: [AgentConfig] = (f.agents ?? []).compactMap { a in
+            guard let policy = Policy(rawValue: a.policy.value) else { return nil }
+            let onDemand = policy == .onDemand
+            var interval = seconds(a.checkInterval.value, or: defaultInterval)
+            if interval <= 0 { interval = 30 } // warned about: Warren's ticker cannot run with it; clawtop probes every 30s
+            return AgentConfig(
+                name: a.name, hostname: a.hostname.value, hostnames: a.hostnames.map(\.value).filter { !$0.isEmpty },
+                backend: a.backend.value, policy: policy,
+                serviceName: a.containerName.value.isEmpty ? nil : a.containerName.value,
+                health: HealthSettings(url: a.healthURL.value.isEmpty ? nil : a.healthURL.value, checkInterval: interval,
+                                       startupTimeout: seconds(a.startupTimeout.value, or: 60),
+                                       maxFailures: Int(a.maxFailures.value == 0 ? 3 : a.maxFailures.value),
+                                       maxRestartAttempts: Int(a.maxRestartAttempts.value == 0 ? 10 : a.maxRestartAttempts.value)),
+                idle: IdleSettings(timeout: seconds(a.idleTimeout.value, or: onDemand ? 1800 : 0),
+                                   drainTimeout: seconds(a.drainTimeout.value, or: 30),
+                                   wakeCooldown: seconds(a.wakeCooldown.value, or: onDemand ? 30 : 0)),
+                line: a.keyNode.mark?.line ?? 0)
+        }
+        return OrchestratorConfig(path: file, defaultCheckInterval: defaultInterval > 0 ? defaultInterval : 30,
+                                  agents: agents.sorted { $0.name < $1.name })
     }
 }
 
-/// Every problem in a config file.
+/// Every problem in a config file that Warren would not accept, with any warnings, in reporting order.
 public struct ConfigErrors: Error, Sendable, Equatable, CustomStringConvertible {
     public var problems: [ConfigProblem]
     public var description: String { problems.map(\.description).joined(separator: "\n") }
-}
-
-// MARK: - Reading
-
-private struct Reader {
-    let file: String
-    var problems: [ConfigProblem] = []
-    /// Host name (lowercased) to the agent that claimed it first; valid or not, every agent claims its names.
-    var hostOwners: [String: String] = [:]
-
-    mutating func claim(_ host: String, agent: String, node: Node?, key: String) {
-        let k = host.lowercased()
-        if let first = hostOwners[k] {
-            problem(node, key, "config: duplicate hostname \"\(host)\" (agents \"\(first)\" and \"\(agent)\")")
-        } else {
-            hostOwners[k] = agent
-        }
-    }
-
-    mutating func problem(_ node: Node?, _ key: String, _ message: String, fallback: Node? = nil) {
-        let mark = node?.mark ?? fallback?.mark
-        problems.append(ConfigProblem(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, key: key, message: message))
-    }
-
-    mutating func read(_ text: String) -> OrchestratorConfig? {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            switch error {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-                problems.append(ConfigProblem(file: file, line: mark.line, column: mark.column, key: "", message: "malformed YAML: \(problem)"))
-            default:
-                problems.append(ConfigProblem(file: file, line: 0, column: 0, key: "", message: "malformed YAML: \(error)"))
-            }
-            return nil
-        } catch {
-            problems.append(ConfigProblem(file: file, line: 0, column: 0, key: "", message: "malformed YAML: \(error)"))
-            return nil
-        }
-        guard let root, let top = root.mapping else {
-            problem(root, "", "the file must be a mapping with an `agents` key")
-            return nil
-        }
-        var defaultInterval = 30.0
-        if let defaults = value(top, "defaults"), let d = mapping(defaults, "defaults"),
-           let interval = duration(value(d, "health_check_interval"), "defaults.health_check_interval") {
-            defaultInterval = interval
-        }
-        guard let agentsNode = value(top, "agents") else {
-            problem(root, "agents", "config: no agents defined")
-            return nil
-        }
-        guard let agentsMap = mapping(agentsNode, "agents") else { return nil }
-        if agentsMap.count == 0 { problem(agentsNode, "agents", "config: no agents defined") }
-        var agents: [AgentConfig] = []
-        for (keyNode, body) in agentsMap {
-            let name = keyNode.string ?? ""
-            if let agent = readAgent(name, keyNode: keyNode, body, defaultInterval: defaultInterval) { agents.append(agent) }
-        }
-        return OrchestratorConfig(path: file, defaultCheckInterval: defaultInterval, agents: agents.sorted { $0.name < $1.name })
-    }
-
-    mutating func readAgent(_ name: String, keyNode: Node, _ node: Node, defaultInterval: Double) -> AgentConfig? {
-        let base = "agents.\(name)"
-        guard let m = mapping(node, base) else { return nil }
-        var ok = true
-        let hostname = string(value(m, "hostname"), "\(base).hostname")
-        if hostname == nil || hostname!.isEmpty {
-            problem(value(m, "hostname"), "\(base).hostname", "config: agent \"\(name)\" missing hostname", fallback: keyNode)
-            ok = false
-        } else if let reason = hostnameProblem(hostname!) {
-            problem(value(m, "hostname"), "\(base).hostname", "config: agent \"\(name)\" hostname \"\(hostname!)\": \(reason)")
-            ok = false
-        } else {
-            claim(hostname!, agent: name, node: value(m, "hostname"), key: "\(base).hostname")
-        }
-        var hostnames: [String] = []
-        if let list = value(m, "hostnames") {
-            if let seq = list.sequence {
-                for (i, item) in seq.enumerated() {
-                    guard let h = string(item, "\(base).hostnames[\(i)]") else { continue }
-                    if let reason = hostnameProblem(h) {
-                        problem(item, "\(base).hostnames[\(i)]", "config: agent \"\(name)\" hostname \"\(h)\": \(reason)")
-                    } else {
-                        hostnames.append(h)
-                        claim(h, agent: name, node: item, key: "\(base).hostnames[\(i)]")
-                    }
-                }
-            } else {
-                problem(list, "\(base).hostnames", "expected a list of host names")
-            }
-        }
-        let backend = string(value(m, "backend"), "\(base).backend")
-        if backend == nil || backend!.isEmpty {
-            problem(value(m, "backend"), "\(base).backend", "config: agent \"\(name)\" missing backend", fallback: keyNode)
-            ok = false
-        } else if URLComponents(string: backend!) == nil {
-            problem(value(m, "backend"), "\(base).backend", "config: agent \"\(name)\" invalid backend URL: \(backend!)")
-            ok = false
-        }
-        var policy: Policy?
-        let policyNode = value(m, "policy")
-        if let text = string(policyNode, "\(base).policy"), !text.isEmpty {
-            policy = Policy(rawValue: text)
-            if policy == nil {
-                problem(policyNode, "\(base).policy", "config: agent \"\(name)\" unknown policy \"\(text)\" (use always-on, on-demand or unmanaged)")
-            }
-        } else {
-            problem(policyNode, "\(base).policy", "config: agent \"\(name)\" missing policy", fallback: keyNode)
-        }
-        var serviceName: String?
-        if let container = value(m, "container"), let c = mapping(container, "\(base).container") {
-            serviceName = string(value(c, "name"), "\(base).container.name")
-        }
-        let healthNode = value(m, "health")
-        let h = healthNode.flatMap { mapping($0, "\(base).health") }
-        let url = h.flatMap { string(value($0, "url"), "\(base).health.url") }
-        let managed = policy == .alwaysOn || policy == .onDemand
-        if managed {
-            if serviceName?.isEmpty ?? true {
-                problem(value(m, "container"), "\(base).container.name",
-                        "config: agent \"\(name)\" with \(policy!.rawValue) policy requires container.name", fallback: keyNode)
-            }
-            if url?.isEmpty ?? true {
-                problem(healthNode, "\(base).health.url",
-                        "config: agent \"\(name)\" with \(policy!.rawValue) policy requires health.url", fallback: keyNode)
-            }
-        }
-        if let url, !url.isEmpty {
-            let c = URLComponents(string: url)
-            if c == nil || !["http", "https"].contains(c?.scheme?.lowercased() ?? "") || (c?.host ?? "").isEmpty {
-                problem(h.flatMap { value($0, "url") }, "\(base).health.url",
-                        "config: agent \"\(name)\" invalid health URL: \(url) (http or https with a host)")
-            }
-        }
-        func dur(_ parent: Node.Mapping?, _ key: String, _ path: String, _ fallback: Double) -> Double {
-            guard let parent, let v = value(parent, key) else { return fallback }
-            return duration(v, path) ?? fallback
-        }
-        let onDemand = policy == .onDemand
-        let health = HealthSettings(
-            url: url,
-            checkInterval: positive(dur(h, "check_interval", "\(base).health.check_interval", defaultInterval),
-                                    h.flatMap { value($0, "check_interval") }, "\(base).health.check_interval"),
-            startupTimeout: dur(h, "startup_timeout", "\(base).health.startup_timeout", 60),
-            maxFailures: integer(h.flatMap { value($0, "max_failures") }, "\(base).health.max_failures", default: 3),
-            maxRestartAttempts: integer(h.flatMap { value($0, "max_restart_attempts") }, "\(base).health.max_restart_attempts", default: 10))
-        let idleNode = value(m, "idle")
-        let i = idleNode.flatMap { mapping($0, "\(base).idle") }
-        var idle = IdleSettings(timeout: dur(i, "timeout", "\(base).idle.timeout", onDemand ? 1800 : 0),
-                                drainTimeout: dur(i, "drain_timeout", "\(base).idle.drain_timeout", 30),
-                                wakeCooldown: dur(i, "wake_cooldown", "\(base).idle.wake_cooldown", onDemand ? 30 : 0))
-        if onDemand && idle.timeout == 0 { idle.timeout = 1800 } // Warren's applyDefaults
-        if onDemand && idle.timeout < 0 {
-            problem(i.flatMap { value($0, "timeout") }, "\(base).idle.timeout", "config: agent \"\(name)\" with on-demand policy requires idle.timeout > 0")
-        }
-        guard ok, let hostname, let backend, let policy else { return nil }
-        return AgentConfig(name: name, hostname: hostname, hostnames: hostnames, backend: backend, policy: policy,
-                           serviceName: serviceName, health: health, idle: idle, line: keyNode.mark?.line ?? 0)
-    }
-
-    // MARK: - Typed values with their positions
-
-    func value(_ m: Node.Mapping, _ key: String) -> Node? { m[key] }
-
-    mutating func mapping(_ node: Node, _ key: String) -> Node.Mapping? {
-        if let m = node.mapping { return m }
-        if case .scalar(let s) = node, s.string.isEmpty || s.string == "~" || s.string == "null" { return Node.Mapping([]) }
-        problem(node, key, "expected a mapping, found \(kind(node))")
-        return nil
-    }
-
-    mutating func string(_ node: Node?, _ key: String) -> String? {
-        guard let node else { return nil }
-        guard case .scalar(let s) = node else {
-            problem(node, key, "expected a string, found \(kind(node))")
-            return nil
-        }
-        return s.string
-    }
-
-    mutating func integer(_ node: Node?, _ key: String, default d: Int) -> Int {
-        guard let node else { return d }
-        guard case .scalar(let s) = node, let v = Int(s.string) else {
-            problem(node, key, "expected a whole number, found \(describe(node))")
-            return d
-        }
-        if v < 0 { problem(node, key, "must not be negative (found \(v))") }
-        return v
-    }
-
-    /// A Go duration string. Like Warren (yaml.v3 into time.Duration), a bare number other than 0 is an error.
-    mutating func duration(_ node: Node?, _ key: String) -> Double? {
-        guard let node else { return nil }
-        guard case .scalar(let s) = node else {
-            problem(node, key, "expected a duration such as 30s, found \(kind(node))")
-            return nil
-        }
-        if s.style == .plain, s.string != "0", Double(s.string) != nil {
-            problem(node, key, "\(s.string) has no unit: write a duration such as \(s.string)s or \(s.string)ms")
-            return nil
-        }
-        guard let seconds = GoDuration.parse(s.string) else {
-            problem(node, key, "\"\(s.string)\" is not a duration (use Go's form: 300ms, 30s, 5m, 1h30m)")
-            return nil
-        }
-        return seconds
-    }
-
-    /// An interval must be above zero (a zero or negative ticker makes Warren panic).
-    mutating func positive(_ seconds: Double, _ node: Node?, _ key: String) -> Double {
-        if seconds <= 0 {
-            problem(node, key, "must be above zero (found \(GoDuration.format(seconds)))")
-            return 30
-        }
-        return seconds
-    }
-
-    func kind(_ node: Node) -> String {
-        switch node {
-        case .scalar: return "a value"
-        case .mapping: return "a mapping"
-        case .sequence: return "a list"
-        case .alias: return "an alias"
-        }
-    }
-
-    func describe(_ node: Node) -> String {
-        if case .scalar(let s) = node { return "\"\(s.string)\"" }
-        return kind(node)
-    }
-}
-
-/// RFC 1123 host name, as Warren checks it: no wildcards, no underscores, labels of 1–63 characters.
-func hostnameProblem(_ h: String) -> String? {
-    if h.isEmpty { return "hostname is empty" }
-    if h.count > 253 { return "hostname is longer than 253 characters" }
-    for label in h.split(separator: ".", omittingEmptySubsequences: false) {
-        if label.isEmpty { return "hostname has an empty label" }
-        if label.count > 63 { return "label \"\(label)\" is longer than 63 characters" }
-        let chars = Array(label)
-        let valid = chars.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-            && chars.first != "-" && chars.last != "-"
-        if !valid { return "label \"\(label)\" is not a valid host name label (letters, digits and inner hyphens only)" }
-    }
-    return nil
 }

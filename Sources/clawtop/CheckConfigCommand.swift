@@ -5,7 +5,12 @@ struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
         abstract: "Check a Warren orchestrator.yaml with Warren's rules.",
-        discussion: "Prints OK, or every problem with its file, line, column and key. Exit status: 0 when it is valid, 1 when it is not (or there is no file).")
+        discussion: """
+            Accepts what Warren accepts and rejects what Warren rejects (or crashes on). Prints every problem with \
+            its file, line, column and key, in a stable order, then OK when the file is valid. Warnings are advice \
+            about a file Warren accepts. Exit status: 0 when it is valid (warnings or not), 1 when it is not (or \
+            there is no file).
+            """)
 
     @Argument(help: "The file (default: ./orchestrator.yaml, else /etc/warren/orchestrator.yaml).")
     var file: String?
@@ -17,7 +22,10 @@ struct CheckConfigCommand: ParsableCommand {
         }
         switch OrchestratorConfig.load(path: path) {
         case .success(let config):
-            print("OK: \(path): \(config.agents.count) agent\(config.agents.count == 1 ? "" : "s")")
+            for warning in config.warnings { print(warning) }
+            let agents = "\(config.agents.count) agent\(config.agents.count == 1 ? "" : "s")"
+            let warnings = config.warnings.isEmpty ? "" : " (\(config.warnings.count) warning\(config.warnings.count == 1 ? "" : "s"))"
+            print("OK: \(path): \(agents)\(warnings)")
         case .failure(let errors):
             print(errors.description)
             throw ExitCode(1)
