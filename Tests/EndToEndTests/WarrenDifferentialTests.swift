@@ -47,7 +47,7 @@ struct WarrenDifferentialTests {
     func clawtopAndWarrenAgree(on name: String) async throws {
         let warrenServer = try WarrenServer.requireBinary()
         let path = WarrenCorpus.path(name)
-        let warren = try await offPool { try WarrenServer.judge(warrenServer, config: path) }
+        let warren = try await offPool { try WarrenJudge.judge(warrenServer, config: path) }
         let clawtop = try await run(clawtopBinary(), ["check-config", path])
         #expect(clawtop.status == 0 || clawtop.status == 1, "\(name): clawtop check-config exited \(clawtop.status)\n\(clawtop.stderr)")
         let clawtopAccepts = clawtop.status == 0

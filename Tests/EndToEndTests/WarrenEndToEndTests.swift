@@ -5,7 +5,7 @@ import TestSupport
 /// clawtop with the real Warren (warren-server from Warren's kit) on loopback, against the private swarm: Warren's
 /// states per agent, its verdict where only it can reach an agent, its events live, wake and sleep through it, a
 /// wrong token, and Warren going away and coming back.
-@Suite(.enabled(if: TestDocker.shouldRun, "needs the private swarm and warren-server from scripts/test"))
+@Suite(.enabled(if: TestDocker.shouldRun && WarrenServer.shouldRun, "needs the private swarm and warren-server from scripts/test"))
 struct WarrenEndToEndTests {
     /// A swarm service for an agent, a health server Warren alone can reach (by a `tasks.` name in its own
     /// /etc/hosts), and Warren running it.

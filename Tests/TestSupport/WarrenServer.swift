@@ -14,9 +14,24 @@ public final class WarrenServer: @unchecked Sendable {
 
     public var admin: String { "http://127.0.0.1:\(adminPort)" }
 
+    /// The binary scripts/test exported, or nil.
+    public static var binary: String? {
+        guard let path = ProcessInfo.processInfo.environment["CLAWTOP_TEST_WARREN_SERVER"], !path.isEmpty else { return nil }
+        return path
+    }
+
+    /// Run when there is a binary, and in CI even when there is not (to fail loudly).
+    public static var shouldRun: Bool { binary != nil || TestDocker.isCI }
+
     /// The path to warren-server, or a failure that says how to get it.
     public static func requireBinary() throws -> String {
-        try TestDocker.require(ProcessInfo.processInfo.environment["CLAWTOP_TEST_WARREN_SERVER"], "CLAWTOP_TEST_WARREN_SERVER")
+        guard let path = binary else {
+            throw TestDocker.Unavailable(description: "CLAWTOP_TEST_WARREN_SERVER is not set: scripts/test builds Warren from ../shared/warren (or WARREN_KIT) and sets it")
+        }
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw TestDocker.Unavailable(description: "CLAWTOP_TEST_WARREN_SERVER=\(path) is not an executable file")
+        }
+        return path
     }
 
     /// Writes the config: `agents` is the YAML of the `agents:` map (indented by two), `top` more top-level keys.

@@ -2,27 +2,8 @@ import Foundation
 import TestSupport
 
 /// The real Warren orchestrator (`warren-server`, built by scripts/test from the Warren kit beside the repository),
-/// run over one config file to learn whether Warren accepts it.
-enum WarrenServer {
-    /// The binary scripts/test exported, or nil.
-    static var binary: String? {
-        guard let path = ProcessInfo.processInfo.environment["CLAWTOP_TEST_WARREN_SERVER"], !path.isEmpty else { return nil }
-        return path
-    }
-
-    /// Run when there is a binary, and in CI even when there is not (to fail loudly).
-    static var shouldRun: Bool { binary != nil || TestDocker.isCI }
-
-    static func requireBinary() throws -> String {
-        guard let path = binary else {
-            throw TestDocker.Unavailable(description: "CLAWTOP_TEST_WARREN_SERVER is not set: scripts/test builds Warren from ../shared/warren (or WARREN_KIT) and sets it")
-        }
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw TestDocker.Unavailable(description: "CLAWTOP_TEST_WARREN_SERVER=\(path) is not an executable file")
-        }
-        return path
-    }
-
+/// run over one config file to learn whether Warren accepts it (`TestSupport.WarrenServer` runs one for a fleet).
+enum WarrenJudge {
     struct Verdict: Sendable {
         /// Warren loaded the file, started serving and stopped cleanly on SIGTERM.
         var accepted: Bool
