@@ -281,14 +281,18 @@ public struct AgentRow: Sendable, Equatable {
         }
         since = source == .probe || source == .warren ? history.streakStart : nil
         readiness = source == .probe ? history.latest?.readiness : nil
+        // Only the settled verdicts are compared: a failure or two short of max_failures is "failing" here and still
+        // "ready" to Warren, and that is agreement.
         if source == .probe, let w = warren, let verdict = w.health,
-           (health == .healthy && verdict == .unhealthy) || ((health == .failing || health == .unhealthy) && verdict == .healthy) {
+           (health == .healthy && verdict == .unhealthy) || (health == .unhealthy && verdict == .healthy) {
             disagreement = "warren sees \(w.state)"
         }
         if let disagreement {
             lastError = "\(disagreement), clawtop \(health.rawValue): routing or network?"
         } else if source == .warren, let latest = history.latest, !latest.ok {
             lastError = latest.reason
+        } else if source == .warren, let w = warren, health != .healthy && health != .asleep {
+            lastError = "warren: \(w.state)"
         } else if source == .probe, let latest = history.latest, !latest.ok {
             lastError = latest.reason
         } else if let readiness, readiness.phase != .ready || readiness.detail != .full {

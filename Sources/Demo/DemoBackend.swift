@@ -29,6 +29,9 @@ public final class DemoBackend: FleetBackend {
         DemoCast.setup(showAll: showAll, healthURLs: healthURLs)
     }
 
+    /// The demo's Warren, over the same simulated world.
+    public var warren: DemoWarren { DemoWarren(world: world, tick: 2) }
+
     public var displayName: String { "demo" }
     public var prober: any HealthProbing { DemoProber(world: world) }
 

@@ -149,8 +149,9 @@ struct DisplayOptions: ParsableArguments {
         let backend: any FleetBackend
         let warren: (any WarrenLink)?
         if demo {
-            backend = DemoBackend()
-            warren = nil
+            let world = DemoBackend()
+            backend = world
+            warren = world.warren
         } else {
             warren = try warrenLink()
             do { backend = try DockerBackend.fromEnvironment() } catch { throw Failure(error.description) }

@@ -75,6 +75,14 @@ struct WarrenModelTests {
         let report = FleetReport(state, now: t0 + 5)
         #expect(report.agents.first { $0.name == "alpha" }?.disagreement == "warren sees degraded")
         #expect(report.warren?.link == "live" && report.warren?.ready == 1)
+
+        // Failing short of max_failures while Warren still says ready is agreement, not a fault.
+        var failing = fleet(probeURL: "http://127.0.0.1:18789/health")
+        reduce(&failing, .probe(agent: "alpha", url: "http://127.0.0.1:18789/health",
+                                sample: HealthSample(time: t0, ok: false, status: 500, reason: "HTTP 500")))
+        reduce(&failing, .warren(.read(agents: [alpha], status: status, at: t0)))
+        let row2 = failing.agentRows(now: t0 + 90).first { $0.agent.name == "alpha" }
+        #expect(row2?.health == .failing && row2?.disagreement == nil)
     }
 
     @Test func eventsParseTheirStateAndNote() {

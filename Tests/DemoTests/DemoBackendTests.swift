@@ -49,3 +49,26 @@ struct DemoBackendTests {
         }
     }
 }
+
+/// The demo's Warren: its states follow the simulated world, it sees an agent clawtop cannot reach, and wake and
+/// sleep through it scale the simulated service.
+struct DemoWarrenTests {
+    @Test func warrenSeesTheFleetAndWakesThroughIt() async throws {
+        let backend = DemoBackend(tick: 0.1)
+        var state = FleetState(endpoint: backend.displayName, setup: DemoBackend.setup())
+        state.warren = WarrenView(address: backend.warren.address)
+        for m in try await backend.load() { reduce(&state, m) }
+        for m in await backend.warren.readOnce() { reduce(&state, m) }
+        func row(_ agent: String) -> AgentRow? { state.agentRows(now: backend.start).first { $0.id == agent } }
+        #expect(row("mail-sorter")?.health == .unhealthy && row("mail-sorter")?.source == .warren, "degraded, seen by Warren only")
+        #expect(row("calendar")?.warren?.state == "sleeping" && (row("research")?.warren?.connections ?? 0) > 0)
+        #expect(state.warren?.status?.sleeping == 2)
+
+        try await backend.warren.wake("calendar")
+        await #expect(throws: SourceError.self) { try await backend.warren.wake("research") }
+        // The world moved: Warren's next read says calendar is starting or ready, no longer asleep.
+        let messages = await backend.warren.readOnce()
+        guard case .warren(.read(let agents, _, _))? = messages.first else { Issue.record("no read"); return }
+        #expect(agents.first { $0.name == "calendar" }?.state != "sleeping")
+    }
+}

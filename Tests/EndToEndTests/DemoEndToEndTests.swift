@@ -58,11 +58,14 @@ struct DemoSnapshotTests {
         let r = try await Demo.snapshot(["--format", "json"])
         #expect(r.status == 1)
         let top = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        #expect(Set(top.keys) == ["generatedAt", "endpoint", "connection", "nodes", "agents", "services"])
+        #expect(Set(top.keys) == ["generatedAt", "endpoint", "connection", "nodes", "warren", "agents", "services"])
+        let warren = try #require(top["warren"] as? [String: Any])
+        #expect(Set(warren.keys).isSubset(of: ["address", "link", "problem", "uptime", "agents", "ready", "sleeping", "webSockets"]))
+        #expect(warren["link"] as? String == "live")
         let agents = try #require(top["agents"] as? [[String: Any]])
         let documented: Set<String> = ["name", "service", "policy", "source", "health", "healthSource", "healthURL", "unreachable",
                                        "dockerHealth", "running", "desired", "restarts", "lastError", "lastCheck", "readiness",
-                                       "history"]
+                                       "warren", "disagreement", "history"]
         #expect(agents.count == 13 && agents.allSatisfy { Set($0.keys).isSubset(of: documented) })
         #expect(agents.first?["name"] as? String == "data-pipeline" && agents.first?["health"] as? String == "unhealthy")
         let history: Set<String> = ["samples", "availability", "latencyP50", "latencyP95", "streak", "streakOK", "since",
@@ -71,6 +74,10 @@ struct DemoSnapshotTests {
         let readiness: Set<String> = ["phase", "detail", "summary", "failing", "checks", "pendingReason"]
         let told = agents.compactMap { $0["readiness"] as? [String: Any] }
         #expect(told.count == 2 && told.allSatisfy { Set($0.keys).isSubset(of: readiness) }, "not ready on a channel, and draining")
+        // The demo's Warren sees an agent clawtop cannot reach, degraded.
+        let sorter = agents.first { $0["name"] as? String == "mail-sorter" }
+        #expect(sorter?["healthSource"] as? String == "warren" && sorter?["health"] as? String == "unhealthy")
+        #expect((sorter?["warren"] as? [String: Any])?["state"] as? String == "degraded")
         let services = try #require(top["services"] as? [[String: Any]])
         #expect(services.allSatisfy {
             Set($0.keys).isSubset(of: ["id", "name", "image", "mode", "desired", "running", "state", "tasks", "lastError"])
