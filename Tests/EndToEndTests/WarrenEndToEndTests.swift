@@ -165,6 +165,23 @@ struct WarrenEndToEndTests {
         }
     }
 
+    @Test func somethingElseAtTheAddressAndNothingAtAllAreToldApart() async throws {
+        let other = try await ScriptServer.start(script: "misbehaving-http.py")
+        defer { other.stop() }
+        let closed = "http://127.0.0.1:\(try freeLoopbackPort())"
+        for (address, link, header) in [(other.address, "not-warren", "not warren"), (closed, "unreachable", "warren unreachable")] {
+            let r = try await run(clawtopBinary(), ["snapshot", "--all", "--warren", address, "--format", "json"],
+                                  environment: try Self.environment())
+            let report = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]) ?? [:]
+            let warren = report["warren"] as? [String: Any] ?? [:]
+            #expect(r.status != 2 && warren["link"] as? String == link, "\(address): \(warren) \(r.stderr)")
+            #expect((warren["problem"] as? String)?.isEmpty == false)
+            let text = try await run(clawtopBinary(), ["snapshot", "--all", "--warren", address, "--width", "200"],
+                                     environment: try Self.environment())
+            #expect(text.stdout.split(separator: "\n").first?.contains(header) == true, "\(text.stdout)")
+        }
+    }
+
     @Test func warrenStoppedIsUnreachableAndItsReturnIsSeen() async throws {
         try await TestDocker.withService("wgone") { steady in
             let fleet = try await Fleet(steady: steady)
