@@ -93,8 +93,12 @@ extension DemoWorld {
         case .dockerHealthOnly, .crashLooping: return "degraded"
         // Warren counts the same failures as clawtop: degraded at the third (5 s apart) of a spell.
         case .flapping: return flappingPhase(at: t) >= 110 ? "degraded" : "ready"
+        case .rollingOut(let cycle, let drain):
+            // Its checks fail through the drain and the restart after it: degraded from the third failure on.
+            let into = rolloutPhase(at: t, cycle: cycle)
+            return into >= 21 && into < drain + 8 ? "degraded" : "ready"
         case .slowStarter: return sample(a, at: t).ok ? "ready" : "starting"
-        case .steady, .slow, .rollingOut: return services[s].info.running > 0 ? "ready" : "starting"
+        case .steady, .slow: return services[s].info.running > 0 ? "ready" : "starting"
         }
     }
 }

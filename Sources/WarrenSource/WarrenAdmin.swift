@@ -145,7 +145,8 @@ public final class WarrenAdmin: WarrenLink {
                 post(.warren(.link(error.link)))
             }
             try? await Task.sleep(for: .seconds(backoff))
-            backoff = min(30, backoff * 2)
+            // At most 5 s: once Warren is back (the poll sees it within 2 s), its events should follow soon.
+            backoff = min(5, backoff * 2)
         }
     }
 
