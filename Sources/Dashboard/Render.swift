@@ -186,6 +186,12 @@ private func drawHeader(_ fleet: FleetState, rows: [AgentRow], glyphs g: Glyphs,
     // Warren's word comes before the counts of agents and nodes: its link is what an operator behind it asks first.
     if let warren = fleet.warren { parts.append(warrenSummary(warren, glyphs: g)) }
     parts += ["agents \(rows.count)", "nodes \(ready)/\(fleet.nodes.count)", sanitize(fleet.endpoint)]
+    // Where it all does not fit, the count of agents goes first (the table shows them), then the nodes, so that
+    // the endpoint (which swarm this is) stays in view.
+    func width() -> Int { x + parts.reduce(0) { $0 + displayWidth($1) + 3 } }
+    for droppable in ["agents ", "nodes "] where width() > buf.width {
+        parts.removeAll { $0.hasPrefix(droppable) }
+    }
     for (i, part) in parts.enumerated() {
         let sep = " \(g.separator) "
         let left = buf.width - x - displayWidth(sep)
@@ -202,13 +208,14 @@ private func drawHeader(_ fleet: FleetState, rows: [AgentRow], glyphs g: Glyphs,
     }
 }
 
-/// Warren in the header: "warren up 3h · 5 ready · 2 asleep · ws 4", or why it cannot be heard.
+/// Warren in the header, up for 3 h with 5 agents ready, 2 asleep and 4 WebSockets open: "warren 3h 5 ready 2 asleep
+/// ws 4"; or why it cannot be heard.
 func warrenSummary(_ warren: WarrenView, glyphs g: Glyphs) -> String {
     switch warren.link {
     case .connecting: return "warren…"
     case .live:
         guard let s = warren.status else { return "warren" }
-        return "warren up \(formatCoarseAge(s.uptime)) \(s.ready) ready \(s.sleeping) asleep ws \(s.webSockets)"
+        return "warren \(formatCoarseAge(s.uptime)) \(s.ready) ready \(s.sleeping) asleep ws \(s.webSockets)"
     case .unreachable: return "\(g.bad) warren unreachable"
     case .unauthorized: return "\(g.bad) warren 401"
     case .notWarren: return "\(g.bad) not warren"

@@ -245,7 +245,7 @@ struct WarrenKeyTests {
         #expect(handle(.char("y"), ui: &confirming, rows: visibleRows(fleet, ui: confirming, now: now), pageSize: 5, now: now)
                 == [.perform(request)])
         // The header gives Warren's figures; the table its state per agent.
-        #expect(frame.contains("warren up 2h 1 ready 1 asleep ws 3"), "\(frame)")
+        #expect(frame.contains("warren 2h 1 ready 1 asleep ws 3"), "\(frame)")
         #expect(frame.contains("WARREN") && frame.contains("sleeping"))
     }
 

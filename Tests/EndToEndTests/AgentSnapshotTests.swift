@@ -10,16 +10,6 @@ import TestSupport
         return path
     }
 
-    func snapshot(_ args: [String]) async throws -> ProcessResult {
-        try await run(clawtopBinary(), ["snapshot", "--width", "160", "--height", "20"] + args,
-                environment: ["DOCKER_HOST": try TestDocker.requireHost(), "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"])
-    }
-
-    /// The frame's row for an agent.
-    func line(_ frame: String, _ agent: String) -> String {
-        frame.split(separator: "\n").first { $0.split(separator: " ").contains { $0 == agent } }.map(String.init) ?? ""
-    }
-
     @Test func configuredAgentsAreProbedOnceBeforeTheFrame() async throws {
         let port = try freeLoopbackPort()
         try await TestDocker.withService("snap", command: "exec httpd -f -p 127.0.0.1:\(port) -h /www") { name in
@@ -53,18 +43,18 @@ import TestSupport
                 try await TestDocker.waitUntil("the agent healthy in a snapshot") {
                     let r = try await snapshot(["--config", path, "--health-url", "up=http://127.0.0.1:\(port)/api/health"])
                     // Exit 1: the agent "gone" is missing.
-                    return r.status == 1 && line(r.stdout, "up").contains("● healthy")
+                    return r.status == 1 && frameRow(r.stdout, "up").contains("● healthy")
                 }
                 let r = try await snapshot(["--config", path, "--health-url", "up=http://127.0.0.1:\(port)/api/health"])
-                #expect(line(r.stdout, "up").contains("100%") && line(r.stdout, "up").contains("1/1"), "\(r.stdout)")
-                #expect(line(r.stdout, "down").contains("○ asleep"), "\(r.stdout)")
-                #expect(line(r.stdout, "gone").contains("◌ missing"), "\(r.stdout)")
+                #expect(frameRow(r.stdout, "up").contains("100%") && frameRow(r.stdout, "up").contains("1/1"), "\(r.stdout)")
+                #expect(frameRow(r.stdout, "down").contains("○ asleep"), "\(r.stdout)")
+                #expect(frameRow(r.stdout, "gone").contains("◌ missing"), "\(r.stdout)")
                 #expect(!r.stdout.contains(" \(name) "), "services that are not agents are not listed")
 
                 // Without the override, the probe cannot reach tasks.<service> from here, and says so.
                 let plain = try await snapshot(["--config", path])
-                #expect(line(plain.stdout, "up").contains("unreacha"), "\(plain.stdout)")
-                #expect(line(plain.stdout, "up").contains("? unknown") && line(plain.stdout, "up").contains("probe: DNS: cannot"), "\(plain.stdout)")
+                #expect(frameRow(plain.stdout, "up").contains("unreacha"), "\(plain.stdout)")
+                #expect(frameRow(plain.stdout, "up").contains("? unknown") && frameRow(plain.stdout, "up").contains("probe: DNS: cannot"), "\(plain.stdout)")
             }
         }
     }
@@ -75,7 +65,7 @@ import TestSupport
                                          extraFlags: ["--label", "orchestrator.agent=true",
                                                       "--label", "clawtop.health.url=http://127.0.0.1:\(port)/api/health"]) { name in
             try await TestDocker.waitUntil("the labelled agent healthy in a snapshot") {
-                await line(try snapshot([]).stdout, name).contains("● healthy")
+                await frameRow(try snapshot([]).stdout, name).contains("● healthy")
             }
         }
     }
@@ -101,7 +91,7 @@ import TestSupport
             defer { try? FileManager.default.removeItem(atPath: path) }
             try await TestDocker.waitUntil("the agent healthy, exit 0") {
                 let r = try await snapshot(["--config", path])
-                return r.status == 0 && line(r.stdout, "solo").contains("● healthy")
+                return r.status == 0 && frameRow(r.stdout, "solo").contains("● healthy")
             }
             let json = try await snapshot(["--config", path, "--format", "json"])
             #expect(json.status == 0)

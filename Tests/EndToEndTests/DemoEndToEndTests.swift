@@ -119,7 +119,7 @@ struct DemoConsoleTests {
         let tmux = try Tmux(width: 120, height: 30, environment: Demo.noDocker.merging(["TERM": "tmux-256color", "XDG_STATE_HOME": state]) { $1 })
         defer { tmux.kill() }
         try tmux.type("clear; \(try clawtopBinary()) --demo; echo \"exit=$?\"")
-        try await tmux.waitFor("│ demo")
+        try await tmux.waitFor(" HEALTH ")
         func row(_ agent: String) async throws -> String {
             try await tmux.screen().split(separator: "\n").first { $0.contains(" \(agent) ") }.map(String.init) ?? ""
         }
@@ -132,25 +132,31 @@ struct DemoConsoleTests {
             try tmux.literal(key)
             try await tmux.waitFor(effect + "?")
             try tmux.literal("y")
-            try await tmux.waitFor((done ?? effect) + ": done")
+            try await tmux.waitFor((done ?? effect + ": done"))
         }
 
         try await select("calendar")
         #expect(try await row("calendar").contains("○ asleep"))
-        try await act("w", "wake openclaw_calendar 0 → 1")
+        // The demo's Warren runs calendar (on-demand): wake and sleep go through it, and the status line follows it.
+        try await act("w", "wake calendar through Warren (openclaw_calendar 0 → 1)",
+                      done: "wake calendar through Warren (openclaw_calendar 0 → 1): warren:")
         try await TestDocker.waitUntil("calendar awake and healthy", timeout: 60) {
             let line = try await row("calendar")
             return line.contains("● healthy") && line.contains("1/1")
         }
+        try tmux.literal("+")
+        try await tmux.waitFor("will not know of this scale")
+        try tmux.keys("Escape")
         try await act("+", "scale openclaw_calendar 1 → 2")
         try await TestDocker.waitUntil("two replicas", timeout: 30) { try await row("calendar").contains("2/2") }
         try await act("r", "restart openclaw_calendar (force update, its 2 tasks replaced)",
-                      done: "restart openclaw_calendar (force update)")
+                      done: "restart openclaw_calendar (force update): done")
         try await TestDocker.waitUntil("both tasks replaced, counted as restarts", timeout: 30) {
             let line = try await row("calendar")
             return line.contains("2/2") && line.contains(" 2   running")
         }
-        try await act("z", "sleep openclaw_calendar 2 → 0")
+        try await act("z", "sleep calendar through Warren (openclaw_calendar 2 → 0)",
+                      done: "sleep calendar through Warren (openclaw_calendar 2 → 0): warren:")
         try await TestDocker.waitUntil("asleep again", timeout: 30) { try await row("calendar").contains("○ asleep") }
 
         try tmux.keys("Escape", "q")
@@ -162,7 +168,7 @@ struct DemoConsoleTests {
         let tmux = try Tmux(width: 120, height: 24, environment: Demo.noDocker.merging(["TERM": "tmux-256color"]) { $1 })
         defer { tmux.kill() }
         try tmux.type("clear; \(try clawtopBinary()) --demo --sort name; echo \"exit=$?\"")
-        try await tmux.waitFor("│ demo")
+        try await tmux.waitFor(" HEALTH ")
         func first() async throws -> String {
             try await tmux.screen().split(separator: "\n").dropFirst(2).first.map(String.init) ?? ""
         }

@@ -50,19 +50,10 @@ struct ReadinessEndToEndTests {
         }
     }
 
-    func snapshot(_ args: [String]) async throws -> ProcessResult {
-        try await run(clawtopBinary(), ["snapshot", "--width", "260", "--height", "30"] + args,
-                      environment: ["DOCKER_HOST": try TestDocker.requireHost(), "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"])
-    }
-
-    func row(_ frame: String, _ agent: String) -> String {
-        frame.split(separator: "\n").first { $0.split(separator: " ").contains { $0 == agent } }.map(String.init) ?? ""
-    }
-
     @Test func eachReasonInTheRowTheDetailsAndJSON() async throws {
         let setup = try await Setup()
         defer { setup.remove() }
-        let text = try await snapshot(setup.options)
+        let text = try await snapshot(setup.options, width: 260)
         let expected = [
             "channels": "not ready: discord, telegram", "draining": "draining (expected during a rollout)",
             "bare": "not ready (detail needs the gateway token)", "startup": "starting: startup-sidecars",
@@ -70,12 +61,12 @@ struct ReadinessEndToEndTests {
             "nosy": "not ready (detail needs the gateway token)", "refused": "not ready (gateway token refused)",
         ]
         for (agent, reason) in expected {
-            #expect(row(text.stdout, agent).contains(reason), "\(agent): \(row(text.stdout, agent))")
+            #expect(frameRow(text.stdout, agent).contains(reason), "\(agent): \(frameRow(text.stdout, agent))")
         }
         // Warren's verdict stands: every 503 fails; the 200 that says "starting" is healthy.
-        #expect(row(text.stdout, "startup").contains("● healthy") && row(text.stdout, "draining").contains("failing"))
+        #expect(frameRow(text.stdout, "startup").contains("● healthy") && frameRow(text.stdout, "draining").contains("failing"))
 
-        let details = try await snapshot(setup.options + ["--view", "details", "--select", "conditions"])
+        let details = try await snapshot(setup.options + ["--view", "details", "--select", "conditions"], width: 260)
         let screen = details.stdout
         #expect(screen.contains("readiness not ready: discord  HTTP 503"), "\(screen)")
         #expect(screen.contains("✗ ChannelRuntimeReady  False  Selected channels are not ready: discord."), "\(screen)")
@@ -83,7 +74,7 @@ struct ReadinessEndToEndTests {
         #expect(screen.contains("WorkspaceWritable  False  workspace is read-only") && !screen.contains("\u{1B}"),
                 "an escape sequence from the body is stripped")
 
-        let json = try await snapshot(setup.options + ["--format", "json"])
+        let json = try await snapshot(setup.options + ["--format", "json"], width: 260)
         let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let agents = Dictionary(((report?["agents"] as? [[String: Any]]) ?? []).map { ($0["name"] as? String ?? "", $0) },
                                 uniquingKeysWith: { a, _ in a })
@@ -108,7 +99,7 @@ struct ReadinessEndToEndTests {
                      "--label", "clawtop.health.url=\(setup.server.address)/openclaw/gated?label",
                      "--label", "clawtop.gateway.token-file=\(setup.right)"]
         try await TestDocker.withService("tokenlabel", extraFlags: label) { name in
-            let r = try await snapshot(setup.options + ["--format", "json"])
+            let r = try await snapshot(setup.options + ["--format", "json"], width: 260)
             #expect(!r.stdout.contains(Self.token) && !r.stderr.contains(Self.token))
             let counts = try JSONDecoder().decode([String: [String: Int]].self, from: Data(try await setup.server.get("/requests").utf8))
             #expect(counts["/openclaw/gated?gated"]?["right"] ?? 0 >= 1 && counts["/openclaw/gated?gated"]?["none"] == 0, "\(counts)")
@@ -121,7 +112,7 @@ struct ReadinessEndToEndTests {
     }
 
     @Test func aTokenFileThatCannotBeReadIsRefusedAtStart() async throws {
-        let r = try await snapshot(["--gateway-token-file", "gated=/nonexistent/token"])
+        let r = try await snapshot(["--gateway-token-file", "gated=/nonexistent/token"], width: 260)
         #expect(r.status == 64 && r.stderr.contains("--gateway-token-file gated=/nonexistent/token: cannot read a token"), "\(r.stderr)")
     }
 

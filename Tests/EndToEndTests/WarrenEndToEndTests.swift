@@ -62,6 +62,13 @@ struct WarrenEndToEndTests {
         return (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]) ?? [:]
     }
 
+    /// The console on the fleet's config (which names Warren by its admin_listen), in a private tmux.
+    func console(_ fleet: Fleet) throws -> Tmux {
+        let tmux = try Tmux(width: 200, height: 30, environment: try Self.environment(["TERM": "tmux-256color"]))
+        try tmux.type("clear; \(try clawtopBinary()) --config \(fleet.warren.configPath); echo \"exit=$?\"")
+        return tmux
+    }
+
     func agent(_ report: [String: Any], _ name: String) -> [String: Any] {
         ((report["agents"] as? [[String: Any]]) ?? []).first { $0["name"] as? String == name } ?? [:]
     }
@@ -81,6 +88,19 @@ struct WarrenEndToEndTests {
             let steadyRow = agent(report, "steady")
             #expect(steadyRow["health"] as? String == "healthy" && steadyRow["healthSource"] as? String == "warren", "\(steadyRow)")
             #expect((steadyRow["unreachable"] as? String)?.contains("DNS") == true, "clawtop's own probe cannot resolve it")
+
+            // An agent added through Warren's API. Warren writes it into its own config file; clawtop reads a copy
+            // made before, as an operator's copy elsewhere would be, so the agent is known to Warren alone.
+            let config = try String(contentsOfFile: fleet.warren.configPath, encoding: .utf8)
+            let copy = fleet.warren.directory + "/as-started.yaml"
+            try config.write(toFile: copy, atomically: true, encoding: .utf8)
+            let added = try await fleet.warren.post("/admin/agents", json: #"{"name":"added","hostname":"added.example.com","backend":"http://127.0.0.1:1","policy":"unmanaged"}"#)
+            #expect(added.contains("\"status\":\"ok\""), "\(added)")
+            let r = try await run(clawtopBinary(), ["snapshot", "--format", "json", "--config", copy, "--warren", fleet.warren.admin],
+                                  environment: try Self.environment())
+            let withAdded = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]) ?? [:]
+            #expect(agent(withAdded, "added")["source"] as? String == "warren", "\(agent(withAdded, "added"))")
+            #expect((agent(withAdded, "added")["warren"] as? [String: Any])?["state"] as? String == "ready")
         }
     }
 
@@ -88,9 +108,8 @@ struct WarrenEndToEndTests {
         try await TestDocker.withService("wflip") { steady in
             let fleet = try await Fleet(steady: steady)
             defer { fleet.stop() }
-            let tmux = try Tmux(width: 200, height: 30, environment: try Self.environment(["TERM": "tmux-256color"]))
+            let tmux = try console(fleet)
             defer { tmux.kill() }
-            try tmux.type("clear; \(try clawtopBinary()) --config \(fleet.warren.configPath); echo \"exit=$?\"")
             try await TestDocker.waitUntil("steady healthy through Warren", timeout: 30) {
                 try tmux.screen().split(separator: "\n").contains { $0.contains(" steady ") && $0.contains("● healthy") }
             }
@@ -115,9 +134,8 @@ struct WarrenEndToEndTests {
             try await TestDocker.withService("wsteady") { steady in
                 let fleet = try await Fleet(steady: steady, sleepy: (sleepy, port))
                 defer { fleet.stop() }
-                let tmux = try Tmux(width: 200, height: 30, environment: try Self.environment(["TERM": "tmux-256color"]))
+                let tmux = try console(fleet)
                 defer { tmux.kill() }
-                try tmux.type("clear; \(try clawtopBinary()) --config \(fleet.warren.configPath); echo \"exit=$?\"")
                 try await tmux.waitFor("sleeping")
                 try tmux.keys("/")
                 try tmux.literal("sleepy")
@@ -186,14 +204,13 @@ struct WarrenEndToEndTests {
         try await TestDocker.withService("wgone") { steady in
             let fleet = try await Fleet(steady: steady)
             defer { fleet.stop() }
-            let tmux = try Tmux(width: 200, height: 30, environment: try Self.environment(["TERM": "tmux-256color"]))
+            let tmux = try console(fleet)
             defer { tmux.kill() }
-            try tmux.type("clear; \(try clawtopBinary()) --config \(fleet.warren.configPath); echo \"exit=$?\"")
-            try await tmux.waitFor("warren up")
+            try await tmux.waitFor("asleep ws")
             fleet.warren.stop()
             try await tmux.waitFor("warren unreachable", timeout: 20)
             try await fleet.warren.start()
-            try await tmux.waitFor("warren up", timeout: 20)
+            try await tmux.waitFor("asleep ws", timeout: 20)
             try tmux.keys("q")
             try await tmux.waitFor("exit=0")
         }

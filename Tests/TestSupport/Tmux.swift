@@ -87,3 +87,16 @@ public func clawtopBinary() throws -> String {
     }
     return path
 }
+
+/// `clawtop snapshot` of the private swarm through the real binary, at a frame size, with more arguments.
+public func snapshot(_ args: [String], width: Int = 160, height: Int = 20, environment extra: [String: String] = [:])
+    async throws -> ProcessResult {
+    try await run(clawtopBinary(), ["snapshot", "--width", String(width), "--height", String(height)] + args,
+                  environment: ["DOCKER_HOST": try TestDocker.requireHost(), "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"]
+                      .merging(extra) { $1 })
+}
+
+/// The table row of an agent in a text frame: the line that has the name as a word; empty when there is none.
+public func frameRow(_ frame: String, _ agent: String) -> String {
+    frame.split(separator: "\n").first { $0.split(separator: " ").contains { $0 == agent } }.map(String.init) ?? ""
+}

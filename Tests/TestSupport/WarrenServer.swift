@@ -111,6 +111,12 @@ public final class WarrenServer: @unchecked Sendable {
         try await run("/usr/bin/curl", ["-s"] + (token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []) + [admin + path]).stdout
     }
 
+    /// A POST of JSON to Warren's admin API (through curl).
+    public func post(_ path: String, json: String, token: String? = nil) async throws -> String {
+        try await run("/usr/bin/curl", ["-s", "-X", "POST", "-H", "Content-Type: application/json", "-d", json]
+                      + (token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []) + [admin + path]).stdout
+    }
+
     deinit {
         stop()
         try? FileManager.default.removeItem(atPath: directory)
