@@ -15,7 +15,7 @@ struct WarrenFile {
     var adminListen = Located("")
     var healthCheckInterval = Located<Int64>(0)
     /// nil when `agents` is absent, null, or not a mapping; entries in file order.
-    var agents: [WarrenAgent]?
+    var agents: [WarrenFileAgent]?
     var agentsNode: Node?
     var webhooks: [WarrenWebhook] = []
     var maxReadyAgents = Located<Int64>(0)
@@ -24,7 +24,7 @@ struct WarrenFile {
 }
 
 /// One `agents.<name>` entry (Warren's `config.Agent`).
-struct WarrenAgent {
+struct WarrenFileAgent {
     var name: String
     var keyNode: Node
     /// The entry is null (`agents: {a: }`): Warren keeps a nil pointer and crashes in applyDefaults.

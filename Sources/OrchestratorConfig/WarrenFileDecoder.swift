@@ -101,10 +101,10 @@ struct WarrenFileDecoder {
             mismatch(node, "agents", expected: "a mapping of agent names to agents")
             return
         }
-        var agents: [WarrenAgent] = []
+        var agents: [WarrenFileAgent] = []
         for (keyNode, body) in pairs(mapping, "agents") {
             guard let name = key(keyNode, "agents") else { continue }
-            var agent = WarrenAgent(name: name, keyNode: keyNode)
+            var agent = WarrenFileAgent(name: name, keyNode: keyNode)
             let base = "agents.\(name)"
             if GoYAML.isNull(body) {
                 agent.isNull = true

@@ -45,7 +45,7 @@ struct WarrenValidation {
         }
     }
 
-    private mutating func check(_ a: WarrenAgent, defaultInterval: Int64, defaults: Located<Int64>) {
+    private mutating func check(_ a: WarrenFileAgent, defaultInterval: Int64, defaults: Located<Int64>) {
         let base = "agents.\(a.name)"
         let name = goQuote(a.name)
         if a.isNull {
