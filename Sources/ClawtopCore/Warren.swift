@@ -189,6 +189,8 @@ extension FleetState {
             warren!.readAt = at
             warren!.link = .live
         case .event(let event):
+            // Warren passes Docker's own events on (`docker.container.die`, …); clawtop hears those from Docker.
+            guard !event.type.hasPrefix("docker.") else { return }
             if let state = event.state { warren!.agents[event.agent]?.state = state }
             let known = warren!.agents[event.agent]
             let definition = agents.first { $0.name == event.agent || ($0.serviceName != nil && $0.serviceName == known?.containerName) }

@@ -55,6 +55,10 @@ struct WarrenModelTests {
         #expect(row?.lastError == "warren: health failed: connection refused")
         #expect(state.events["openclaw_alpha"]?.map(\.text) == ["warren: health failed: connection refused", "warren: degraded"])
         #expect(state.health["alpha"]?.count == 1)
+        // Docker's events as Warren passes them on are not said twice.
+        reduce(&state, .warren(.event(WarrenEvent(type: "docker.container.die", agent: "alpha", time: t0 + 8,
+                                                  fields: ["action": "container.die"]))))
+        #expect(state.events["openclaw_alpha"]?.count == 2)
     }
 
     @Test func aDisagreementIsSaidAndComesFirst() {
