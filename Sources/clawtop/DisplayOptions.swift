@@ -87,7 +87,12 @@ struct DisplayOptions: ParsableArguments {
         let home = environment["HOME"] ?? NSHomeDirectory()
         let named = warren ?? environment["WARREN_ADMIN"].flatMap { $0.isEmpty ? nil : $0 }
             ?? WarrenAdminSettings.cliAdmin(home: home) ?? settings.address
-        guard let named else { return nil }
+        guard let named else {
+            if warrenTokenFile != nil {
+                throw Failure("--warren-token-file names Warren's token, but nothing names Warren's address: add --warren URL")
+            }
+            return nil
+        }
         guard let address = Self.warrenURL(named) else {
             throw Failure("Warren's admin address '\(named)' is not an http://HOST:PORT address")
         }

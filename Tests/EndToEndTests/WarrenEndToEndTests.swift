@@ -200,6 +200,16 @@ struct WarrenEndToEndTests {
         }
     }
 
+    @Test func aTokenWithoutAnAddressIsRefused() async throws {
+        let file = NSTemporaryDirectory() + "clawtop-warren-token-\(UUID().uuidString.prefix(8))"
+        try "some-token".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try await run(clawtopBinary(), ["snapshot", "--all", "--warren-token-file", file], environment: try Self.environment())
+        #expect(r.status == 2 && r.stderr.contains("nothing names Warren's address"), "\(r.stderr)")
+        let bad = try await run(clawtopBinary(), ["snapshot", "--all", "--warren", "warren:9090"], environment: try Self.environment())
+        #expect(bad.status == 64 && bad.stderr.contains("--warren takes Warren's admin address"), "\(bad.stderr)")
+    }
+
     @Test func warrenStoppedIsUnreachableAndItsReturnIsSeen() async throws {
         try await TestDocker.withService("wgone") { steady in
             let fleet = try await Fleet(steady: steady)
