@@ -7,13 +7,26 @@ public struct EndpointResolver: Sendable {
     public var environment: [String: String]
     public var homeDirectory: String
 
+    /// `homeDirectory` nil: `$HOME` from `environment`, else the user database's, as the docker CLI finds it.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
-                homeDirectory: String = NSHomeDirectory()) {
+                homeDirectory: String? = nil) {
         self.environment = environment
-        self.homeDirectory = homeDirectory
+        if let homeDirectory {
+            self.homeDirectory = homeDirectory
+        } else if let home = environment["HOME"], !home.isEmpty {
+            self.homeDirectory = home
+        } else {
+            self.homeDirectory = Self.userDatabaseHome()
+        }
     }
 
-    /// `DOCKER_CONFIG`, else `~/.docker`.
+    /// The home directory the user database gives this user (not `$HOME`).
+    static func userDatabaseHome() -> String {
+        if let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir { return String(cString: dir) }
+        return NSHomeDirectory()
+    }
+
+    /// `DOCKER_CONFIG`, else `$HOME/.docker`.
     public var configDirectory: String {
         if let dir = environment["DOCKER_CONFIG"], !dir.isEmpty { return dir }
         return (homeDirectory as NSString).appendingPathComponent(".docker")
