@@ -120,7 +120,7 @@ extension DockerClient {
                         if Task.isCancelled { break }
                         failures += 1
                         let wait = backoff.delay(afterFailures: failures)
-                        continuation.yield(.disconnected(.transport(address: endpoint.address, reason: "the events stream ended"), retryIn: wait))
+                        continuation.yield(.disconnected(connectionLost("the events stream ended"), retryIn: wait))
                         try await Task.sleep(for: .seconds(wait))
                     } catch is CancellationError {
                         break

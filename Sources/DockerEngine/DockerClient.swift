@@ -6,7 +6,8 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 
-/// A client for the Docker Engine API: one daemon, HTTP/1.1 over a unix socket or TCP (optionally mutual TLS).
+/// A client for the Docker Engine API: one daemon, HTTP/1.1 over a unix socket, TCP (optionally mutual TLS), or SSH
+/// (through a local `SSHRelay` to `docker system dial-stdio` on the host).
 ///
 /// Plain calls share a keep-alive connection pool with a per-call deadline; the events and log streams use a second
 /// pool with no read timeout, because Docker sends nothing on a quiet stream. Call `shutdown()` when done.
@@ -21,6 +22,8 @@ public final class DockerClient: Sendable {
     public let callTimeout: Double
     let http: HTTPClient
     let streaming: HTTPClient
+    /// For an `ssh://` endpoint: the local socket both pools connect to.
+    let relay: SSHRelay?
     private let negotiated = Mutex<APIVersion?>(nil)
 
     public init(endpoint: DockerEndpoint, callTimeout: Double = 10) throws(DockerError) {
@@ -29,6 +32,12 @@ public final class DockerClient: Sendable {
         var tlsConfiguration: TLSConfiguration?
         if case .tcp(_, _, let tls?) = endpoint.transport {
             tlsConfiguration = try Self.makeTLS(tls, address: endpoint.address)
+        }
+        if case .ssh(let target) = endpoint.transport {
+            // ssh gives up reaching the host before the call's deadline, so its reason is the one reported.
+            relay = try SSHRelay(target: target, connectTimeout: max(1, Int(callTimeout) - 2))
+        } else {
+            relay = nil
         }
         let connect = TimeAmount.milliseconds(Int64(min(callTimeout, 5) * 1000))
         var plain = HTTPClient.Configuration(tlsConfiguration: tlsConfiguration,
@@ -53,6 +62,12 @@ public final class DockerClient: Sendable {
     public func shutdown() async {
         try? await http.shutdown()
         try? await streaming.shutdown()
+        if let relay {
+            // stop() blocks while ssh processes end: on a thread of its own, not the cooperative pool.
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread { relay.stop(); done.resume() }
+            }
+        }
     }
 
     // MARK: - Version negotiation
@@ -90,6 +105,7 @@ public final class DockerClient: Sendable {
             let response = try await http.execute(request, timeout: .milliseconds(Int64(callTimeout * 1000)))
             let bytes = try await response.body.collect(upTo: 64 << 20)
             let status = Int(response.status.code)
+            if let failure = relayFailure(response.headers, bytes) { throw DockerError.ssh(failure) }
             if status >= 400 { throw Self.apiError(status: status, body: bytes, notFound: notFound) }
             return Response(status: status, headers: response.headers, body: bytes)
         }
@@ -104,6 +120,7 @@ public final class DockerClient: Sendable {
             let status = Int(response.status.code)
             if status >= 400 {
                 let bytes = try await response.body.collect(upTo: 1 << 20)
+                if let failure = relayFailure(response.headers, bytes) { throw DockerError.ssh(failure) }
                 throw Self.apiError(status: status, body: bytes, notFound: notFound)
             }
             return response
@@ -168,6 +185,9 @@ public final class DockerClient: Sendable {
         case .tcp(let host, let port, let tls):
             let h = host.contains(":") ? "[\(host)]" : host
             return "\(tls == nil ? "http" : "https")://\(h):\(port)"
+        case .ssh:
+            let path = relay?.socketPath ?? ""
+            return "http+unix://" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? path)
         }
     }
 
@@ -195,7 +215,27 @@ public final class DockerClient: Sendable {
         return .api(status: status, message: message)
     }
 
+    /// The relay's own answer when ssh failed before the daemon spoke (see `SSHRelaySession`).
+    private func relayFailure(_ headers: HTTPHeaders, _ body: ByteBuffer) -> SSHFailure? {
+        guard relay != nil, headers.contains(name: SSHRelay.failureHeader) else { return nil }
+        return try? JSONDecoder().decode(SSHFailure.self, from: Data(body.readableBytesView))
+    }
+
+    /// A stream or connection that ended under us: over SSH, what the relay saw (ssh's exit and last words).
+    public func connectionLost(_ what: String) -> DockerError {
+        if let relay, case .ssh(let target) = endpoint.transport {
+            return .ssh(relay.recentFailure() ?? SSHFailure(kind: .connectionLost, target: target, detail: what))
+        }
+        return .transport(address: endpoint.address, reason: what)
+    }
+
     func mapTransportError(_ error: Error, operation: String) -> DockerError {
+        if relay != nil {
+            if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .readTimeout {
+                return .timeout(operation: operation, seconds: callTimeout)
+            }
+            return connectionLost("the connection closed during \(operation)")
+        }
         // A missing or forbidden socket explains any failure, a timeout included.
         if case .unix(let path) = endpoint.transport, let local = Self.socketProblem(path) { return local }
         if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .readTimeout || e == .connectTimeout {

@@ -5,6 +5,8 @@ public struct DockerEndpoint: Sendable, Equatable {
     public enum Transport: Sendable, Equatable {
         case unix(path: String)
         case tcp(host: String, port: Int, tls: TLSSettings?)
+        /// `ssh://[user@]host[:port]`: the system's ssh runs `docker system dial-stdio` on the host (see `SSHRelay`).
+        case ssh(SSHTarget)
     }
 
     /// Where the endpoint came from, for messages and the header.
@@ -31,6 +33,7 @@ public struct DockerEndpoint: Sendable, Equatable {
         case .tcp(let host, let port, _):
             let h = host.contains(":") ? "[\(host)]" : host
             return "tcp://\(h):\(port)"
+        case .ssh(let target): return target.address
         }
     }
 
@@ -104,12 +107,40 @@ extension DockerEndpoint {
             let defaultPort = useTLS == nil ? 2375 : 2376
             return DockerEndpoint(transport: .tcp(host: host, port: port ?? defaultPort, tls: useTLS), source: source)
         case "ssh":
-            throw .invalidHost(raw, reason: "ssh:// is not supported yet; forward the socket instead (ssh -L /tmp/docker.sock:/var/run/docker.sock host) and use unix:///tmp/docker.sock")
+            return DockerEndpoint(transport: .ssh(try parseSSH(rest, raw: raw)), source: source)
         case "npipe", "fd":
             throw .invalidHost(raw, reason: "\(scheme):// is not available on this system; use unix:// or tcp://")
         default:
             throw .invalidHost(raw, reason: "unknown scheme '\(scheme)'; use unix:///path or tcp://host:port")
         }
+    }
+
+    /// `[user@]host[:port]` after `ssh://`, as the docker CLI takes it: no password, no path, no query.
+    private static func parseSSH(_ rest: Substring, raw: String) throws(DockerError) -> SSHTarget {
+        var hostPort = rest
+        if let slash = hostPort.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) {
+            guard hostPort[slash...] == "/" else {
+                throw .invalidHost(raw, reason: "an ssh address takes no path (\(hostPort[slash...])), as in ssh://user@host:22")
+            }
+            hostPort = hostPort[..<slash]
+        }
+        var user: String?
+        if let at = hostPort.lastIndex(of: "@") {
+            let userInfo = hostPort[..<at]
+            guard !userInfo.contains(":") else {
+                throw .invalidHost(raw, reason: "a password in the address is not supported; use an SSH key (ssh-agent or ~/.ssh/config)")
+            }
+            guard !userInfo.isEmpty else { throw .invalidHost(raw, reason: "the user name before '@' is empty") }
+            user = String(userInfo)
+            hostPort = hostPort[hostPort.index(after: at)...]
+        }
+        let (host, port) = try splitHostPort(hostPort, raw: raw)
+        guard !host.isEmpty else { throw .invalidHost(raw, reason: "there is no host name, as in ssh://user@host") }
+        // ssh would read these as options or as more than one argument.
+        for part in [host, user ?? ""] where part.hasPrefix("-") || part.contains(where: { $0.isWhitespace || $0.isNewline }) {
+            throw .invalidHost(raw, reason: "'\(part)' is not a host or user name ssh can take")
+        }
+        return SSHTarget(user: user, host: host, port: port)
     }
 
     private static func splitHostPort(_ s: Substring, raw: String) throws(DockerError) -> (String, Int?) {

@@ -34,6 +34,8 @@ public enum DockerError: Error, Sendable, Equatable, CustomStringConvertible {
     case decoding(what: String, reason: String)
     /// Any other transport failure.
     case transport(address: String, reason: String)
+    /// ssh to an `ssh://` host failed, or its connection was lost.
+    case ssh(SSHFailure)
 
     public var description: String {
         switch self {
@@ -73,6 +75,8 @@ public enum DockerError: Error, Sendable, Equatable, CustomStringConvertible {
             return "could not understand Docker's answer to \(what): \(reason)"
         case .transport(let address, let reason):
             return "cannot talk to Docker at \(address): \(reason)"
+        case .ssh(let failure):
+            return failure.description
         }
     }
 

@@ -1,0 +1,141 @@
+import Foundation
+
+/// Why an ssh session to a Docker host ended badly, told from ssh's exit and the text ssh and the remote wrote to
+/// stderr; each case says, in one line, what the operator can do about it.
+public struct SSHFailure: Sendable, Equatable, Codable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Codable {
+        /// The host's key is not in known_hosts (and ssh runs in batch mode, so it cannot ask).
+        case hostKeyUnknown
+        /// The host's key differs from the one in known_hosts.
+        case hostKeyChanged
+        /// The server refused every key ssh offered.
+        case authenticationFailed
+        /// The remote shell found no `docker` command.
+        case dockerMissing
+        /// `docker` ran on the remote but may not open the Docker socket there.
+        case remotePermissionDenied
+        /// `docker` ran on the remote but no daemon answered there.
+        case remoteDaemonDown
+        /// The host name does not resolve.
+        case hostUnknown
+        /// Nothing listens on the host's SSH port.
+        case connectionRefused
+        /// The host did not answer in time, or there is no route to it.
+        case unreachable
+        /// An established session ended (the network, the server, or a killed ssh).
+        case connectionLost
+        /// There is no `ssh` program to run here.
+        case sshMissing
+        /// Anything else: ssh's own last words.
+        case other
+    }
+
+    public var kind: Kind
+    public var target: SSHTarget
+    /// A sanitized line from ssh or the remote, or how ssh exited: for the message, never for deciding.
+    public var detail: String
+
+    public init(kind: Kind, target: SSHTarget, detail: String) {
+        self.kind = kind
+        self.target = target
+        self.detail = detail
+    }
+
+    /// How the ssh process ended.
+    public enum Exit: Sendable, Equatable {
+        case status(Int32)
+        case signal(Int32)
+
+        var text: String {
+            switch self {
+            case .status(let code): return "ssh exited with status \(code)"
+            case .signal(let sig): return "ssh was killed by signal \(sig)"
+            }
+        }
+    }
+
+    /// The failure an ssh run shows, or nil when it ended well. `established` says whether the remote daemon had
+    /// already answered through this session: then any bad end is a lost connection.
+    public static func classify(target: SSHTarget, exit: Exit, stderr: String, established: Bool) -> SSHFailure? {
+        if exit == .status(0) { return nil }
+        let lines = stderr.split(whereSeparator: \.isNewline).map { sanitize($0) }.filter { !$0.isEmpty }
+        let last = lines.last ?? exit.text
+        func has(_ needle: String) -> Bool { stderr.range(of: needle, options: .caseInsensitive) != nil }
+        func line(_ needle: String) -> String { lines.first { $0.range(of: needle, options: .caseInsensitive) != nil } ?? last }
+        func failure(_ kind: Kind, _ detail: String) -> SSHFailure { SSHFailure(kind: kind, target: target, detail: detail) }
+
+        if established { return failure(.connectionLost, lines.isEmpty ? exit.text : last) }
+        if has("REMOTE HOST IDENTIFICATION HAS CHANGED") { return failure(.hostKeyChanged, "the host key differs from the one in known_hosts") }
+        if has("Host key verification failed") || has("host key is known for") {
+            return failure(.hostKeyUnknown, line("host key is known for"))
+        }
+        // The remote docker CLI's own words ("failed to open the raw stream connection: dial unix …: connect: …")
+        // come before ssh's: its "permission denied" is the socket's, not ssh refusing the key.
+        let dockerDial = has("raw stream connection") || has("dial unix") || has("while trying to connect to the Docker")
+        if dockerDial && has("permission denied") { return failure(.remotePermissionDenied, line("permission denied")) }
+        if dockerDial || has("Cannot connect to the Docker daemon") || has("Is the docker daemon running") {
+            return failure(.remoteDaemonDown, line("connect"))
+        }
+        if exit == .status(127) || has("docker: not found") || has("docker: command not found") || has("command not found: docker") {
+            return failure(.dockerMissing, line("docker"))
+        }
+        if has("Permission denied (") || has("Too many authentication failures") || has("no more authentication methods") {
+            return failure(.authenticationFailed, line("Permission denied"))
+        }
+        if has("Could not resolve hostname") { return failure(.hostUnknown, line("Could not resolve hostname")) }
+        if has("Connection refused") { return failure(.connectionRefused, line("Connection refused")) }
+        if has("Connection timed out") || has("Operation timed out") || has("No route to host") || has("Network is unreachable") {
+            return failure(.unreachable, last)
+        }
+        if has("Connection closed by") || has("Connection reset") || has("Broken pipe") || has("client_loop:") {
+            return failure(.connectionLost, last)
+        }
+        if case .signal = exit { return failure(.connectionLost, exit.text) }
+        return failure(.other, lines.isEmpty ? exit.text : "\(last) (\(exit.text))")
+    }
+
+    public var description: String {
+        let host = target.host
+        let user = target.user ?? "the SSH user"
+        let at = "ssh to \(target.destination)" + (target.port.map { " (port \($0))" } ?? "")
+        let d = Self.sanitize(Substring(detail))
+        switch kind {
+        case .hostKeyUnknown:
+            let keyscan = "ssh-keyscan " + (target.port.map { "-p \($0) " } ?? "") + host + " >> ~/.ssh/known_hosts"
+            return "\(at): the host key of \(host) is not known (\(d)); accept it once by running `\(target.sshCommand)` and checking its fingerprint, or add it with `\(keyscan)`."
+        case .hostKeyChanged:
+            return "\(at): the host key of \(host) has changed (\(d)); if that is expected, remove the old key with `ssh-keygen -R \(host)` and accept the new one with `\(target.sshCommand)`; if not, someone may be intercepting the connection."
+        case .authenticationFailed:
+            return "\(at): authentication failed (\(d)); clawtop runs ssh in batch mode, so the key must work without a prompt: add it to ssh-agent (ssh-add) or name it with IdentityFile in ~/.ssh/config, then check `\(target.sshCommand) docker version`."
+        case .dockerMissing:
+            return "\(at): there is no `docker` command in the PATH of \(user)'s SSH sessions on \(host) (\(d)); clawtop needs the docker CLI on the remote (it runs `docker system dial-stdio` there): install it, or add its directory to that PATH."
+        case .remotePermissionDenied:
+            return "\(at): \(user) may not open the Docker socket on \(host) (\(d)); add \(user) to the 'docker' group there (sudo usermod -aG docker \(user)), or connect as a user who can."
+        case .remoteDaemonDown:
+            return "\(at): the docker CLI on \(host) cannot reach its daemon (\(d)); is Docker running there?"
+        case .hostUnknown:
+            return "\(at): the host name \(host) does not resolve (\(d)); check the address, or the Host entry in ~/.ssh/config."
+        case .connectionRefused:
+            return "\(at): nothing accepts SSH connections there (\(d)); is sshd running, and is the port right?"
+        case .unreachable:
+            return "\(at): the host cannot be reached (\(d)); check the network, the address and the port."
+        case .connectionLost:
+            return "\(at): the connection was lost (\(d))."
+        case .sshMissing:
+            return "there is no `ssh` program in PATH to reach \(target.address); install the OpenSSH client (openssh-client)."
+        case .other:
+            return "\(at) failed: \(d); try `\(target.sshCommand) docker system dial-stdio` by hand to see why."
+        }
+    }
+
+    /// One line of untrusted text, safe to print: no control characters, no escape sequences, bounded length.
+    static func sanitize(_ text: Substring) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format { continue }
+            out.unicodeScalars.append(scalar)
+            if out.count >= 200 { out += "…"; break }
+        }
+        return out.trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A local unix socket that reaches a Docker host over SSH, the way the docker CLI does: for each connection made
+/// to it, the system's `ssh` runs `docker system dial-stdio` on the host, and bytes are copied both ways. The HTTP
+/// client then talks to the remote daemon as to a local socket, with its pools and timeouts unchanged.
+///
+/// The socket lives in a private (0700) temporary directory. `stop()` ends every session, reaps every ssh process
+/// and removes the directory; it also runs at process exit (`exit()` on any path), so no ssh is left behind.
+/// When ssh fails before the remote daemon has said anything, the session answers the HTTP request itself with a
+/// 502 that carries the `SSHFailure` (see `SSHRelaySession`), so the client reports the exact cause.
+public final class SSHRelay: Sendable {
+    public let target: SSHTarget
+    /// The relay's socket: connect here to reach the remote daemon.
+    public let socketPath: String
+    let directory: String
+    let arguments: [String]
+    private let listenFD: Int32
+    private let state = Mutex(State())
+    /// Signalled when the accept loop has left, so `stop()` may close the listening descriptor.
+    private let acceptDone = DispatchSemaphore(value: 0)
+
+    private struct State {
+        var stopped = false
+        var sessions: [ObjectIdentifier: SSHRelaySession] = [:]
+        /// The last bad end of a session, and when: explains a dropped connection to the client.
+        var lastFailure: (SSHFailure, ContinuousClock.Instant)?
+    }
+
+    /// The header on a 502 answer written by the relay itself rather than the remote daemon.
+    public static let failureHeader = "X-Clawtop-SSH-Failure"
+
+    /// Creates the private directory and the listening socket, and starts accepting.
+    /// `connectTimeout` (seconds) bounds how long ssh tries to reach the host.
+    public init(target: SSHTarget, connectTimeout: Int) throws(DockerError) {
+        self.target = target
+        arguments = target.sshArguments(connectTimeout: connectTimeout)
+        var template = Array((NSTemporaryDirectory() as NSString).appendingPathComponent("clawtop-ssh.XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw .transport(address: target.address, reason: "cannot create a private directory for the ssh relay: \(String(cString: strerror(errno)))")
+        }
+        directory = String(cString: made)
+        socketPath = (directory as NSString).appendingPathComponent("docker.sock")
+        do {
+            listenFD = try Self.listen(at: socketPath)
+        } catch {
+            rmdir(directory)
+            throw .transport(address: target.address, reason: "cannot open the ssh relay's socket: \(error.reason)")
+        }
+        SSHRelay.live.withLock { $0[ObjectIdentifier(self)] = self }
+        _ = SSHRelay.exitHook
+        let thread = Thread { [self] in acceptLoop() }
+        thread.name = "clawtop ssh relay"
+        thread.start()
+    }
+
+    /// Stops accepting, ends every session (SIGTERM, then SIGKILL if ssh lingers), reaps every ssh and removes the
+    /// socket and its directory. Blocks up to a few seconds; safe to call more than once and from `atexit`.
+    public func stop() {
+        let sessions: [SSHRelaySession] = state.withLock { state in
+            if state.stopped { return [] }
+            state.stopped = true
+            return Array(state.sessions.values)
+        }
+        // Wakes the accept loop (poll reports a shut-down socket); then the descriptor can go.
+        shutdown(listenFD, Int32(SHUT_RDWR))
+        if acceptDone.wait(timeout: .now() + 2) == .success { close(listenFD) }
+        for session in sessions { session.end() }
+        let deadline = ContinuousClock.now + .seconds(4)
+        while ContinuousClock.now < deadline && state.withLock({ !$0.sessions.isEmpty }) { usleep(10_000) }
+        for session in state.withLock({ Array($0.sessions.values) }) { session.kill() }
+        let killed = ContinuousClock.now + .seconds(1)
+        while ContinuousClock.now < killed && state.withLock({ !$0.sessions.isEmpty }) { usleep(10_000) }
+        unlink(socketPath)
+        rmdir(directory)
+        SSHRelay.live.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(self)) }
+    }
+
+    /// The reason the last session ended badly, if that was within `seconds`.
+    public func recentFailure(within seconds: Double = 10) -> SSHFailure? {
+        state.withLock { state in
+            guard let (failure, at) = state.lastFailure, ContinuousClock.now - at < .seconds(seconds) else { return nil }
+            return failure
+        }
+    }
+
+    /// Running ssh processes (for tests and diagnostics).
+    public var sessionCount: Int { state.withLock { $0.sessions.count } }
+
+    // MARK: - Sessions report back
+
+    func sessionEnded(_ session: SSHRelaySession, failure: SSHFailure?) {
+        state.withLock { state in
+            state.sessions.removeValue(forKey: ObjectIdentifier(session))
+            if let failure { state.lastFailure = (failure, .now) }
+        }
+    }
+
+    /// A session reached the remote daemon: older failures no longer explain anything.
+    func sessionEstablished() {
+        state.withLock { $0.lastFailure = nil }
+    }
+
+    // MARK: - Accepting
+
+    /// Held while a descriptor is made and marked close-on-exec in two steps (accept, then fcntl: Swift's Glibc
+    /// has no accept4), and while ssh is spawned: no ssh inherits another session's client connection.
+    static let descriptorLock = Mutex(())
+
+    private func acceptLoop() {
+        while true {
+            // Wait without the lock; accept (non-blocking) and mark it with the lock.
+            var p = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&p, 1, -1)
+            if ready < 0 && errno == EINTR { continue }
+            if ready < 0 || p.revents & Int16(POLLIN) == 0 || state.withLock({ $0.stopped }) { break }
+            let (fd, error) = SSHRelay.descriptorLock.withLock { _ -> (Int32, Int32) in
+                let fd = accept(listenFD, nil, nil)
+                let error = errno
+                if fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+                return (fd, error)
+            }
+            if fd < 0 {
+                if error == EINTR || errno == ECONNABORTED || errno == EAGAIN || errno == EWOULDBLOCK { continue }
+                usleep(100_000) // out of descriptors, or the socket is going: try again, or see `stopped` above
+                continue
+            }
+            let session = SSHRelaySession(relay: self, client: fd)
+            let accepted = state.withLock { state -> Bool in
+                guard !state.stopped else { return false }
+                state.sessions[ObjectIdentifier(session)] = session
+                return true
+            }
+            guard accepted else { close(fd); break }
+            // The session's copies block; the listening socket is non-blocking and Linux does not pass that on.
+            session.start()
+        }
+        acceptDone.signal()
+    }
+
+    struct SocketError: Error { var reason: String }
+
+    private static func listen(at path: String) throws(SocketError) -> Int32 {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard bytes.count < capacity else { throw SocketError(reason: "the path \(path) is too long for a unix socket; set TMPDIR to a shorter directory") }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw SocketError(reason: String(cString: strerror(errno))) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, Glibc.listen(fd, 64) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw SocketError(reason: reason)
+        }
+        return fd
+    }
+
+    // MARK: - Every relay ends at exit
+
+    private static let live = Mutex<[ObjectIdentifier: SSHRelay]>([:])
+
+    /// Registered once: `exit()` from any path (a signal's status, a failure, the end of `main`) stops the relays
+    /// still running, so their ssh processes are reaped and their directories removed.
+    private static let exitHook: Void = {
+        atexit {
+            for relay in SSHRelay.live.withLock({ Array($0.values) }) { relay.stop() }
+        }
+    }()
+}
