@@ -96,12 +96,15 @@ public struct SSHFailure: Sendable, Equatable, Codable, CustomStringConvertible 
 
     public var description: String {
         let host = target.host
-        let user = target.user ?? "the SSH user"
+        // Without a user in the address, ssh's configuration names it; the message cannot.
+        let user = target.user ?? "your SSH user"
+        let usermod = "sudo usermod -aG docker " + (target.user ?? "$USER")
         let at = "ssh to \(target.destination)" + (target.port.map { " (port \($0))" } ?? "")
         let d = Self.sanitize(Substring(detail))
         switch kind {
         case .hostKeyUnknown:
-            let keyscan = "ssh-keyscan " + (target.port.map { "-p \($0) " } ?? "") + host + " >> ~/.ssh/known_hosts"
+            let (scanHost, scanPort) = Self.knownHostsName(in: d) ?? (host, target.port)
+            let keyscan = "ssh-keyscan " + (scanPort.map { "-p \($0) " } ?? "") + scanHost + " >> ~/.ssh/known_hosts"
             return "\(at): the host key of \(host) is not known (\(d)); accept it once by running `\(target.sshCommand)` and checking its fingerprint, or add it with `\(keyscan)`."
         case .hostKeyChanged:
             return "\(at): the host key of \(host) has changed (\(d)); if that is expected, remove the old key with `ssh-keygen -R \(host)` and accept the new one with `\(target.sshCommand)`; if not, someone may be intercepting the connection."
@@ -110,7 +113,7 @@ public struct SSHFailure: Sendable, Equatable, Codable, CustomStringConvertible 
         case .dockerMissing:
             return "\(at): there is no `docker` command in the PATH of \(user)'s SSH sessions on \(host) (\(d)); clawtop needs the docker CLI on the remote (it runs `docker system dial-stdio` there): install it, or add its directory to that PATH."
         case .remotePermissionDenied:
-            return "\(at): \(user) may not open the Docker socket on \(host) (\(d)); add \(user) to the 'docker' group there (sudo usermod -aG docker \(user)), or connect as a user who can."
+            return "\(at): \(user) may not open the Docker socket on \(host) (\(d)); add \(user) to the 'docker' group there (\(usermod)), or connect as a user who can."
         case .remoteDaemonDown:
             return "\(at): the docker CLI on \(host) cannot reach its daemon (\(d)); is Docker running there?"
         case .hostUnknown:
@@ -126,6 +129,20 @@ public struct SSHFailure: Sendable, Equatable, Codable, CustomStringConvertible 
         case .other:
             return "\(at) failed: \(d); try `\(target.sshCommand) docker system dial-stdio` by hand to see why."
         }
+    }
+
+    /// The host and port ssh checked the key of, from "… host key is known for [10.0.0.5]:2222 and …": with a Host
+    /// alias from ~/.ssh/config it is the real address, which ssh-keyscan (reading no config) needs.
+    static func knownHostsName(in line: String) -> (String, Int?)? {
+        guard let start = line.range(of: "host key is known for ") else { return nil }
+        let name = line[start.upperBound...].prefix { !$0.isWhitespace }
+        guard !name.isEmpty else { return nil }
+        if name.hasPrefix("["), let close = name.firstIndex(of: "]") {
+            let host = name[name.index(after: name.startIndex)..<close]
+            let port = name[name.index(after: close)...].dropFirst()
+            return (String(host), Int(port))
+        }
+        return (String(name), nil)
     }
 
     /// One line of untrusted text, safe to print: no control characters, no escape sequences, bounded length.

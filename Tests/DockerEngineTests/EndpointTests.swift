@@ -92,7 +92,14 @@ import Testing
             ("tcp://::1:2375", "write an IPv6 address in brackets"),
             ("tcp://[::1", "an IPv6 address is missing its ']'"),
             ("foo://x", "unknown scheme 'foo'"),
-            ("ssh://u@h", "ssh:// is not supported yet"),
+            ("ssh://", "there is no host name"),
+            ("ssh://u@", "there is no host name"),
+            ("ssh://@h", "the user name before '@' is empty"),
+            ("ssh://u:secret@h", "a password in the address is not supported"),
+            ("ssh://h/var/run/docker.sock", "an ssh address takes no path"),
+            ("ssh://h:99999", "'99999' is not a port number"),
+            ("ssh://-oProxyCommand=x", "is not a host or user name ssh can take"),
+            ("ssh://-l@h", "is not a host or user name ssh can take"),
             ("npipe:////./pipe/docker_engine", "npipe:// is not available on this system"),
         ]
 
@@ -208,9 +215,41 @@ import Testing
 
         @Test func aBadDockerHostIsReported() throws {
             _ = try withTempDir { home in
-                #expect(throws: DockerError.invalidHost("ssh://u@h", reason: "ssh:// is not supported yet; forward the socket instead (ssh -L /tmp/docker.sock:/var/run/docker.sock host) and use unix:///tmp/docker.sock")) {
-                    try EndpointResolver(environment: ["DOCKER_HOST": "ssh://u@h"], homeDirectory: home).resolve()
+                #expect(throws: DockerError.invalidHost("ssh://u:pw@h", reason: "a password in the address is not supported; use an SSH key (ssh-agent or ~/.ssh/config)")) {
+                    try EndpointResolver(environment: ["DOCKER_HOST": "ssh://u:pw@h"], homeDirectory: home).resolve()
                 }
+            }
+        }
+
+        @Test(arguments: [
+            ("ssh://ops@manager", SSHTarget(user: "ops", host: "manager", port: nil), "ssh://ops@manager"),
+            ("ssh://manager", SSHTarget(user: nil, host: "manager", port: nil), "ssh://manager"),
+            ("ssh://ops@manager:2222", SSHTarget(user: "ops", host: "manager", port: 2222), "ssh://ops@manager:2222"),
+            ("SSH://ops@10.0.0.5:22/", SSHTarget(user: "ops", host: "10.0.0.5", port: 22), "ssh://ops@10.0.0.5:22"),
+            ("ssh://ops@[fd00::1]:22", SSHTarget(user: "ops", host: "fd00::1", port: 22), "ssh://ops@[fd00::1]:22"),
+        ])
+        func sshHostsParseAsTheDockerCLIReadsThem(raw: String, target: SSHTarget, address: String) throws {
+            let e = try DockerEndpoint.parse(host: raw, tls: nil, source: .dockerHost)
+            #expect(e.transport == .ssh(target))
+            #expect(e.address == address)
+        }
+
+        @Test func sshArgumentsAreTheDockerCLIsWithBatchMode() {
+            let full = SSHTarget(user: "ops", host: "manager", port: 2222).sshArguments(connectTimeout: 8)
+            #expect(full == ["-o", "BatchMode=yes", "-o", "ConnectTimeout=8", "-T", "-l", "ops", "-p", "2222", "--", "manager",
+                             "docker", "system", "dial-stdio"])
+            // Without user or port, the operator's ~/.ssh/config decides them.
+            let bare = SSHTarget(user: nil, host: "manager", port: nil).sshArguments(connectTimeout: 8)
+            #expect(!bare.contains("-l") && !bare.contains("-p"))
+        }
+
+        @Test func homeComesFromTheEnvironmentBeforeTheUserDatabase() throws {
+            try withTempDir { home in
+                #expect(EndpointResolver(environment: ["HOME": home]).configDirectory == home + "/.docker")
+                #expect(EndpointResolver(environment: ["HOME": home, "DOCKER_CONFIG": "/etc/dc"]).configDirectory == "/etc/dc")
+                // No HOME at all: the user database's home, as the docker CLI falls back to.
+                let fallback = EndpointResolver(environment: [:]).configDirectory
+                #expect(fallback.hasSuffix("/.docker") && fallback != home + "/.docker")
             }
         }
 
