@@ -7,8 +7,9 @@ struct Clawtop: ParsableCommand {
         commandName: "clawtop",
         abstract: "A live console for OpenClaw agents running as Docker Swarm services.",
         discussion: """
-            Connects to Docker through DOCKER_HOST (unix:// or tcp://, with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), \
-            DOCKER_CONTEXT or the docker config's current context, else /var/run/docker.sock. \
+            Connects to Docker through DOCKER_HOST (unix://, tcp:// with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, or \
+            ssh://[user@]host[:port] through the system's ssh and the remote's docker CLI), DOCKER_CONTEXT or the \
+            docker config's current context, else /var/run/docker.sock. \
             With --demo it shows a simulated fleet instead, without Docker. \
             Exit status: 0 on quit, 2 when clawtop cannot do its job (no terminal, no daemon, bad DOCKER_HOST), \
             64 for a malformed option, 128+N when stopped by signal N.

@@ -173,16 +173,23 @@ struct SSHEndToEndTests {
     }
 
     /// The SSH connection dies under a running console, and new ones fail for a while (the host's port closed):
-    /// the console says it is reconnecting; once the host is back it recovers, shows what changed meanwhile, and
-    /// an action goes through.
+    /// the console says it is reconnecting; once the host is back it recovers, shows what changed meanwhile, the
+    /// logs stream resumes, and an action goes through.
     @Test func aLostConnectionReconnectsAndRecovers() async throws {
         let server = try TestSSH.server()
         let client = try TestSSH.Client(server)
-        try await TestDocker.withService("slost") { name in
+        let command = "i=0; while true; do echo \"tick-$i\"; i=$((i+1)); sleep 1; done"
+        try await TestDocker.withService("slost", command: command) { name in
             let tmux = try startConsole(client, state: client.home + "/state")
             defer { tmux.kill() }
             try await tmux.waitFor(name)
             try await showsReplicas(tmux, name, "1/1")
+            try tmux.literal("/\(name)")
+            try tmux.keys("Enter")
+            try await tmux.waitFor("filter: \(name)")
+            try tmux.literal("l")
+            try await tmux.waitFor("logs: \(name)")
+            try await tmux.waitFor("tick-2", timeout: 30)
             let live = try client.sshProcesses()
             #expect(!live.isEmpty, "clawtop runs ssh for its connections")
 
@@ -192,16 +199,19 @@ struct SSHEndToEndTests {
             for pid in live { kill(pid, SIGKILL) }
             let outage = try await tmux.waitFor("reconnecting", timeout: 30)
             #expect(outage.contains("ssh to \(client.alias)"), "\(outage)")
+            let lastTick = Self.ticks(in: outage).max() ?? 0
             // A change while clawtop cannot see.
             try await TestDocker.docker(["service", "scale", "-d", "\(name)=2"])
 
-            // The host is back.
+            // The host is back: the logs stream resumes past the outage, the table shows the change.
             try client.setPort(server.port, server: server)
             try await TestDocker.waitUntil("reconnected", timeout: 45) { !(try await tmux.screen()).contains("reconnecting") }
+            try await TestDocker.waitUntil("log lines after the outage", timeout: 45) {
+                (Self.ticks(in: try await tmux.screen()).max() ?? 0) > lastTick + 3
+            }
+            try tmux.keys("Escape")
+            try await tmux.waitFor("HEALTH")
             try await showsReplicas(tmux, name, "2/2")
-            try tmux.literal("/\(name)")
-            try tmux.keys("Enter")
-            try await tmux.waitFor("filter: \(name)")
             try tmux.literal("+")
             try await tmux.waitFor("scale \(name) 2 → 3?")
             try tmux.literal("y")
@@ -212,6 +222,12 @@ struct SSHEndToEndTests {
         }
         try await TestDocker.waitUntil("no ssh left after quitting", timeout: 10) { try client.sshProcesses().isEmpty }
         #expect(client.leftInTemp().isEmpty)
+    }
+
+    static func ticks(in screen: String) -> [Int] {
+        screen.split(separator: "\n").compactMap { line in
+            line.range(of: #"tick-\d+"#, options: .regularExpression).flatMap { Int(line[$0].dropFirst(5)) }
+        }
     }
 
     /// A signal ends clawtop at once; its ssh processes and the relay's directory go with it.
