@@ -212,6 +212,10 @@ struct SSHEndToEndTests {
             try tmux.keys("Escape")
             try await tmux.waitFor("HEALTH")
             try await showsReplicas(tmux, name, "2/2")
+            // The killed ssh processes were reaped: clawtop has no zombie children.
+            let clawtop = try #require(try tmux.childPID())
+            let children = try await run("/usr/bin/ps", ["--ppid", String(clawtop), "-o", "stat=,comm="])
+            #expect(!children.stdout.split(separator: "\n").contains { $0.hasPrefix("Z") }, "zombies: \(children.stdout)")
             try tmux.literal("+")
             try await tmux.waitFor("scale \(name) 2 → 3?")
             try tmux.literal("y")
