@@ -26,6 +26,8 @@ final class SSHRelaySession: Sendable {
         var stderr: [UInt8] = []
         var stderrClosed = false
         var ending = false
+        /// The client descriptor is closed: `end()` must not shut down a number the process may have reused.
+        var clientClosed = false
     }
 
     init(relay: SSHRelay, client: Int32) {
@@ -62,7 +64,7 @@ final class SSHRelaySession: Sendable {
 
     /// Asks the session to end: the client side is shut down and ssh gets SIGTERM.
     func end() {
-        shutdown(client, Int32(SHUT_RDWR))
+        state.withLock { if !$0.clientClosed { shutdown(client, Int32(SHUT_RDWR)) } }
         deliver(SIGTERM)
     }
 
@@ -131,7 +133,10 @@ final class SSHRelaySession: Sendable {
             }
         }
         upstreamDone.wait()
-        close(client)
+        state.withLock { state in
+            state.clientClosed = true
+            close(client)
+        }
         close(toSSH)
         close(fromSSH)
         relay.sessionEnded(self, failure: failure)
@@ -206,8 +211,11 @@ final class SSHRelaySession: Sendable {
             ? SSHFailure(kind: .sshMissing, target: relay.target, detail: "ssh not found")
             : SSHFailure(kind: .other, target: relay.target, detail: "cannot start ssh: \(String(cString: strerror(code)))")
         answer(failure)
-        shutdown(client, Int32(SHUT_RDWR))
-        close(client)
+        state.withLock { state in
+            state.clientClosed = true
+            shutdown(client, Int32(SHUT_RDWR))
+            close(client)
+        }
         relay.sessionEnded(self, failure: failure)
     }
 
