@@ -13,14 +13,14 @@ struct ParsingEdgeTests {
     }
 
     @Test func aContextWithAnUnusableHostIsBlamedOnTheContextNotDockerHost() throws {
-        let config = try contextDir(#"{"Name":"remote","Endpoints":{"docker":{"Host":"ssh://me@box"}}}"#)
+        let config = try contextDir(#"{"Name":"remote","Endpoints":{"docker":{"Host":"npipe:////./pipe/docker_engine"}}}"#)
         defer { try? FileManager.default.removeItem(atPath: config) }
         let resolver = EndpointResolver(environment: ["DOCKER_CONFIG": config, "DOCKER_CONTEXT": "remote"], homeDirectory: "/nonexistent")
         #expect {
             try resolver.resolve()
         } throws: { error in
             guard case DockerError.invalidConfig(let path, let reason) = error else { return false }
-            return path.hasSuffix("contexts/meta/aa/meta.json") && reason.contains("docker context 'remote' has host 'ssh://me@box'")
+            return path.hasSuffix("contexts/meta/aa/meta.json") && reason.contains("docker context 'remote' has host 'npipe:////./pipe/docker_engine'")
                 && !(error as! DockerError).description.contains("DOCKER_HOST=")
         }
     }

@@ -70,9 +70,11 @@ public enum TestSSH {
                     UpdateHostKeys no
 
                 """.write(toFile: configPath, atomically: true, encoding: .utf8)
-            try "#!/bin/sh\nexec /usr/bin/ssh -F '\(configPath)' \"$@\"\n"
-                .write(toFile: home + "/bin/ssh", atomically: true, encoding: .utf8)
-            try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: home + "/bin/ssh")
+            // Written by a child process: a file this (multi-threaded) runner writes could leak its write
+            // descriptor into a child another test forks meanwhile, and executing it would fail with "Text file busy".
+            let wrapper = "#!/bin/sh\nexec /usr/bin/ssh -F '\(configPath)' \"$@\"\n"
+            let written = try run("/bin/sh", ["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh", home + "/bin/ssh"], stdin: wrapper)
+            guard written.status == 0 else { throw TestDocker.CommandFailed(description: "writing the ssh wrapper: \(written.stderr)") }
         }
 
         /// `ssh://ALIAS`: user and port come from the config, as an operator's would.
