@@ -5,7 +5,10 @@ import TestSupport
 /// clawtop over `ssh://`, the way an operator reaches a manager from a laptop: the real binary runs the system's
 /// ssh (with a client config of the test's own) against the private sshd from scripts/test, whose test users'
 /// docker CLI talks to the private swarm.
-@Suite(.enabled(if: TestSSH.shouldRun, "needs the private sshd from scripts/test"))
+///
+/// Serialized: each case starts clawtop with several ssh sessions, each running the docker CLI on the remote side;
+/// all at once, on two cores, they starved the other suites' first calls to the daemon.
+@Suite(.enabled(if: TestSSH.shouldRun, "needs the private sshd from scripts/test"), .serialized)
 struct SSHEndToEndTests {
     func snapshot(_ env: [String: String], _ args: [String] = ["--all"]) async throws -> ProcessResult {
         try await run(clawtopBinary(), ["snapshot", "--width", "140", "--height", "40"] + args, environment: env)
@@ -28,7 +31,7 @@ struct SSHEndToEndTests {
                 #expect(rows(r.stdout, name).contains { $0.contains("1/1") }, "\(address):\n\(r.stdout)\n\(r.stderr)")
             }
         }
-        #expect(try client.sshProcesses().isEmpty)
+        #expect(try await client.sshProcesses().isEmpty)
         #expect(client.leftInTemp().isEmpty, "the relay left \(client.leftInTemp())")
     }
 
@@ -94,7 +97,7 @@ struct SSHEndToEndTests {
         #expect(r.stderr.hasPrefix("clawtop: ssh to "), "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1, "one line: \(r.stderr)")
         for part in expected { #expect(r.stderr.contains(part), "'\(part)' missing from: \(r.stderr)") }
-        #expect(try client.sshProcesses().isEmpty)
+        #expect(try await client.sshProcesses().isEmpty)
         #expect(client.leftInTemp().isEmpty)
     }
 
@@ -168,7 +171,7 @@ struct SSHEndToEndTests {
             try tmux.keys("q")
             try await tmux.waitFor("exit=0")
         }
-        try await TestDocker.waitUntil("no ssh left after quitting", timeout: 10) { try client.sshProcesses().isEmpty }
+        try await TestDocker.waitUntil("no ssh left after quitting", timeout: 10) { try await client.sshProcesses().isEmpty }
         #expect(client.leftInTemp().isEmpty, "the relay left \(client.leftInTemp())")
     }
 
@@ -190,11 +193,11 @@ struct SSHEndToEndTests {
             try tmux.literal("l")
             try await tmux.waitFor("logs: \(name)")
             try await tmux.waitFor("tick-2", timeout: 30)
-            let live = try client.sshProcesses()
+            let live = try await client.sshProcesses()
             #expect(!live.isEmpty, "clawtop runs ssh for its connections")
 
             // The outage: new connections are refused, and every running ssh is killed.
-            let closed = try Self.closedPort()
+            let closed = try await Self.closedPort()
             try client.setPort(closed, server: server)
             for pid in live { kill(pid, SIGKILL) }
             let outage = try await tmux.waitFor("reconnecting", timeout: 30)
@@ -224,7 +227,7 @@ struct SSHEndToEndTests {
             try tmux.keys("q")
             try await tmux.waitFor("exit=0")
         }
-        try await TestDocker.waitUntil("no ssh left after quitting", timeout: 10) { try client.sshProcesses().isEmpty }
+        try await TestDocker.waitUntil("no ssh left after quitting", timeout: 10) { try await client.sshProcesses().isEmpty }
         #expect(client.leftInTemp().isEmpty)
     }
 
@@ -242,18 +245,18 @@ struct SSHEndToEndTests {
             let tmux = try startConsole(client)
             defer { tmux.kill() }
             try await tmux.waitFor(name)
-            #expect(!(try client.sshProcesses()).isEmpty)
+            #expect(!(try await client.sshProcesses()).isEmpty)
             let pid = try #require(try tmux.childPID())
             kill(pid, SIGTERM)
             try await tmux.waitFor("exit=143")
         }
-        try await TestDocker.waitUntil("no ssh left after SIGTERM", timeout: 10) { try client.sshProcesses().isEmpty }
+        try await TestDocker.waitUntil("no ssh left after SIGTERM", timeout: 10) { try await client.sshProcesses().isEmpty }
         #expect(client.leftInTemp().isEmpty, "the relay left \(client.leftInTemp())")
     }
 
     /// A loopback port nothing listens on.
-    static func closedPort() throws -> Int {
-        let r = try run("/usr/bin/env", ["python3", "-c",
+    static func closedPort() async throws -> Int {
+        let r = try await run("/usr/bin/env", ["python3", "-c",
                                          "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1]); s.close()"])
         return try #require(Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
     }

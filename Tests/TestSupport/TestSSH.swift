@@ -93,8 +93,8 @@ public enum TestSSH {
         }
 
         /// The ssh processes (running clawtop's sessions to `alias`) that are alive now.
-        public func sshProcesses() throws -> [Int32] {
-            let r = try run("/usr/bin/pgrep", ["-f", "ssh .*-- \(alias) docker system dial-stdio"])
+        public func sshProcesses() async throws -> [Int32] {
+            let r = try await run("/usr/bin/pgrep", ["-f", "ssh .*-- \(alias) docker system dial-stdio"])
             return r.stdout.split(separator: "\n").compactMap { Int32($0) }
         }
 
