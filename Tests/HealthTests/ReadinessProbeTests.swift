@@ -96,12 +96,14 @@ import TestSupport
 
     @Test func aTokenNeverPrints() throws {
         let file = try tokenFile(Self.token)
-        defer { try? FileManager.default.removeItem(atPath: file) }
+        let blank = try tokenFile("  \n")
+        let spaced = try tokenFile("two words")
+        defer { for f in [file, blank, spaced] { try? FileManager.default.removeItem(atPath: f) } }
         let token = try #require(BearerToken(file: file))
         for text in ["\(token)", String(reflecting: token), String(describing: [token]), "\(Optional(token) as Any)"] {
             #expect(!text.contains(Self.token), "\(text)")
         }
-        #expect(BearerToken(file: try tokenFile("  \n")) == nil, "a blank file holds no token")
-        #expect(BearerToken(file: try tokenFile("two words")) == nil, "a header cannot carry a space-separated value")
+        #expect(BearerToken(file: blank) == nil, "a blank file holds no token")
+        #expect(BearerToken(file: spaced) == nil, "a header cannot carry a space-separated value")
     }
 }

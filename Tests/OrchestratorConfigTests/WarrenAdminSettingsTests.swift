@@ -20,9 +20,11 @@ struct WarrenAdminSettingsTests {
 
     @Test func readsTheTwoKeysAndTheCLIConfig() throws {
         let path = try write("admin_listen: \":9090\"\nadmin_token: s3cret\nagents: {}\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(WarrenAdminSettings.read(orchestratorConfig: path) == WarrenAdminSettings(listen: ":9090", token: "s3cret"))
         #expect(WarrenAdminSettings.read(orchestratorConfig: "/nonexistent.yaml") == WarrenAdminSettings())
         let home = NSTemporaryDirectory() + "clawtop-home-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: home) }
         try FileManager.default.createDirectory(atPath: home + "/.warren", withIntermediateDirectories: true)
         try "admin: \"http://manager:9090\"\n".write(toFile: home + "/.warren/config.yaml", atomically: true, encoding: .utf8)
         #expect(WarrenAdminSettings.cliAdmin(home: home) == "http://manager:9090")
