@@ -77,8 +77,18 @@ public struct Readiness: Sendable, Hashable {
     /// a bare `{"ready":true}` when no token was meant to bring more, something that is not JSON). A body cut short
     /// by the probe's cap is not JSON.
     public static func parse(_ body: [UInt8], token: Token = .none) -> Readiness? {
-        guard body.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }) == UInt8(ascii: "{"),
-              let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        parse(object: jsonObject(body), token: token)
+    }
+
+    /// A body as the JSON object it is, or nil when it is not one.
+    public static func jsonObject(_ body: [UInt8]) -> [String: Any]? {
+        guard body.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }) == UInt8(ascii: "{") else { return nil }
+        return try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+    }
+
+    /// The readiness a body already read as JSON tells (see `parse(_:token:)`).
+    public static func parse(object: [String: Any]?, token: Token = .none) -> Readiness? {
+        guard let object else { return nil }
         let ready = object["ready"] as? Bool
         let ok = object["ok"] as? Bool
         let status = object["status"] as? String

@@ -85,12 +85,14 @@ public final class HealthProber: Sendable {
                 if body.readableBytes >= bodyCap { break }
             }
             let bytes = Array(body.readableBytesView.prefix(bodyCap))
-            let readiness = Readiness.parse(bytes, token: tokenUnreadable ? .unreadable : token == nil ? .none : .sent)
+            // Read as JSON once: for the readiness, and for what a 2xx body says is wrong.
+            let object = Readiness.jsonObject(bytes)
+            let readiness = Readiness.parse(object: object, token: tokenUnreadable ? .unreadable : token == nil ? .none : .sent)
             guard (200..<300).contains(status) else {
                 return .failure(reason: readiness?.summary ?? "HTTP \(status)", status: status, readiness: readiness)
             }
             let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
-            if let problem = Self.bodyProblem(bytes, contentType: contentType, readiness: readiness) {
+            if let problem = Self.bodyProblem(bytes, object: object, contentType: contentType, readiness: readiness) {
                 return .failure(reason: problem, status: status, readiness: readiness)
             }
             return .healthy(status: status, readiness: readiness)
@@ -103,13 +105,12 @@ public final class HealthProber: Sendable {
     }
 
     /// What is wrong with a 2xx body, if anything: OpenClaw's `ok:false` / `ready:false`, or an HTML page.
-    static func bodyProblem(_ body: [UInt8], contentType: String, readiness: Readiness?) -> String? {
+    static func bodyProblem(_ body: [UInt8], object: [String: Any]?, contentType: String, readiness: Readiness?) -> String? {
         let text = body.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
         if contentType.contains("text/html") || text.first == UInt8(ascii: "<") {
             return "HTML page, not a health answer"
         }
-        guard text.first == UInt8(ascii: "{"),
-              let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        guard let object else { return nil }
         if object["ok"] as? Bool == false { return readiness?.summary ?? "ok:false" }
         if object["ready"] as? Bool == false { return readiness?.summary ?? "ready:false" }
         return nil
