@@ -62,7 +62,7 @@ struct DisplayOptions: ParsableArguments {
             throw ValidationError("--warren-token-file \(file): cannot read a token from that file (it must exist, be readable, and hold the token on its first line)")
         }
         for entry in gatewayTokenFiles {
-            guard let (agent, file) = Self.splitTokenFile(entry) else {
+            guard let (agent, file) = Self.splitAgentValue(entry) else {
                 throw ValidationError("--gateway-token-file takes AGENT=FILE, not '\(entry)'")
             }
             guard BearerToken(file: file) != nil else {
@@ -108,17 +108,16 @@ struct DisplayOptions: ParsableArguments {
         return WarrenAdmin(address: address, token: token)
     }
 
-    static func splitTokenFile(_ entry: String) -> (String, String)? {
+    /// `AGENT=VALUE`, both parts non-empty (the value may hold `=`).
+    static func splitAgentValue(_ entry: String) -> (String, String)? {
         guard let eq = entry.firstIndex(of: "=") else { return nil }
-        let agent = String(entry[..<eq]), file = String(entry[entry.index(after: eq)...])
-        return agent.isEmpty || file.isEmpty ? nil : (agent, file)
+        let agent = String(entry[..<eq]), value = String(entry[entry.index(after: eq)...])
+        return agent.isEmpty || value.isEmpty ? nil : (agent, value)
     }
 
     static func splitHealthURL(_ entry: String) -> (String, String)? {
-        guard let eq = entry.firstIndex(of: "=") else { return nil }
-        let agent = String(entry[..<eq]), url = String(entry[entry.index(after: eq)...])
-        guard !agent.isEmpty, let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
-              parsed.host?.isEmpty == false else { return nil }
+        guard let (agent, url) = splitAgentValue(entry), let parsed = URL(string: url),
+              ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host?.isEmpty == false else { return nil }
         return (agent, url)
     }
 
@@ -134,7 +133,7 @@ struct DisplayOptions: ParsableArguments {
     /// Which services are agents and how to probe them: the config (if any) and the options.
     func agentSetup() throws(Failure) -> AgentSetup {
         let urls = Dictionary(healthURLs.compactMap(Self.splitHealthURL), uniquingKeysWith: { $1 })
-        let tokenFiles = Dictionary(gatewayTokenFiles.compactMap(Self.splitTokenFile), uniquingKeysWith: { $1 })
+        let tokenFiles = Dictionary(gatewayTokenFiles.compactMap(Self.splitAgentValue), uniquingKeysWith: { $1 })
         if demo { return DemoBackend.setup(showAll: all, healthURLs: urls) }
         let config = try loadConfig()
         let agents = (config?.agents ?? []).map { a in
