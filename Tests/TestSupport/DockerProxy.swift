@@ -39,14 +39,8 @@ public final class ScriptServer: @unchecked Sendable {
         try await offPool { try ScriptServer(script: script, arguments: arguments) }
     }
 
-    /// The body of a GET of `path` on this server (through Python's own HTTP client, not the code under test).
-    public func get(_ path: String) async throws -> String {
-        let r = try await run("/usr/bin/env", ["python3", "-c",
-                                               "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())",
-                                               address + path])
-        guard r.status == 0 else { throw TestDocker.Unavailable(description: "GET \(path): \(r.stderr)") }
-        return r.stdout
-    }
+    /// The body of a GET of `path` on this server (through curl, not the code under test).
+    public func get(_ path: String) async throws -> String { try await curl([address + path]) }
 
     public func stop() {
         // SIGKILL: the test runner's threads block SIGTERM (unblocked in the child, but these hold no state anyway).
@@ -58,6 +52,14 @@ public final class ScriptServer: @unchecked Sendable {
     }
 
     deinit { stop() }
+}
+
+/// What curl prints for `arguments` (silent, failing on a transport error): HTTP in tests through a client that is
+/// not the code under test. scripts/test installs curl.
+public func curl(_ arguments: [String]) async throws -> String {
+    let r = try await run("/usr/bin/curl", ["-sS"] + arguments)
+    guard r.status == 0 else { throw TestDocker.Unavailable(description: "curl \(arguments.last ?? ""): \(r.stderr)") }
+    return r.stdout
 }
 
 /// `scripts/docker-proxy.py` in front of the real daemon: a plain TCP endpoint, or a socket whose connections a

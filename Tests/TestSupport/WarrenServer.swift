@@ -79,8 +79,8 @@ public final class WarrenServer: @unchecked Sendable {
         let admin = self.admin
         do {
             try await TestDocker.waitUntil("warren-server answering on \(admin)", timeout: 30) {
-                let r = try await run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", admin + "/admin/health"])
-                return r.stdout == "200" || r.stdout == "401"
+                let code = try await curl(["-o", "/dev/null", "-w", "%{http_code}", admin + "/admin/health"])
+                return code == "200" || code == "401"
             }
         } catch {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
@@ -108,13 +108,13 @@ public final class WarrenServer: @unchecked Sendable {
 
     /// A GET of Warren's admin API with a token (through curl, not the code under test).
     public func get(_ path: String, token: String? = nil) async throws -> String {
-        try await run("/usr/bin/curl", ["-s"] + (token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []) + [admin + path]).stdout
+        try await curl((token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []) + [admin + path])
     }
 
     /// A POST of JSON to Warren's admin API (through curl).
     public func post(_ path: String, json: String, token: String? = nil) async throws -> String {
-        try await run("/usr/bin/curl", ["-s", "-X", "POST", "-H", "Content-Type: application/json", "-d", json]
-                      + (token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []) + [admin + path]).stdout
+        try await curl(["-X", "POST", "-H", "Content-Type: application/json", "-d", json]
+                       + (token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []) + [admin + path])
     }
 
     deinit {
