@@ -22,8 +22,12 @@ let package = Package(
         // The model: plain values and the reducer. No I/O.
         .target(name: "ClawtopCore"),
 
+        // The system's ssh as a local socket: to `docker system dial-stdio` on a host, or to an address it reaches.
+        .target(name: "SSHTunnel"),
+
         // The Docker Engine API client: transport, wire models, events, logs, updates, typed errors.
         .target(name: "DockerEngine", dependencies: [
+            "SSHTunnel",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -35,7 +39,7 @@ let package = Package(
 
         // The health side: clawtop's own probes (HTTP, Warren's rules) and the scheduler that runs them on time.
         .target(name: "Health", dependencies: [
-            "ClawtopCore",
+            "ClawtopCore", "SSHTunnel",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -47,11 +51,11 @@ let package = Package(
         .target(name: "FleetSource", dependencies: ["ClawtopCore", "Health"]),
 
         // The Docker side: the backend over the Engine API, the watcher of its events, the wire-to-model mapping.
-        .target(name: "DockerSource", dependencies: ["ClawtopCore", "FleetSource", "Health", "DockerEngine"]),
+        .target(name: "DockerSource", dependencies: ["ClawtopCore", "FleetSource", "Health", "DockerEngine", "SSHTunnel"]),
 
         // Warren's side: its admin API (agents, figures, events; wake and sleep through it).
         .target(name: "WarrenSource", dependencies: [
-            "ClawtopCore", "FleetSource", "Health",
+            "ClawtopCore", "FleetSource", "Health", "SSHTunnel",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -72,7 +76,7 @@ let package = Package(
 
         .executableTarget(name: "clawtop", dependencies: [
             "ClawtopCore", "FleetSource", "DockerSource", "WarrenSource", "Health", "Demo", "Dashboard", "Screen",
-            "CursesTerminal", "OrchestratorConfig",
+            "CursesTerminal", "OrchestratorConfig", "SSHTunnel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -85,12 +89,12 @@ let package = Package(
         ]),
 
         // Shared by the test targets: the private daemon's address, docker CLI helpers, waiting on conditions.
-        .target(name: "TestSupport", dependencies: ["DockerEngine", "ClawtopCore", "FleetSource", "DockerSource", "Health"],
+        .target(name: "TestSupport", dependencies: ["DockerEngine", "SSHTunnel", "ClawtopCore", "FleetSource", "DockerSource", "Health"],
                 path: "Tests/TestSupport"),
 
         .testTarget(name: "ClawtopCoreTests", dependencies: ["ClawtopCore"]),
         .testTarget(name: "OrchestratorConfigTests", dependencies: ["OrchestratorConfig"]),
-        .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"],
+        .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "SSHTunnel", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HealthTests", dependencies: ["Health", "DockerSource", "ClawtopCore", "TestSupport"]),
         .testTarget(name: "WarrenSourceTests", dependencies: ["WarrenSource", "ClawtopCore"], exclude: ["Fixtures"]),

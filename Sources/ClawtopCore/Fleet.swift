@@ -240,9 +240,12 @@ public struct ProbeNote: Sendable, Equatable {
     /// Why the URL cannot be reached from where clawtop runs (a swarm-internal name that does not resolve here,
     /// a network with no route); nil when the last probe reached it (whatever it answered).
     public var unreachable: String?
-    public init(at: Date, unreachable: String? = nil) {
+    /// The way the probe went when not straight from here: "ssh ops@manager".
+    public var via: String?
+    public init(at: Date, unreachable: String? = nil, via: String? = nil) {
         self.at = at
         self.unreachable = unreachable
+        self.via = via
     }
 }
 
@@ -345,9 +348,9 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
     case .probe(let agent, let url, let sample):
         if sample.unreachable && isSwarmInternal(url: url, serviceNames: state.services.values.map(\.name)) {
             // Not the agent's fault: this name resolves only inside the swarm's networks. Docker's status stands in.
-            state.probes[agent] = ProbeNote(at: sample.time, unreachable: sample.reason ?? "unreachable from here")
+            state.probes[agent] = ProbeNote(at: sample.time, unreachable: sample.reason ?? "unreachable from here", via: sample.via)
         } else {
-            state.probes[agent] = ProbeNote(at: sample.time)
+            state.probes[agent] = ProbeNote(at: sample.time, via: sample.via)
             let before = state.health[agent]?.latest?.readiness?.detail
             state.health[agent, default: HealthHistory(capacity: state.setup.historySize)].append(sample)
             if let readiness = sample.readiness, readiness.detail != before,

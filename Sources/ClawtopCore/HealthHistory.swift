@@ -15,9 +15,11 @@ public struct HealthSample: Sendable, Equatable {
     public var unreachable: Bool
     /// What an OpenClaw gateway's body said of its readiness, when it said anything.
     public var readiness: Readiness?
+    /// The way the probe went when not straight from here: "ssh ops@manager". Not kept in the history.
+    public var via: String?
 
     public init(time: Date, ok: Bool, latency: Double? = nil, status: Int? = nil, reason: String? = nil,
-                unreachable: Bool = false, readiness: Readiness? = nil) {
+                unreachable: Bool = false, readiness: Readiness? = nil, via: String? = nil) {
         self.time = time
         self.ok = ok
         self.latency = latency
@@ -25,6 +27,7 @@ public struct HealthSample: Sendable, Equatable {
         self.reason = reason
         self.unreachable = unreachable
         self.readiness = readiness
+        self.via = via
     }
 }
 

@@ -58,6 +58,8 @@ public struct FleetReport: Codable, Sendable, Equatable {
         public var restarts: Int
         public var lastError: String?
         public var lastCheck: Date?
+        /// The way the last probe went when not straight from clawtop's machine: "ssh ops@manager".
+        public var probeVia: String?
         /// What the gateway said of its readiness in the latest probe; absent when it said nothing.
         public var readiness: ReadinessReport?
         public var warren: WarrenAgent?
@@ -148,6 +150,7 @@ public struct FleetReport: Codable, Sendable, Equatable {
                          healthURL: row.agent.healthURL, unreachable: row.probe?.unreachable.map(sanitize), dockerHealth: row.dockerHealth?.rawValue,
                          running: row.summary?.service.running, desired: row.summary?.service.desired,
                          restarts: row.restarts, lastError: row.lastError.map(sanitize), lastCheck: row.probe?.at,
+                         probeVia: row.probe?.via.map(sanitize),
                          readiness: row.readiness.map(ReadinessReport.init),
                          warren: row.warren.map { w in
                              WarrenAgent(state: sanitize(w.state), connections: w.connections, policy: w.policy.isEmpty ? nil : sanitize(w.policy),

@@ -61,6 +61,8 @@ func layout(_ columns: [Column], width: Int) -> [Column] {
 /// The agent table: one row per agent, the most urgent first. With Warren, a WARREN column gives its state.
 func drawAgentTable(_ rows: [AgentRow], ui: UIState, warren: Bool = false, area: Rect, into buf: inout Buffer, now: Date) {
     let g = ui.glyphs
+    // Probes that go out through the SSH host say so in CHECK ("<10s ssh").
+    let relayed = rows.contains { $0.probe?.via != nil }
     let columns = layout([
         Column("HEALTH", 11, priority: 0),
         Column("NAME", 12, max: 20, priority: 0, growth: 1),
@@ -68,7 +70,7 @@ func drawAgentTable(_ rows: [AgentRow], ui: UIState, warren: Bool = false, area:
         Column("HISTORY", 8, max: 30, priority: 2, growth: 3),
         Column("AVAIL", 5, priority: 3),
         Column("P95", 6, priority: 12),
-        Column("CHECK", 5, priority: 6),
+        Column("CHECK", relayed ? 9 : 5, priority: 6),
         Column("DOCKER", 9, priority: 5),
         Column("WARREN", warren ? 10 : 0, priority: 5),
         Column("REPL", 5, priority: 1),
@@ -128,7 +130,9 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
         strip = ("", .muted)
     }
     let availability = row.history.availability.map(formatPercent) ?? "-"
-    let check = row.probe.map { checkAge(now.timeIntervalSince($0.at), agent: row.agent) } ?? "-"
+    let check = row.probe.map { probe in
+        checkAge(now.timeIntervalSince(probe.at), agent: row.agent) + (probe.via.map { " " + sanitize(String($0.prefix { $0 != " " })) } ?? "")
+    } ?? "-"
     let error = row.lastError.map { sanitize($0) } ?? ""
     let errorRole: Role = error.isEmpty ? .muted : row.disagreement != nil ? .warn : row.readiness.map(readinessRole) ?? .bad
     let condition = row.summary?.condition

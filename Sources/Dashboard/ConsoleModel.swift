@@ -17,9 +17,16 @@ public struct ConsoleModel: Sendable, Equatable {
     public internal(set) var followedLogs: String?
     /// The probe targets asked for last.
     public internal(set) var probeTargets: [ProbeTarget] = []
+    /// The swarm shown: its docker context's name.
+    public internal(set) var swarm: String
+    /// The swarms shown before, by name, with their state and history as they were left.
+    public internal(set) var parked: [String: FleetState] = [:]
+    /// The swarm being loaded to be shown next.
+    public internal(set) var switching: String?
 
-    public init(fleet: FleetState, ui: UIState, width: Int, height: Int, now: Date) {
+    public init(fleet: FleetState, ui: UIState, width: Int, height: Int, now: Date, swarm: String = "default") {
         self.fleet = fleet
+        self.swarm = swarm
         self.ui = ui
         self.width = width
         self.height = height

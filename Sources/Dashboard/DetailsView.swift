@@ -112,7 +112,8 @@ private func healthLines(_ row: AgentRow, glyphs g: Glyphs, now: Date) -> [Detai
     var lines: [DetailLine] = []
     var policy = [(a.policy ?? "not configured", Role.normal)]
     if let url = a.healthURL {
-        policy.append(("  \(sanitize(url)) every \(formatDuration(a.checkInterval)), timeout \(formatDuration(a.probeTimeout))", .muted))
+        let via = row.probe?.via.map { " via \(sanitize($0))" } ?? ""
+        policy.append(("  \(sanitize(url))\(via) every \(formatDuration(a.checkInterval)), timeout \(formatDuration(a.probeTimeout))", .muted))
         policy.append((", startup \(formatDuration(a.startupTimeout)), unhealthy after \(a.maxFailures)", .muted))
         if let file = a.gatewayTokenFile { policy.append((", gateway token from \(sanitize(file))", .muted)) }
     } else {

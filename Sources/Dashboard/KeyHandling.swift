@@ -17,6 +17,8 @@ func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs
         return []
     case .prompt(let prompt):
         return edit(prompt, key: key, ui: &ui, rows: rows, logs: logs, now: now)
+    case .swarms(let picker):
+        return pick(picker, key: key, ui: &ui, now: now)
     case nil:
         break
     }
@@ -66,6 +68,7 @@ func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs
     case .focus:
         ui.focus = ui.focus == .table ? .pane : .table
         return []
+    case .swarms: return [.listSwarms]
     case .redraw: return [.repaint]
     case .quit:
         if ui.focus == .pane {
@@ -113,6 +116,38 @@ private func handleLogs(_ command: Command, ui: inout UIState, row: AgentRow?, p
     default:
         return nil
     }
+    return []
+}
+
+/// A key while the swarm picker is open: move, Enter to switch to the highlighted swarm, Esc or q to close.
+private func pick(_ picker: SwarmPicker, key: Key, ui: inout UIState, now: Date) -> [Effect] {
+    var p = picker
+    switch command(for: key, in: .table) {
+    case .up: p.selected = max(0, p.selected - 1)
+    case .down: p.selected = min(p.choices.count - 1, p.selected + 1)
+    case .top: p.selected = 0
+    case .bottom: p.selected = p.choices.count - 1
+    case .quit, .swarms:
+        ui.overlay = nil
+        return []
+    case .details:
+        ui.overlay = nil
+        guard p.choices.indices.contains(p.selected) else { return [] }
+        let choice = p.choices[p.selected]
+        if choice.name == p.shown {
+            ui.flash = Flash(text: "already showing \(choice.name)", role: .muted, at: now)
+            return []
+        }
+        if let problem = choice.problem {
+            ui.flash = Flash(text: "\(choice.name): \(problem)", role: .bad, at: now)
+            return []
+        }
+        ui.flash = Flash(text: "switching to \(choice.name)…", role: .warn, at: now)
+        return [.loadSwarm(choice.name)]
+    default:
+        return []
+    }
+    ui.overlay = .swarms(p)
     return []
 }
 

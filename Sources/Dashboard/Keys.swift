@@ -3,7 +3,7 @@ import Screen
 /// What a key means, wherever it is pressed.
 public enum Command: Sendable, Equatable, CaseIterable {
     case up, down, pageUp, pageDown, top, bottom
-    case details, logs, focus
+    case details, logs, focus, swarms
     case filter, sort
     case follow, timestamps, wrap, nextMatch, previousMatch, sinceRestart
     case restart, scaleUp, scaleDown, setReplicas, wake, sleep
@@ -57,6 +57,7 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(keys: [.enter], label: "Enter", command: .details, help: "details of the agent", section: "Views"),
     KeyBinding(keys: [.char("l")], label: "l", command: .logs, help: "logs of the agent", section: "Views"),
     KeyBinding(keys: [.tab], label: "Tab", command: .focus, help: "table or pane", section: "Views"),
+    KeyBinding(keys: [.char("c")], label: "c", command: .swarms, help: "swarms (docker contexts)", section: "Views"),
     KeyBinding(keys: [.char("/")], label: "/", command: .filter, help: "filter agents (Esc clears)", section: "Table", context: .table),
     KeyBinding(keys: [.char("o")], label: "o", command: .sort, help: "next sort order", section: "Table", context: .table),
     KeyBinding(keys: [.char("/")], label: "/", command: .filter, help: "search the logs", section: "Logs", context: .logs),

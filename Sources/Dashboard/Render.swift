@@ -88,6 +88,7 @@ public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, ui: UIStat
         let running = fleet.services[request.serviceID]?.running
         drawConfirm(request.effect(arrow: g.arrow, running: running), warning: request.warning, glyphs: g, area: body,
                     into: &buf)
+    case .swarms(let picker): drawSwarmPicker(picker, glyphs: g, area: body, into: &buf)
     case .prompt, nil: break
     }
     drawStatus(fleet, ui: ui, into: &buf, y: height - 1, now: now)

@@ -37,6 +37,17 @@ public enum Overlay: Sendable, Equatable {
     /// "scale openclaw_alpha 1 → 0? y/N"
     case confirm(ActionRequest)
     case prompt(Prompt)
+    /// The docker contexts to switch between.
+    case swarms(SwarmPicker)
+}
+
+/// The list of swarms (docker contexts) the `c` key opens.
+public struct SwarmPicker: Sendable, Equatable {
+    public var choices: [SwarmContext]
+    /// The highlighted line.
+    public var selected: Int
+    /// The swarm on screen now.
+    public var shown: String
 }
 
 /// What the pane under the table (or the whole screen, on small terminals) shows.

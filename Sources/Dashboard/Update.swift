@@ -7,9 +7,18 @@ public enum ConsoleEvent: Sendable, Equatable {
     case key(Key)
     /// A message from a source: the Docker side, the health prober, the log follower, an action's outcome.
     case fleet(Message)
+    /// The same, from the sources of the swarm with this name: applied when it is the one shown, kept in its parked
+    /// state when it is not (an action's outcome that arrives after a switch), dropped otherwise.
+    case swarmMessage(String, Message)
     /// The clock moved: sent before each frame, at least once a second, so values that age are current.
     case tick
     case resize(width: Int, height: Int)
+    /// The swarms to choose from (the docker contexts), for the picker.
+    case swarms([SwarmContext])
+    /// The swarm asked for (`Effect.loadSwarm`) has been read: its first read, and the name the header gives it.
+    case swarmLoaded(name: String, endpoint: String, [Message])
+    /// The swarm asked for could not be read; the one shown stays.
+    case swarmFailed(name: String, reason: String)
 }
 
 /// What the console asks of the world; the executable carries it out, and what comes of it returns as messages.
@@ -24,6 +33,12 @@ public enum Effect: Sendable, Equatable {
     case bell
     /// Paint the whole screen again (Ctrl-L).
     case repaint
+    /// List the swarms (docker contexts); they come back as `.swarms`.
+    case listSwarms
+    /// Connect to this swarm and read it, while the one shown goes on; it comes back as `.swarmLoaded` or `.swarmFailed`.
+    case loadSwarm(String)
+    /// The swarm loaded last is shown now: its sources feed the console from here on, the old swarm's stop.
+    case showSwarm(String)
     case quit
 }
 
@@ -37,8 +52,29 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
         model.refreshRows()
         effects = handle(key, ui: &model.ui, rows: visibleRows(model.rows, ui: model.ui),
                          pageSize: tablePageSize(height: model.height), logs: model.fleet.logs, now: now)
+        for case .loadSwarm(let name) in effects { model.switching = name }
     case .fleet(let message):
         return apply(message, to: &model)
+    case .swarmMessage(let name, let message):
+        if name == model.swarm { return apply(message, to: &model) }
+        if model.parked[name] != nil { reduce(&model.parked[name]!, message) }
+        return []
+    case .swarms(let choices):
+        guard !choices.isEmpty else {
+            model.ui.flash = Flash(text: "no docker contexts to switch to", role: .muted, at: now)
+            return []
+        }
+        let shown = choices.firstIndex { $0.name == model.swarm } ?? 0
+        model.ui.overlay = .swarms(SwarmPicker(choices: choices, selected: shown, shown: model.swarm))
+        effects = []
+    case .swarmLoaded(let name, let endpoint, let messages):
+        guard name == model.switching else { return [] }
+        effects = show(name, endpoint: endpoint, messages, in: &model)
+    case .swarmFailed(let name, let reason):
+        guard name == model.switching else { return [] }
+        model.switching = nil
+        model.ui.flash = Flash(text: "cannot switch to \(name): \(reason)", role: .bad, at: now)
+        effects = [.bell]
     case .tick:
         effects = []
     case .resize(let width, let height):
@@ -57,6 +93,30 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
         effects.append(.followLogs(service: wanted))
     }
     return effects
+}
+
+/// Shows the swarm just loaded: the one shown is parked with its history, the new one comes back with its own if it
+/// was shown before, and its first read is applied. The view starts again at its top.
+private func show(_ name: String, endpoint: String, _ messages: [Message], in model: inout ConsoleModel) -> [Effect] {
+    model.switching = nil
+    var fleet = model.parked.removeValue(forKey: name) ?? FleetState(endpoint: endpoint, setup: model.fleet.setup)
+    model.parked[model.swarm] = model.fleet
+    fleet.logs = LogBuffer()
+    fleet.logService = nil
+    fleet.logProblem = nil
+    for message in messages { reduce(&fleet, message) }
+    model.fleet = fleet
+    model.swarm = name
+    model.rowsChanged()
+    model.followedLogs = nil
+    model.ui.selectedID = nil
+    model.ui.scroll = 0
+    model.ui.filter = ""
+    model.ui.focus = .table
+    model.ui.logView = LogViewState()
+    model.ui.flash = Flash(text: "showing \(name)", role: .ok, at: model.now)
+    model.probeTargets = fleet.probeTargets
+    return [.showSwarm(name), .setProbeTargets(model.probeTargets)]
 }
 
 /// A source's message: reduced into the fleet, with what follows from it.

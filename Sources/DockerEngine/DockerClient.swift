@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
+import SSHTunnel
 
 /// A client for the Docker Engine API: one daemon, HTTP/1.1 over a unix socket, TCP (optionally mutual TLS), or SSH
 /// (through a local `SSHRelay` to `docker system dial-stdio` on the host).
@@ -35,7 +36,11 @@ public final class DockerClient: Sendable {
         }
         if case .ssh(let target) = endpoint.transport {
             // ssh gives up reaching the host before the call's deadline, so its reason is the one reported.
-            relay = try SSHRelay(target: target, connectTimeout: max(1, Int(callTimeout) - 2))
+            do {
+                relay = try SSHRelay(target: target, connectTimeout: max(1, Int(callTimeout) - 2))
+            } catch {
+                throw .transport(address: target.address, reason: error.reason)
+            }
         } else {
             relay = nil
         }
@@ -217,8 +222,8 @@ public final class DockerClient: Sendable {
 
     /// The relay's own answer when ssh failed before the daemon spoke (see `SSHRelaySession`).
     private func relayFailure(_ headers: HTTPHeaders, _ body: ByteBuffer) -> SSHFailure? {
-        guard relay != nil, headers.contains(name: SSHRelay.failureHeader) else { return nil }
-        return try? JSONDecoder().decode(SSHFailure.self, from: Data(body.readableBytesView))
+        guard relay != nil else { return nil }
+        return SSHRelay.failure(header: headers.first(name: SSHRelay.failureHeader), body: Array(body.readableBytesView))
     }
 
     /// A stream or connection that ended under us: over SSH, what the relay saw (ssh's exit and last words).

@@ -1,4 +1,5 @@
 import Foundation
+import SSHTunnel
 
 /// Where the Docker daemon is and how to talk to it.
 public struct DockerEndpoint: Sendable, Equatable {

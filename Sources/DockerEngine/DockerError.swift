@@ -1,4 +1,5 @@
 import Foundation
+import SSHTunnel
 
 /// Everything that can go wrong talking to Docker, each case with a message an operator can act on.
 public enum DockerError: Error, Sendable, Equatable, CustomStringConvertible {

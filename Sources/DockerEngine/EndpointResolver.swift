@@ -77,14 +77,22 @@ public struct EndpointResolver: Sendable {
             var Host: String?
             var SkipTLSVerify: Bool?
         }
+        struct Meta: Decodable {
+            var Description: String?
+        }
         var Name: String
+        var Metadata: Meta?
         var Endpoints: [String: Endpoint]?
     }
 
     /// Contexts live in `contexts/meta/<sha256(name)>/meta.json`; reading each meta file and matching `Name`
     /// finds the same directory without hashing.
-    func endpoint(forContext name: String, origin: String) throws(DockerError) -> DockerEndpoint {
+    public func endpoint(forContext name: String, origin: String) throws(DockerError) -> DockerEndpoint {
         if name == "default" {
+            // As the docker CLI's `default` context: DOCKER_HOST when set, else the default socket.
+            if let host = environment["DOCKER_HOST"], !host.isEmpty {
+                return try DockerEndpoint.parse(host: host, tls: tlsFromEnvironment(), source: .context("default"))
+            }
             return DockerEndpoint(transport: .unix(path: DockerEndpoint.defaultSocketPath), source: .context("default"))
         }
         let metaRoot = (configDirectory as NSString).appendingPathComponent("contexts/meta")
@@ -120,6 +128,37 @@ public struct EndpointResolver: Sendable {
         throw .contextNotFound(name: name, origin: origin, directory: metaRoot)
     }
 
+    /// The name of the context `resolve()` picks, as `docker context ls` marks it: `default` for DOCKER_HOST and
+    /// the default socket.
+    public func currentContextName() -> String {
+        if let host = environment["DOCKER_HOST"], !host.isEmpty { return "default" }
+        if let name = environment["DOCKER_CONTEXT"], !name.isEmpty { return name }
+        if let name = try? currentContext(), !name.isEmpty { return name }
+        return "default"
+    }
+
+    /// Every context, as `docker context ls` lists them: `default` first, then the others by name, each with its
+    /// description and Docker address (or why it cannot be used).
+    public func contexts() -> [ContextEntry] {
+        let metaRoot = (configDirectory as NSString).appendingPathComponent("contexts/meta")
+        var names: [String: String] = [:]
+        for dir in (try? FileManager.default.contentsOfDirectory(atPath: metaRoot)) ?? [] {
+            let metaPath = (metaRoot as NSString).appendingPathComponent("\(dir)/meta.json")
+            guard let data = FileManager.default.contents(atPath: metaPath),
+                  let meta = try? JSONDecoder().decode(ContextMeta.self, from: data), meta.Name != "default" else { continue }
+            names[meta.Name] = meta.Metadata?.Description ?? ""
+        }
+        let all = [("default", "Current DOCKER_HOST based configuration")] + names.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return all.map { name, description in
+            do throws(DockerError) {
+                let endpoint = try endpoint(forContext: name, origin: "the context list")
+                return ContextEntry(name: name, description: description, address: endpoint.address, problem: nil)
+            } catch {
+                return ContextEntry(name: name, description: description, address: nil, problem: error.description)
+            }
+        }
+    }
+
     static func describe(_ error: Error) -> String {
         if let decoding = error as? DecodingError {
             switch decoding {
@@ -129,4 +168,14 @@ public struct EndpointResolver: Sendable {
         }
         return error.localizedDescription
     }
+}
+
+/// A docker context as `docker context ls` shows it.
+public struct ContextEntry: Sendable, Equatable {
+    public var name: String
+    public var description: String
+    /// `unix:///var/run/docker.sock`, `ssh://ops@manager`: nil when the context cannot be used.
+    public var address: String?
+    /// Why it cannot be used (a malformed host, an unreadable file).
+    public var problem: String?
 }

@@ -3,21 +3,42 @@ import DockerEngine
 import FleetSource
 import Health
 import Foundation
+import SSHTunnel
 
 /// The fleet of a real Docker daemon: events and re-reads by `FleetWatcher`, probes over HTTP by `HealthProber`,
-/// actions as service updates.
+/// actions as service updates. Over `ssh://`, probes go out from the SSH host too (unless `probeFromSwarm` is
+/// false): a health URL that only the manager reaches is probed as Warren on the manager would.
 public final class DockerBackend: FleetBackend {
     public let client: DockerClient
-    private let httpProber = HealthProber()
+    /// For an `ssh://` endpoint probed from the swarm: the forwards that probes (and Warren's link) go through.
+    public let forwards: SSHForwards?
+    private let httpProber: HealthProber
 
-    public init(client: DockerClient) {
+    public init(client: DockerClient, probeFromSwarm: Bool = true) {
         self.client = client
+        if probeFromSwarm, case .ssh(let target) = client.endpoint.transport {
+            forwards = SSHForwards(target: target)
+        } else {
+            forwards = nil
+        }
+        httpProber = HealthProber(forwards: forwards)
     }
 
     /// The daemon the environment names (DOCKER_HOST, DOCKER_CONTEXT, the docker config's context, the default
-    /// socket); throws when its address is malformed, before any connection.
-    public static func fromEnvironment() throws(SourceError) -> DockerBackend {
-        do { return DockerBackend(client: try DockerClient()) } catch { throw SourceError(error) }
+    /// socket), or the docker context `context`; throws when its address is malformed, before any connection.
+    public static func fromEnvironment(context: String? = nil, probeFromSwarm: Bool = true) throws(SourceError) -> DockerBackend {
+        do throws(DockerError) {
+            let resolver = EndpointResolver()
+            let endpoint: DockerEndpoint
+            if let context {
+                endpoint = try resolver.endpoint(forContext: context, origin: "--context")
+            } else {
+                endpoint = try resolver.resolve()
+            }
+            return DockerBackend(client: try DockerClient(endpoint: endpoint), probeFromSwarm: probeFromSwarm)
+        } catch {
+            throw SourceError(error)
+        }
     }
 
     public var displayName: String { client.endpoint.displayName }

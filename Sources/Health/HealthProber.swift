@@ -4,18 +4,24 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import SSHTunnel
 
 /// Probes a health URL the way the orchestrator does, and a little stricter where OpenClaw needs it:
 /// any 2xx is healthy; refused, timeout, DNS and TLS failures, 4xx and 5xx are failures, each with a short reason.
 /// A 200 whose JSON says `ok:false` or `ready:false`, or an HTML page on a health path, is a failure too.
 /// What an OpenClaw gateway's body says of its readiness is kept on any status (`Readiness`): the why, never the verdict.
 /// The whole probe (headers and body) is bounded by its timeout; at most `bodyCap` bytes of the body are read.
+///
+/// With `forwards`, every probe goes out from the SSH host (`ssh -W host:port`), as Warren's would on the manager,
+/// and its sample names that path.
 public final class HealthProber: Sendable {
     let client: HTTPClient
     public let bodyCap: Int
+    let forwards: SSHForwards?
 
-    public init(bodyCap: Int = 64 << 10) {
+    public init(bodyCap: Int = 64 << 10, forwards: SSHForwards? = nil) {
         self.bodyCap = bodyCap
+        self.forwards = forwards
         var config = HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: nil))
         config.redirectConfiguration = .follow(max: 5, allowCycles: false)
         config.decompression = .disabled
@@ -27,7 +33,15 @@ public final class HealthProber: Sendable {
         client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: config)
     }
 
-    public func shutdown() async { try? await client.shutdown() }
+    public func shutdown() async {
+        try? await client.shutdown()
+        if let forwards {
+            // stop() blocks while ssh processes end: on a thread of its own, not the cooperative pool.
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread { forwards.stop(); done.resume() }
+            }
+        }
+    }
 
     /// One probe. Never throws: every outcome is a sample. `token` is sent as `Authorization: Bearer` (the client drops
     /// it on a redirect to another origin); `tokenUnreadable` says a token was meant to be sent but its file could
@@ -52,11 +66,12 @@ public final class HealthProber: Sendable {
         }
         switch outcome {
         case .healthy(let status, let readiness):
-            return HealthSample(time: started, ok: true, latency: elapsed(), status: status, readiness: readiness)
+            return HealthSample(time: started, ok: true, latency: elapsed(), status: status, readiness: readiness,
+                                via: forwards?.label)
         case .failure(let reason, let status, let unreachable, let readiness):
             let answered = status != nil
             return HealthSample(time: started, ok: false, latency: answered ? elapsed() : nil, status: status, reason: reason,
-                                unreachable: unreachable, readiness: readiness)
+                                unreachable: unreachable, readiness: readiness, via: forwards?.label)
         }
     }
 
@@ -71,6 +86,15 @@ public final class HealthProber: Sendable {
             return .failure(reason: "not an http(s) URL", status: nil)
         }
         var request = HTTPClientRequest(url: url)
+        if let forwards {
+            do {
+                guard let route = try forwards.route(url) else { return .failure(reason: "not an http(s) URL", status: nil) }
+                request = HTTPClientRequest(url: route.url)
+                request.headers.add(name: "Host", value: route.hostHeader)
+            } catch {
+                return .failure(reason: "ssh: \(error.reason)", status: nil)
+            }
+        }
         request.method = .GET
         request.headers.add(name: "User-Agent", value: "clawtop")
         request.headers.add(name: "Accept", value: "application/json, */*;q=0.5")
@@ -85,6 +109,10 @@ public final class HealthProber: Sendable {
                 if body.readableBytes >= bodyCap { break }
             }
             let bytes = Array(body.readableBytesView.prefix(bodyCap))
+            if forwards != nil, let failure = SSHRelay.failure(header: response.headers.first(name: SSHRelay.failureHeader), body: bytes) {
+                // The relay's own answer: ssh could not reach the address, so no server answered.
+                return .failure(reason: failure.probeReason, status: nil, unreachable: failure.probeUnreachable)
+            }
             // Read as JSON once: for the readiness, and for what a 2xx body says is wrong.
             let object = Readiness.jsonObject(bytes)
             let readiness = Readiness.parse(object: object, token: tokenUnreadable ? .unreadable : token == nil ? .none : .sent)

@@ -6,21 +6,28 @@ import Health
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import SSHTunnel
 
 /// Warren's admin API over HTTP: reads `/admin/agents` and `/admin/health`, follows `/admin/events`, and wakes and
 /// puts to sleep through `/admin/agents/{name}/wake|sleep`. The admin token, when there is one, goes as
-/// `Authorization: Bearer` to this address only.
+/// `Authorization: Bearer` to this address only. With `forwards`, every request goes out from the SSH host.
 public final class WarrenAdmin: WarrenLink {
     public let address: String
     let token: BearerToken?
     let client: HTTPClient
     /// How often the agents and figures are read again (connections change without an event).
     let pollInterval: Double
+    /// Through the SSH host: the base URL to ask and the Host header, or why the relay could not be made.
+    let route: Result<SSHRoute, SSHRelay.SetupError>?
 
-    public init(address: String, token: BearerToken?, pollInterval: Double = 10) {
-        self.address = address.hasSuffix("/") ? String(address.dropLast()) : address
+    public init(address: String, token: BearerToken?, pollInterval: Double = 10, forwards: SSHForwards? = nil) {
+        let base = address.hasSuffix("/") ? String(address.dropLast()) : address
+        self.address = base
         self.token = token
         self.pollInterval = pollInterval
+        route = forwards.flatMap { forwards in
+            do throws(SSHRelay.SetupError) { return try forwards.route(base).map { .success($0) } } catch { return .failure(error) }
+        }
         // No read timeout: the event stream has no keep-alives and may be quiet for hours.
         var config = HTTPClient.Configuration(timeout: .init(connect: .seconds(3), read: nil))
         config.redirectConfiguration = .disallow
@@ -87,9 +94,14 @@ public final class WarrenAdmin: WarrenLink {
     func events(opened: () async -> Void, _ received: (WarrenEvent) -> Void) async throws(Problem) {
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request(.GET, "/admin/events"), timeout: .seconds(5))
+            response = try await client.execute(try request(.GET, "/admin/events"), timeout: .seconds(5))
+        } catch let problem as Problem {
+            throw problem
         } catch {
             throw Problem(link: .unreachable(HealthProber.describe(error, timeout: 5)))
+        }
+        if response.headers.contains(name: SSHRelay.failureHeader) {
+            try check(Int(response.status.code), path: "/admin/events", relayed: (try? await Self.body(response)) ?? [])
         }
         try check(Int(response.status.code), path: "/admin/events")
         await opened()
@@ -152,16 +164,29 @@ public final class WarrenAdmin: WarrenLink {
 
     // MARK: - HTTP
 
-    private func request(_ method: HTTPMethod, _ path: String) -> HTTPClientRequest {
+    private func request(_ method: HTTPMethod, _ path: String) throws(Problem) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: address + path)
+        switch route {
+        case .success(let route)?:
+            request = HTTPClientRequest(url: (route.url.hasSuffix("/") ? String(route.url.dropLast()) : route.url) + path)
+            request.headers.add(name: "Host", value: route.hostHeader)
+        case .failure(let error)?:
+            throw Problem(link: .unreachable("ssh: \(error.reason)"))
+        case nil:
+            break
+        }
         request.method = method
         request.headers.add(name: "User-Agent", value: "clawtop")
         if let token { request.headers.add(name: "Authorization", value: token.header) }
         return request
     }
 
-    /// A 401 means no token or the wrong one; a status outside `accept`, that something else answers here.
-    private func check(_ status: Int, path: String, accept: Range<Int> = 200..<300) throws(Problem) {
+    /// A 401 means no token or the wrong one; a status outside `accept`, that something else answers here. A relay's
+    /// own answer (`relayed`: its body) means ssh could not reach Warren's address from the SSH host.
+    private func check(_ status: Int, path: String, accept: Range<Int> = 200..<300, relayed: [UInt8]? = nil) throws(Problem) {
+        if let relayed, let failure = SSHRelay.failure(header: "", body: relayed) {
+            throw Problem(link: .unreachable(failure.probeReason + " (\(failure.target.destination))"))
+        }
         if status == 401 { throw Problem(link: .unauthorized) }
         guard accept.contains(status) else {
             throw Problem(link: .notWarren("\(address)\(path) answers HTTP \(status), not as Warren's admin API"))
@@ -171,19 +196,26 @@ public final class WarrenAdmin: WarrenLink {
     private func call(_ method: HTTPMethod, _ path: String, accept: Range<Int> = 200..<300) async throws(Problem)
         -> (status: Int, body: [UInt8]) {
         do {
-            let response = try await client.execute(request(method, path), timeout: .seconds(5))
+            let response = try await client.execute(try request(method, path), timeout: .seconds(5))
             let status = Int(response.status.code)
-            try check(status, path: path, accept: accept)
-            var body: [UInt8] = []
-            for try await chunk in response.body {
-                body += chunk.readableBytesView
-                if body.count > 8 << 20 { break }
-            }
+            let body = try await Self.body(response)
+            try check(status, path: path, accept: accept,
+                      relayed: response.headers.contains(name: SSHRelay.failureHeader) ? body : nil)
             return (status, body)
         } catch let problem as Problem {
             throw problem
         } catch {
             throw Problem(link: .unreachable(HealthProber.describe(error, timeout: 5)))
         }
+    }
+
+    /// The body, up to 8 MiB.
+    private static func body(_ response: HTTPClientResponse) async throws -> [UInt8] {
+        var body: [UInt8] = []
+        for try await chunk in response.body {
+            body += chunk.readableBytesView
+            if body.count > 8 << 20 { break }
+        }
+        return body
     }
 }

@@ -4,6 +4,7 @@ import CursesTerminal
 import Dashboard
 import Foundation
 import FleetSource
+import DockerSource
 import Health
 
 struct ConsoleCommand: ParsableCommand {
@@ -20,7 +21,7 @@ struct ConsoleCommand: ParsableCommand {
 
     private func run(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws {
         if let problem = Console.check() { throw Failure(problem.description) }
-        let first = try firstRead(backend)
+        let startup = try firstRead(backend)
         let console: Console
         do {
             console = try Console(forceASCII: display.ascii,
@@ -33,26 +34,37 @@ struct ConsoleCommand: ParsableCommand {
         let size = console.size
         var fleet = FleetState(endpoint: backend.displayName, setup: setup)
         fleet.warren = warren.map { WarrenView(address: $0.address) }
-        var model = ConsoleModel(fleet: fleet, ui: ui, width: size.width, height: size.height, now: Date())
+        let first = display.initialSwarm
+        var model = ConsoleModel(fleet: fleet, ui: ui, width: size.width, height: size.height, now: Date(), swarm: first)
 
         // The sources post to the inbox; the loop feeds what they post to `update` and runs what it returns.
-        let inbox = console.makeInbox(of: Message.self)
-        let scheduler = HealthScheduler(prober: backend.prober)
-        let logs = LogFollower(backend: backend,
-                               status: { service, problem in inbox.post(.logStatus(service: service, problem)) },
-                               post: { service, entries in inbox.post(.logLines(service: service, entries)) })
+        let inbox = console.makeInbox(of: ConsoleEvent.self)
+        let display = display
+        func actionLog(_ backend: any FleetBackend) -> ActionLog? {
+            display.demo ? nil : ActionLog(endpoint: backend.displayName)
+        }
         let effects = EffectRunner(
-            console: console, scheduler: scheduler, logs: logs,
-            actions: ActionRunner(backend: backend, warren: warren,
-                                  log: display.demo ? nil : ActionLog(endpoint: backend.displayName), post: inbox.post))
+            console: console,
+            session: SwarmSession(name: first, backend: backend, warren: warren, actionLog: actionLog(backend), post: inbox.post),
+            // Several --context: those; else every docker context.
+            listSwarms: { display.demo ? [] : DockerContexts.list(only: display.contexts.count > 1 ? display.contexts : []) },
+            openSwarm: { name throws(Failure) in
+                let docker = try display.dockerBackend(context: name)
+                // Warren goes with the swarm it was named for.
+                let link: (any WarrenLink)?
+                do throws(Failure) { link = name == first ? try display.warrenLink(forwards: docker.forwards) : nil } catch {
+                    shutdownBlocking(docker)
+                    throw error
+                }
+                return SwarmSession(name: name, backend: docker, warren: link, actionLog: actionLog(docker), post: inbox.post)
+            },
+            post: inbox.post)
         func send(_ event: ConsoleEvent) -> Bool { effects.run(update(&model, event, now: Date())) }
 
-        for message in first { _ = send(.fleet(message)) }
-        let watching = Task.detached { await backend.watch(post: inbox.post) }
-        let probing = Task.detached { await scheduler.run(post: inbox.post) }
-        let hearing = Task.detached { await warren?.watch(post: inbox.post) }
+        for message in startup { _ = send(.fleet(message)) }
+        effects.session.start()
         let reason = console.run(
-            onWake: { inbox.drain().allSatisfy { send(.fleet($0)) } },
+            onWake: { inbox.drain().allSatisfy { send($0) } },
             onKey: { key in send(.key(key)) },
             frame: { width, height in
                 if width != model.width || height != model.height { _ = send(.resize(width: width, height: height)) }
@@ -60,19 +72,12 @@ struct ConsoleCommand: ParsableCommand {
                 return view(model)
             })
         console.close()
-        logs.stop()
-        watching.cancel()
-        probing.cancel()
-        hearing.cancel()
         if case .signal = reason {
             // Leave at once with the conventional status, as the signal would have; the terminal is restored.
             Foundation.exit(reason.status)
         }
         _ = runBlocking { () async throws(SourceError) -> Bool in
-            await probing.value
-            await hearing.value
-            await backend.shutdown()
-            await warren?.shutdown()
+            await effects.stop()
             return true
         }
         if reason.status != 0 { throw ExitCode(reason.status) }

@@ -4,6 +4,7 @@ import Dashboard
 import Demo
 import Foundation
 import OrchestratorConfig
+import SSHTunnel
 import DockerSource
 import FleetSource
 import Health
@@ -43,12 +44,28 @@ struct DisplayOptions: ParsableArguments {
     @Flag(help: "Show a simulated fleet that runs inside clawtop: no Docker needed, nothing leaves the process.")
     var demo = false
 
+    @Option(name: .customLong("context"), parsing: .singleValue,
+            help: ArgumentHelp("A docker context to show (repeatable: the first is shown, `x` switches; snapshot shows each in turn). Default: DOCKER_HOST, DOCKER_CONTEXT, then the docker CLI's current context.",
+                               valueName: "NAME"))
+    var contexts: [String] = []
+
+    @Option(name: .customLong("probe-from"),
+            help: ArgumentHelp("Where health URLs and Warren are reached from: swarm (through the SSH host, when the daemon is an ssh:// address) or here.",
+                               valueName: "swarm|here"))
+    var probeFrom: ProbeOrigin = .swarm
+
     @Option(help: "The table's order: urgency (failing first, the default), name (rows stay put: the fewest bytes over a slow link), restarts, availability. `o` changes it in the console; JSON keeps urgency.")
     var sort: Dashboard.SortOrder = .urgency
 
     func validate() throws {
         if demo && config != nil {
             throw ValidationError("--demo brings its own agents; leave out --config")
+        }
+        if demo && !contexts.isEmpty {
+            throw ValidationError("--demo brings its own fleet; leave out --context")
+        }
+        if let empty = contexts.first(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw ValidationError("--context takes a docker context's name, not '\(empty)'")
         }
         for entry in healthURLs {
             guard Self.splitHealthURL(entry) != nil else {
@@ -81,7 +98,8 @@ struct DisplayOptions: ParsableArguments {
     /// Warren's admin API, found as the warren CLI finds it (`--warren`, `WARREN_ADMIN`, `~/.warren/config.yaml`),
     /// then from the config file's `admin_listen`; its token from `--warren-token-file`, `WARREN_ADMIN_TOKEN`, then the
     /// config file's `admin_token`. Nil when nothing names Warren.
-    func warrenLink(environment: [String: String] = ProcessInfo.processInfo.environment) throws(Failure) -> WarrenAdmin? {
+    func warrenLink(environment: [String: String] = ProcessInfo.processInfo.environment,
+                    forwards: SSHForwards? = nil) throws(Failure) -> WarrenAdmin? {
         let configPath = OrchestratorConfig.locate(explicit: config)
         let settings = configPath.map { WarrenAdminSettings.read(orchestratorConfig: $0) } ?? WarrenAdminSettings()
         let home = environment["HOME"] ?? NSHomeDirectory()
@@ -105,7 +123,7 @@ struct DisplayOptions: ParsableArguments {
         } else {
             token = settings.token.flatMap(BearerToken.init(text:))
         }
-        return WarrenAdmin(address: address, token: token)
+        return WarrenAdmin(address: address, token: token, forwards: forwards)
     }
 
     /// `AGENT=VALUE`, both parts non-empty (the value may hold `=`).
@@ -145,10 +163,26 @@ struct DisplayOptions: ParsableArguments {
                           defaultCheckInterval: config?.defaultCheckInterval ?? 30)
     }
 
+    /// The Docker daemon of the docker context `context`, or (nil) the one the environment names.
+    func dockerBackend(context: String?) throws(Failure) -> DockerBackend {
+        do { return try DockerBackend.fromEnvironment(context: context, probeFromSwarm: probeFrom == .swarm) } catch {
+            throw Failure(error.description)
+        }
+    }
+
+    /// The name of the swarm shown first: the first `--context`, else the context the environment names ("demo").
+    var initialSwarm: String {
+        if demo { return "demo" }
+        return contexts.first ?? DockerContexts.current()
+    }
+
     /// Runs `body` with the agent setup, the backend and Warren (if any): the demo's simulated fleet, or the Docker
     /// daemon from the environment (a `Failure` when its address is bad, before anything else is tried). The backend
     /// is shut down when `body` throws; on return, `body` has done so.
-    func withBackend(_ body: (_ setup: AgentSetup, _ backend: any FleetBackend, _ warren: (any WarrenLink)?) throws -> Void) throws {
+    /// `context`: the docker context to read (default: the first `--context`, else the environment's); Warren goes with
+    /// the first.
+    func withBackend(context: String? = nil,
+                     _ body: (_ setup: AgentSetup, _ backend: any FleetBackend, _ warren: (any WarrenLink)?) throws -> Void) throws {
         let setup = try agentSetup()
         let backend: any FleetBackend
         let warren: (any WarrenLink)?
@@ -157,8 +191,12 @@ struct DisplayOptions: ParsableArguments {
             backend = world
             warren = world.warren
         } else {
-            warren = try warrenLink()
-            do { backend = try DockerBackend.fromEnvironment() } catch { throw Failure(error.description) }
+            let docker = try dockerBackend(context: context ?? contexts.first)
+            backend = docker
+            do { warren = context == nil || context == contexts.first ? try warrenLink(forwards: docker.forwards) : nil } catch {
+                shutdownBlocking(backend, nil)
+                throw error
+            }
         }
         do {
             try body(setup, backend, warren)
@@ -170,3 +208,11 @@ struct DisplayOptions: ParsableArguments {
 }
 
 extension Dashboard.SortOrder: ExpressibleByArgument {}
+
+/// Where health URLs and Warren's admin API are reached from.
+enum ProbeOrigin: String, ExpressibleByArgument {
+    /// From where the swarm is: through the SSH host for an ssh:// daemon, else from here.
+    case swarm
+    /// From this machine, whatever the daemon's address.
+    case here
+}

@@ -1,27 +1,86 @@
+import ClawtopCore
 import CursesTerminal
 import Dashboard
 import FleetSource
-import Health
+import Foundation
 
-/// Carries out what the console's update asks for.
-struct EffectRunner {
+/// Carries out what the console's update asks for, through the sources of the swarm shown; loads another swarm
+/// beside it when asked, and hands the console over to it once it is shown.
+final class EffectRunner: @unchecked Sendable {
     let console: Console
-    let scheduler: HealthScheduler
-    let logs: LogFollower
-    let actions: ActionRunner
+    /// The swarm shown: its sources feed the console.
+    private(set) var session: SwarmSession
+    /// A swarm being loaded, to be shown next.
+    private var pending: SwarmSession?
+    /// The swarms to switch between.
+    let listSwarms: () -> [SwarmContext]
+    /// A swarm's sources, not started yet; throws when the swarm's address cannot be used.
+    let openSwarm: (String) throws(Failure) -> SwarmSession
+    let post: @Sendable (ConsoleEvent) -> Void
+
+    init(console: Console, session: SwarmSession, listSwarms: @escaping () -> [SwarmContext],
+         openSwarm: @escaping (String) throws(Failure) -> SwarmSession, post: @escaping @Sendable (ConsoleEvent) -> Void) {
+        self.console = console
+        self.session = session
+        self.listSwarms = listSwarms
+        self.openSwarm = openSwarm
+        self.post = post
+    }
 
     /// Runs the effects in order; false when one of them is to quit.
     func run(_ effects: [Effect]) -> Bool {
         for effect in effects {
             switch effect {
-            case .perform(let request): actions.perform(request)
-            case .followLogs(let service): logs.follow(service: service)
-            case .setProbeTargets(let targets): scheduler.setTargets(targets)
+            case .perform(let request): session.actions.perform(request)
+            case .followLogs(let service): session.logs.follow(service: service)
+            case .setProbeTargets(let targets): session.scheduler.setTargets(targets)
             case .bell: console.bell()
             case .repaint: console.repaint()
+            case .listSwarms: post(.swarms(listSwarms()))
+            case .loadSwarm(let name): load(name)
+            case .showSwarm(let name): show(name)
             case .quit: return false
             }
         }
         return true
+    }
+
+    /// Connects to the swarm and reads it in the background; the outcome comes back as an event.
+    private func load(_ name: String) {
+        if let stale = pending { Task.detached { await stale.stop() } }
+        pending = nil
+        let next: SwarmSession
+        do { next = try openSwarm(name) } catch {
+            post(.swarmFailed(name: name, reason: error.message))
+            return
+        }
+        pending = next
+        let post = post
+        Task.detached {
+            do throws(SourceError) {
+                let messages = try await next.backend.load()
+                post(.swarmLoaded(name: name, endpoint: next.backend.displayName, messages))
+            } catch {
+                await next.stop()
+                post(.swarmFailed(name: name, reason: error.description))
+            }
+        }
+    }
+
+    /// The swarm loaded last is shown: its sources start, the old swarm's stop.
+    private func show(_ name: String) {
+        guard let next = pending, next.name == name else { return }
+        pending = nil
+        let old = session
+        session = next
+        old.logs.stop()
+        Task.detached { await old.stop() }
+        next.start()
+    }
+
+    /// Stops the swarm shown and any being loaded (at quit).
+    func stop() async {
+        await session.stop()
+        await pending?.stop()
     }
 }

@@ -51,10 +51,36 @@ struct SnapshotCommand: ParsableCommand {
     }
 
     func run() throws {
-        try display.withBackend(run)
+        guard display.contexts.count > 1 else {
+            try display.withBackend { setup, backend, warren in
+                let (output, status) = try snapshot(setup: setup, backend: backend, warren: warren)
+                FileHandle.standardOutput.write(output)
+                if status != 0 { throw ExitCode(status) }
+            }
+            return
+        }
+        // Each swarm in turn: frames one after another (a blank line between), JSON documents one after another (a
+        // stream, as jq reads it), each naming its endpoint. The exit status is the worst; a swarm that cannot be
+        // read says why and makes it 2, and the others are still shown.
+        var worst: Int32 = 0
+        for (i, context) in display.contexts.enumerated() {
+            do {
+                try display.withBackend(context: context) { setup, backend, warren in
+                    let (output, status) = try snapshot(setup: setup, backend: backend, warren: warren)
+                    if i > 0 && format != .json { FileHandle.standardOutput.write(Data("\n".utf8)) }
+                    FileHandle.standardOutput.write(output)
+                    worst = max(worst, status)
+                }
+            } catch let failure as Failure {
+                FileHandle.standardError.write(Data("clawtop: \(context): \(failure.message)\n".utf8))
+                worst = 2
+            }
+        }
+        if worst != 0 { throw ExitCode(worst) }
     }
 
-    private func run(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws {
+    /// The frame (or JSON) of one swarm, and the exit status it calls for.
+    private func snapshot(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws -> (Data, Int32) {
         var state = FleetState(endpoint: backend.displayName, setup: setup)
         for message in try firstRead(backend) { reduce(&state, message) }
         if let warren {
@@ -104,10 +130,9 @@ struct SnapshotCommand: ParsableCommand {
         let report = FleetReport(model.fleet, now: now)
         let frame = Dashboard.view(model)
         switch format {
-        case .text: FileHandle.standardOutput.write(Data(frame.text.utf8))
-        case .ansi: FileHandle.standardOutput.write(Data(ansiText(frame).utf8))
-        case .json: FileHandle.standardOutput.write(report.json() + Data("\n".utf8))
+        case .text: return (Data(frame.text.utf8), report.exitStatus)
+        case .ansi: return (Data(ansiText(frame).utf8), report.exitStatus)
+        case .json: return (report.json() + Data("\n".utf8), report.exitStatus)
         }
-        if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
     }
 }

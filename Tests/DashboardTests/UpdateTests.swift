@@ -31,6 +31,62 @@ struct UpdateTests {
         LogEntry(time: now, stream: .stdout, taskID: task, text: text)
     }
 
+    // MARK: - Swarms
+
+    /// `c` asks for the swarms; Enter on another asks to load it; once loaded it is shown, the first is parked with
+    /// its history, and switching back brings that history back. A message from the parked swarm's sources (an
+    /// action's outcome) lands in its parked state, not on screen.
+    @Test func switchingSwarmsParksEachOnesHistory() {
+        var model = console()
+        let failure = HealthSample(time: now, ok: false, reason: "refused")
+        send([.fleet(.probe(agent: "alpha", url: "http://127.0.0.1:18800/health", sample: failure))], to: &model)
+        let history = model.fleet.health["alpha"]
+        #expect(history?.count ?? 0 > 0)
+        #expect(send(keys("c"), to: &model) == [.listSwarms])
+        let choices = [SwarmContext(name: "default", address: "unix:///var/run/docker.sock"),
+                       SwarmContext(name: "prod", address: "ssh://ops@manager", description: "the real one"),
+                       SwarmContext(name: "broken", address: nil, problem: "no such file")]
+        send([.swarms(choices)], to: &model)
+        #expect(model.ui.overlay == .swarms(SwarmPicker(choices: choices, selected: 0, shown: "default")))
+        #expect(view(model).text.contains("ssh://ops@manager"))
+        // The broken one says why and stays closed; the one shown is no switch.
+        #expect(send(keys("jj") + [.key(.enter)], to: &model).isEmpty)
+        #expect(model.ui.flash?.text == "broken: no such file")
+        send(keys("c") + [.swarms(choices)], to: &model)
+        #expect(send([.key(.enter)], to: &model).isEmpty && model.ui.flash?.text == "already showing default")
+        send(keys("c") + [.swarms(choices)], to: &model)
+        #expect(send(keys("j") + [.key(.enter)], to: &model) == [.loadSwarm("prod")])
+        #expect(model.switching == "prod" && model.fleet.endpoint == fleet.endpoint, "the first stays until prod is read")
+
+        let effects = send([.swarmLoaded(name: "prod", endpoint: "prod", [])], to: &model)
+        #expect(effects.first == .showSwarm("prod") && effects.contains(.setProbeTargets([])))
+        #expect(model.swarm == "prod" && model.fleet.endpoint == "prod" && model.fleet.health.isEmpty)
+        #expect(view(model).text.contains("prod"))
+        let outcome = ActionOutcome(request: ActionRequest(agent: "alpha", service: "openclaw_alpha", serviceID: "id-openclaw_alpha",
+                                                           kind: .restart, verb: .restart),
+                                    ok: true, message: "done", at: now)
+        send([.swarmMessage("default", .action(outcome))], to: &model)
+        #expect(model.fleet.lastAction == nil && model.parked["default"]?.lastAction == outcome)
+
+        send(keys("c") + [.swarms(choices)] + keys("k") + [.key(.enter)], to: &model)
+        let back = send([.swarmLoaded(name: "default", endpoint: "default", [])], to: &model)
+        #expect(back.first == .showSwarm("default"))
+        #expect(model.fleet.health["alpha"] == history, "the history as it was left")
+        #expect(model.parked["prod"] != nil)
+    }
+
+    @Test func aSwarmThatCannotBeReadLeavesTheOneShown() {
+        var model = console()
+        let choices = [SwarmContext(name: "default", address: "unix:///var/run/docker.sock"),
+                       SwarmContext(name: "prod", address: "ssh://ops@manager")]
+        send(keys("c") + [.swarms(choices)] + keys("j") + [.key(.enter)], to: &model)
+        #expect(send([.swarmFailed(name: "prod", reason: "ssh to manager: authentication failed")], to: &model) == [.bell])
+        #expect(model.swarm == "default" && model.switching == nil)
+        #expect(model.ui.flash?.text == "cannot switch to prod: ssh to manager: authentication failed")
+        // A late answer for a swarm no longer asked for changes nothing.
+        #expect(send([.swarmLoaded(name: "prod", endpoint: "prod", [])], to: &model).isEmpty && model.swarm == "default")
+    }
+
     // MARK: - Messages
 
     @Test func theFirstReadAsksForTheProbeTargetsAndOnlyAChangeAsksAgain() {

@@ -1,6 +1,7 @@
 @testable import DockerEngine
 import Foundation
 import Testing
+import SSHTunnel
 
 /// DOCKER_HOST parsing, endpoint resolution (environment, contexts, config), operator-facing error messages and
 /// reconnect backoff. Pure: no connection is ever made.

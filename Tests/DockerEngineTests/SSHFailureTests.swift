@@ -1,5 +1,6 @@
 import DockerEngine
 import Testing
+import SSHTunnel
 
 /// ssh's exit and the words ssh and the remote wrote to stderr, as OpenSSH 9 and the docker CLI write them, become
 /// the failure an operator can act on. (The end-to-end suite checks the same against a real sshd.)
@@ -26,11 +27,27 @@ import Testing
         ("Connection closed by 10.0.0.5 port 2222\n", .status(255), .connectionLost),
         ("", .signal(9), .connectionLost),
         ("something else entirely\n", .status(3), .other),
+        // `ssh -W host:port` (a forwarded probe), as OpenSSH 9 reports a channel the server could not open; the
+        // refused case is also met against the real sshd in SSHEndToEndTests.
+        ("channel 0: open failed: connect failed: Connection refused\r\nstdio forwarding failed\r\n", .status(255), .forwardRefused),
+        ("channel 0: open failed: administratively prohibited: open failed\r\nstdio forwarding failed\r\n", .status(255), .forwardProhibited),
+        ("channel 0: open failed: connect failed: Name or service not known\r\nstdio forwarding failed\r\n", .status(255), .forwardUnresolved),
+        ("channel 0: open failed: connect failed: No route to host\r\nstdio forwarding failed\r\n", .status(255), .forwardUnreachable),
     ])
     func stderrTellsTheFailuresApart(stderr: String, exit: SSHFailure.Exit, kind: SSHFailure.Kind) throws {
         let failure = try #require(classify(stderr, exit))
         #expect(failure.kind == kind)
         #expect(!failure.description.contains("\n"), "one line: \(failure.description)")
+    }
+
+    /// A forward's failure reads, in a probe's LAST ERROR, as it would from the SSH host: a refusal is "refused".
+    @Test func aForwardsFailureIsAProbeReason() throws {
+        let refused = try #require(classify("channel 0: open failed: connect failed: Connection refused\r\n"))
+        #expect(refused.probeReason == "refused" && !refused.probeUnreachable)
+        let unresolved = try #require(classify("channel 0: open failed: connect failed: Name or service not known\r\n"))
+        #expect(unresolved.probeUnreachable)
+        let auth = try #require(classify("ops@manager: Permission denied (publickey).\n"))
+        #expect(auth.probeReason == "ssh: authentication failed")
     }
 
     @Test func aCleanExitIsNoFailure() {

@@ -59,6 +59,46 @@ struct SSHEndToEndTests {
         }
     }
 
+    // MARK: - Probes from where the swarm is
+
+    /// A health server on the SSH host's own loopback, which this machine cannot reach: over ssh://, the probe goes
+    /// out from the SSH host (`ssh -W`), finds it healthy, and the row and JSON say which way it went; a closed port
+    /// there is "refused", as from the host itself; with `--probe-from here` the probe stays here and does not reach it.
+    @Test func aProbeThroughTheSSHHostReachesWhatOnlyItReaches() async throws {
+        let server = try TestSSH.server()
+        let client = try TestSSH.Client(server)
+        let health = try await ScriptServer.start(script: "misbehaving-http.py", netns: server.netns)
+        defer { health.stop() }
+        let env = client.environment.merging(["DOCKER_HOST": client.address]) { $1 }
+        func agent(_ json: String, _ name: String) throws -> [String: Any] {
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            let agents = try #require(report["agents"] as? [[String: Any]])
+            return try #require(agents.first { $0["name"] as? String == name }, "\(json)")
+        }
+        try await TestDocker.withService("sprobe") { name in
+            try await TestDocker.waitUntil("\(name) running") { try await TestDocker.runningTasks(name) == 1 }
+            let url = "\(health.address)/ok"
+            let relayed = try await snapshot(env, ["--all", "--health-url", "\(name)=\(url)", "--format", "json"])
+            let row = try agent(relayed.stdout, name)
+            #expect(row["health"] as? String == "healthy", "\(relayed.stdout)\n\(relayed.stderr)")
+            #expect(row["probeVia"] as? String == "ssh \(client.alias)", "\(row)")
+            let text = try await snapshot(env, ["--all", "--health-url", "\(name)=\(url)"])
+            let table = text.stdout.split(separator: "\n").filter { $0.contains(String(name.prefix(8))) && $0.contains("100%") }
+            #expect(table.count == 1 && table[0].contains("s ssh "), "CHECK says the probe went through ssh:\n\(text.stdout)")
+
+            let closed = try await snapshot(env, ["--all", "--health-url", "\(name)=http://127.0.0.1:1/ok", "--format", "json"])
+            let refused = try agent(closed.stdout, name)
+            #expect(refused["lastError"] as? String == "refused", "\(refused)")
+
+            let here = try await snapshot(env, ["--all", "--probe-from", "here", "--health-url", "\(name)=\(url)", "--format", "json"])
+            let direct = try agent(here.stdout, name)
+            #expect(direct["health"] as? String != "healthy", "\(direct)")
+            #expect(direct["probeVia"] == nil, "\(direct)")
+        }
+        try await TestDocker.waitUntil("no ssh left", timeout: 10) { try await client.sshProcesses().isEmpty }
+        #expect(client.leftInTemp().isEmpty, "the relay left \(client.leftInTemp())")
+    }
+
     // MARK: - Errors at start: one line, exit status 2
 
     enum Broken: String, CaseIterable, CustomTestStringConvertible {

@@ -4,15 +4,20 @@ import Foundation
 public final class ScriptServer: @unchecked Sendable {
     public let address: String
     let pid: pid_t
+    /// The network namespace it runs in (nil: this one); its loopback is its own.
+    let netns: String?
     private var stopped = false
 
-    public init(script: String, arguments: [String] = []) throws {
+    public init(script: String, arguments: [String] = [], netns: String? = nil) throws {
+        self.netns = netns
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw TestDocker.Unavailable(description: "pipe() failed") }
         let (readEnd, writeEnd) = (fds[0], fds[1])
         defer { close(readEnd) }
         do {
-            pid = try spawn("/usr/bin/env", ["python3", packageRoot.appendingPathComponent("scripts/\(script)").path] + arguments) { actions in
+            let command = ["python3", packageRoot.appendingPathComponent("scripts/\(script)").path] + arguments
+            let (tool, args) = netns.map { ("/usr/sbin/ip", ["netns", "exec", $0] + command) } ?? ("/usr/bin/env", command)
+            pid = try spawn(tool, args) { actions in
                 posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
                 posix_spawn_file_actions_addclose(&actions, readEnd)
             }
@@ -35,12 +40,12 @@ public final class ScriptServer: @unchecked Sendable {
     }
 
     /// Starts the script without blocking the cooperative pool while it gets ready (see `offPool`).
-    public static func start(script: String, arguments: [String] = []) async throws -> ScriptServer {
-        try await offPool { try ScriptServer(script: script, arguments: arguments) }
+    public static func start(script: String, arguments: [String] = [], netns: String? = nil) async throws -> ScriptServer {
+        try await offPool { try ScriptServer(script: script, arguments: arguments, netns: netns) }
     }
 
-    /// The body of a GET of `path` on this server (through curl, not the code under test).
-    public func get(_ path: String) async throws -> String { try await curl([address + path]) }
+    /// The body of a GET of `path` on this server (through curl, not the code under test; in its namespace).
+    public func get(_ path: String) async throws -> String { try await curl([address + path], netns: netns) }
 
     public func stop() {
         // SIGKILL: the test runner's threads block SIGTERM (unblocked in the child, but these hold no state anyway).
@@ -56,8 +61,12 @@ public final class ScriptServer: @unchecked Sendable {
 
 /// What curl prints for `arguments` (silent, failing on a transport error): HTTP in tests through a client that is
 /// not the code under test. scripts/test installs curl.
-public func curl(_ arguments: [String]) async throws -> String {
-    let r = try await run("/usr/bin/curl", ["-sS"] + arguments)
+public func curl(_ arguments: [String], netns: String? = nil) async throws -> String {
+    let r = if let netns {
+        try await run("/usr/sbin/ip", ["netns", "exec", netns, "/usr/bin/curl", "-sS"] + arguments)
+    } else {
+        try await run("/usr/bin/curl", ["-sS"] + arguments)
+    }
     guard r.status == 0 else { throw TestDocker.Unavailable(description: "curl \(arguments.last ?? ""): \(r.stderr)") }
     return r.stdout
 }

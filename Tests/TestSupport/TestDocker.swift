@@ -13,6 +13,8 @@ public enum TestDocker {
     public static var host: String? { env["CLAWTOP_TEST_DOCKER_HOST"] }
     /// A daemon that is not in a swarm.
     public static var plainHost: String? { env["CLAWTOP_TEST_PLAIN_DOCKER_HOST"] }
+    /// A second one-node swarm, for switching between swarms.
+    public static var swarm2Host: String? { env["CLAWTOP_TEST_SWARM2_DOCKER_HOST"] }
     /// The swarm manager over TCP with mutual TLS, and the client certificates for it.
     public static var tlsHost: String? { env["CLAWTOP_TEST_TLS_DOCKER_HOST"] }
     public static var tlsCertPath: String? { env["CLAWTOP_TEST_TLS_CERT_PATH"] }
@@ -103,18 +105,18 @@ public enum TestDocker {
     /// `command` is run with `sh -c`.
     @discardableResult
     public static func withService<T>(_ prefix: String, replicas: Int = 1, command: String = "sleep 3600",
-                                      extraFlags: [String] = [],
+                                      extraFlags: [String] = [], host: String? = nil,
                                       _ body: (String) async throws -> T) async throws -> T {
         let name = uniqueName(prefix)
         let mode = extraFlags.contains("global") ? [] : ["--replicas", String(replicas)]
         try await docker(["service", "create", "-d", "--no-resolve-image", "--name", name, "--network", "host"]
-                    + mode + extraFlags + [image, "sh", "-c", command])
+                    + mode + extraFlags + [image, "sh", "-c", command], host: host)
         do {
             let result = try await body(name)
-            _ = try? await docker(["service", "rm", name])
+            _ = try? await docker(["service", "rm", name], host: host)
             return result
         } catch {
-            _ = try? await docker(["service", "rm", name])
+            _ = try? await docker(["service", "rm", name], host: host)
             throw error
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The private sshd that `scripts/test` starts on loopback, and the client side a test sets up for the real ssh.
+/// The private sshd that `scripts/test` starts in a network namespace of its own (the remote side, whose loopback
+/// only ssh reaches), and the client side a test sets up for the real ssh.
 ///
 /// Its users: `user` logs in with `key` and its docker CLI reaches the private swarm; `noDockerUser` has no docker
 /// in PATH; `noPermUser` may not open the swarm's socket. Like `TestDocker`, the suites run when the server is in
@@ -19,8 +20,10 @@ public enum TestSSH {
         public var key: String
         public var wrongKey: String
         public var knownHosts: String
+        /// The remote side's network namespace: a server started there listens where only the SSH host reaches.
+        public var netns: String
 
-        /// `ssh://user@127.0.0.1:port`
+        /// `ssh://user@host:port`
         public func address(user: String? = nil) -> String { "ssh://\(user ?? self.user)@\(host):\(port)" }
     }
 
@@ -33,7 +36,7 @@ public enum TestSSH {
                       noDockerUser: try value("CLAWTOP_TEST_SSH_NODOCKER_USER"),
                       noPermUser: try value("CLAWTOP_TEST_SSH_NOPERM_USER"), key: try value("CLAWTOP_TEST_SSH_KEY"),
                       wrongKey: try value("CLAWTOP_TEST_SSH_WRONG_KEY"),
-                      knownHosts: try value("CLAWTOP_TEST_SSH_KNOWN_HOSTS"))
+                      knownHosts: try value("CLAWTOP_TEST_SSH_KNOWN_HOSTS"), netns: try value("CLAWTOP_TEST_SSH_NETNS"))
     }
 
     /// An operator's side of ssh in a temporary home: `home/.ssh/config` names the server as `alias` (HostName,
@@ -92,9 +95,9 @@ public enum TestSSH {
                 .write(toFile: configPath, atomically: true, encoding: .utf8)
         }
 
-        /// The ssh processes (running clawtop's sessions to `alias`) that are alive now.
+        /// The ssh processes (running clawtop's sessions to `alias`: to the daemon, or forwards) that are alive now.
         public func sshProcesses() async throws -> [Int32] {
-            let r = try await run("/usr/bin/pgrep", ["-f", "ssh .*-- \(alias) docker system dial-stdio"])
+            let r = try await run("/usr/bin/pgrep", ["-f", "ssh .*-- \(alias)( docker system dial-stdio)?$"])
             return r.stdout.split(separator: "\n").compactMap { Int32($0) }
         }
 

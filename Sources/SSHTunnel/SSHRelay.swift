@@ -33,14 +33,20 @@ public final class SSHRelay: Sendable {
     /// The header on a 502 answer written by the relay itself rather than the remote daemon.
     public static let failureHeader = "X-Clawtop-SSH-Failure"
 
+    /// The failure a relay's own answer carries: `header` is the value of `failureHeader` in the answer, if any.
+    public static func failure(header: String?, body: [UInt8]) -> SSHFailure? {
+        guard header != nil else { return nil }
+        return try? JSONDecoder().decode(SSHFailure.self, from: Data(body))
+    }
+
     /// Creates the private directory and the listening socket, and starts accepting.
-    /// `connectTimeout` (seconds) bounds how long ssh tries to reach the host.
-    public init(target: SSHTarget, connectTimeout: Int) throws(DockerError) {
+    /// `connectTimeout` (seconds) bounds how long ssh tries to reach the host; `remote` is what each session reaches.
+    public init(target: SSHTarget, remote: SSHRemoteEnd = .dockerDialStdio, connectTimeout: Int) throws(SetupError) {
         self.target = target
-        arguments = target.sshArguments(connectTimeout: connectTimeout)
+        arguments = target.sshArguments(connectTimeout: connectTimeout, remote: remote)
         var template = Array((NSTemporaryDirectory() as NSString).appendingPathComponent("clawtop-ssh.XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
-            throw .transport(address: target.address, reason: "cannot create a private directory for the ssh relay: \(String(cString: strerror(errno)))")
+            throw SetupError(reason: "cannot create a private directory for the ssh relay: \(String(cString: strerror(errno)))")
         }
         directory = String(cString: made)
         socketPath = (directory as NSString).appendingPathComponent("docker.sock")
@@ -48,7 +54,7 @@ public final class SSHRelay: Sendable {
             listenFD = try Self.listen(at: socketPath)
         } catch {
             rmdir(directory)
-            throw .transport(address: target.address, reason: "cannot open the ssh relay's socket: \(error.reason)")
+            throw SetupError(reason: "cannot open the ssh relay's socket: \(error.reason)")
         }
         SSHRelay.live.withLock { $0[ObjectIdentifier(self)] = self }
         _ = SSHRelay.exitHook
@@ -141,27 +147,28 @@ public final class SSHRelay: Sendable {
         acceptDone.signal()
     }
 
-    struct SocketError: Error { var reason: String }
+    /// Why the relay could not be set up (its directory or socket).
+    public struct SetupError: Error, Sendable { public var reason: String }
 
-    private static func listen(at path: String) throws(SocketError) -> Int32 {
+    private static func listen(at path: String) throws(SetupError) -> Int32 {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard bytes.count < capacity else { throw SocketError(reason: "the path \(path) is too long for a unix socket; set TMPDIR to a shorter directory") }
+        guard bytes.count < capacity else { throw SetupError(reason: "the path \(path) is too long for a unix socket; set TMPDIR to a shorter directory") }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: bytes)
             raw[bytes.count] = 0
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw SocketError(reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw SetupError(reason: String(cString: strerror(errno))) }
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard bound == 0, Glibc.listen(fd, 64) == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
-            throw SocketError(reason: reason)
+            throw SetupError(reason: reason)
         }
         return fd
     }

@@ -26,6 +26,14 @@ public struct SSHFailure: Sendable, Equatable, Codable, CustomStringConvertible 
         case connectionLost
         /// There is no `ssh` program to run here.
         case sshMissing
+        /// A forward (`ssh -W`): nothing listens at the address, as the SSH host sees it.
+        case forwardRefused
+        /// A forward: the server does not allow forwarding (`AllowTcpForwarding`, `DisableForwarding`).
+        case forwardProhibited
+        /// A forward: the SSH host cannot resolve the address's name.
+        case forwardUnresolved
+        /// A forward: the SSH host has no route to the address, or it did not answer in time.
+        case forwardUnreachable
         /// Anything else: ssh's own last words.
         case other
     }
@@ -65,6 +73,17 @@ public struct SSHFailure: Sendable, Equatable, Codable, CustomStringConvertible 
         func failure(_ kind: Kind, _ detail: String) -> SSHFailure { SSHFailure(kind: kind, target: target, detail: detail) }
 
         if established { return failure(.connectionLost, lines.isEmpty ? exit.text : last) }
+        // A forward's channel that the server could not open ("channel 0: open failed: connect failed: …"): the
+        // session itself was fine, so these come before ssh's own connection errors, whose words they share.
+        if has("open failed") {
+            let why = line("open failed")
+            if has("administratively prohibited") { return failure(.forwardProhibited, why) }
+            if has("Connection refused") { return failure(.forwardRefused, why) }
+            if has("Name or service not known") || has("No address associated") || has("Temporary failure in name resolution") {
+                return failure(.forwardUnresolved, why)
+            }
+            return failure(.forwardUnreachable, why)
+        }
         if has("REMOTE HOST IDENTIFICATION HAS CHANGED") { return failure(.hostKeyChanged, "the host key differs from the one in known_hosts") }
         if has("Host key verification failed") || has("host key is known for") {
             return failure(.hostKeyUnknown, line("host key is known for"))
@@ -126,10 +145,41 @@ public struct SSHFailure: Sendable, Equatable, Codable, CustomStringConvertible 
             return "\(at): the connection was lost (\(d))."
         case .sshMissing:
             return "there is no `ssh` program in PATH to reach \(target.address); install the OpenSSH client (openssh-client)."
+        case .forwardRefused:
+            return "\(at): nothing accepts connections at the forwarded address, as \(host) sees it (\(d))."
+        case .forwardProhibited:
+            return "\(at): the SSH server on \(host) does not allow forwarding (\(d)); allow it for \(user) (AllowTcpForwarding in sshd_config), or probe from here with --probe-from here."
+        case .forwardUnresolved:
+            return "\(at): \(host) cannot resolve the forwarded address's name (\(d))."
+        case .forwardUnreachable:
+            return "\(at): \(host) cannot reach the forwarded address (\(d))."
         case .other:
             return "\(at) failed: \(d); try `\(target.sshCommand) docker system dial-stdio` by hand to see why."
         }
     }
+
+    /// A probe's reason in a few words, as the row's LAST ERROR shows it: a refusal at the far end reads as it would
+    /// from here; the rest say that ssh is where it went wrong.
+    public var probeReason: String {
+        switch kind {
+        case .forwardRefused: return "refused"
+        case .forwardUnresolved: return "DNS: cannot resolve (on \(target.host))"
+        case .forwardUnreachable: return "unreachable from \(target.host)"
+        case .forwardProhibited: return "ssh: forwarding not allowed"
+        case .hostKeyUnknown: return "ssh: host key unknown"
+        case .hostKeyChanged: return "ssh: host key changed"
+        case .authenticationFailed: return "ssh: authentication failed"
+        case .hostUnknown: return "ssh: cannot resolve \(target.host)"
+        case .connectionRefused: return "ssh: refused"
+        case .unreachable: return "ssh: host unreachable"
+        case .connectionLost: return "ssh: connection lost"
+        case .sshMissing: return "ssh: not installed"
+        case .dockerMissing, .remotePermissionDenied, .remoteDaemonDown, .other: return "ssh: " + Self.sanitize(Substring(detail))
+        }
+    }
+
+    /// Whether a probe that failed this way never reached the agent's address at all (see `HealthSample.unreachable`).
+    public var probeUnreachable: Bool { kind == .forwardUnresolved || kind == .forwardUnreachable }
 
     /// The host and port ssh checked the key of, from "… host key is known for [10.0.0.5]:2222 and …": with a Host
     /// alias from ~/.ssh/config it is the real address, which ssh-keyscan (reading no config) needs.

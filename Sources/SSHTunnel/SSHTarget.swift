@@ -24,12 +24,28 @@ public struct SSHTarget: Sendable, Equatable, Codable {
     public var sshCommand: String { "ssh " + (port.map { "-p \($0) " } ?? "") + destination }
 
     /// The arguments for the system's ssh, as the docker CLI builds them: batch mode (clawtop owns the terminal, so
-    /// ssh must never prompt), no pseudo-terminal, and `docker system dial-stdio` on the remote, which joins the
-    /// session's stdin and stdout to the remote daemon's socket. `--` ends the options before the host name.
-    public func sshArguments(connectTimeout: Int) -> [String] {
+    /// ssh must never prompt), no pseudo-terminal, and the far end: `docker system dial-stdio` on the remote, which
+    /// joins the session's stdin and stdout to the remote daemon's socket, or `-W host:port`, which joins them to a
+    /// TCP connection the remote side makes. `--` ends the options before the host name.
+    public func sshArguments(connectTimeout: Int, remote: SSHRemoteEnd = .dockerDialStdio) -> [String] {
         var args = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connectTimeout)", "-T"]
         if let user { args += ["-l", user] }
         if let port { args += ["-p", String(port)] }
-        return args + ["--", host, "docker", "system", "dial-stdio"]
+        switch remote {
+        case .dockerDialStdio:
+            return args + ["--", host, "docker", "system", "dial-stdio"]
+        case .forward(let host, let port):
+            let h = host.contains(":") ? "[\(host)]" : host
+            return args + ["-W", "\(h):\(port)", "--", self.host]
+        }
     }
+}
+
+/// What the far end of an ssh session joins its stdin and stdout to.
+public enum SSHRemoteEnd: Sendable, Equatable, Hashable {
+    /// The remote Docker daemon's socket, through `docker system dial-stdio`.
+    case dockerDialStdio
+    /// A TCP connection from the SSH host to `host:port` (`ssh -W`): an address the host reaches and this machine
+    /// may not.
+    case forward(host: String, port: Int)
 }
