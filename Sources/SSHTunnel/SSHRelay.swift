@@ -44,7 +44,8 @@ public final class SSHRelay: Sendable {
     public init(target: SSHTarget, remote: SSHRemoteEnd = .dockerDialStdio, connectTimeout: Int) throws(SetupError) {
         self.target = target
         arguments = target.sshArguments(connectTimeout: connectTimeout, remote: remote)
-        var template = Array((NSTemporaryDirectory() as NSString).appendingPathComponent("clawtop-ssh.XXXXXX").utf8CString)
+        _ = SSHRelay.sweptOnce
+        var template = Array((NSTemporaryDirectory() as NSString).appendingPathComponent(SSHRelay.directoryPrefix + "XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
             throw SetupError(reason: "cannot create a private directory for the ssh relay: \(String(cString: strerror(errno)))")
         }
@@ -150,15 +151,22 @@ public final class SSHRelay: Sendable {
     /// Why the relay could not be set up (its directory or socket).
     public struct SetupError: Error, Sendable { public var reason: String }
 
-    private static func listen(at path: String) throws(SetupError) -> Int32 {
+    /// The socket address of `path`; nil when the path is too long for one.
+    private static func unixAddress(_ path: String) -> sockaddr_un? {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard bytes.count < capacity else { throw SetupError(reason: "the path \(path) is too long for a unix socket; set TMPDIR to a shorter directory") }
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: bytes)
             raw[bytes.count] = 0
+        }
+        return address
+    }
+
+    private static func listen(at path: String) throws(SetupError) -> Int32 {
+        guard var address = unixAddress(path) else {
+            throw SetupError(reason: "the path \(path) is too long for a unix socket; set TMPDIR to a shorter directory")
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw SetupError(reason: String(cString: strerror(errno))) }
@@ -171,6 +179,40 @@ public final class SSHRelay: Sendable {
             throw SetupError(reason: reason)
         }
         return fd
+    }
+
+    // MARK: - What a killed clawtop left behind
+
+    static let directoryPrefix = "clawtop-ssh."
+
+    /// Once per process, before the first relay: the directories of relays whose process was killed (SIGKILL runs
+    /// no exit hook) are removed, when they are this user's and nothing listens on their socket any more.
+    private static let sweptOnce: Void = sweep(in: NSTemporaryDirectory())
+
+    static func sweep(in temporary: String) {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: temporary)) ?? [] where name.hasPrefix(directoryPrefix) {
+            let dir = (temporary as NSString).appendingPathComponent(name)
+            var info = stat()
+            guard lstat(dir, &info) == 0, info.st_uid == getuid(), (info.st_mode & S_IFMT) == S_IFDIR else { continue }
+            let socket = (dir as NSString).appendingPathComponent("docker.sock")
+            guard !listening(at: socket) else { continue }
+            unlink(socket)
+            rmdir(dir)
+        }
+    }
+
+    /// Whether a process accepts connections on the unix socket at `path`.
+    static func listening(at path: String) -> Bool {
+        guard var address = unixAddress(path) else { return true }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return true }
+        defer { close(fd) }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        // Refused or gone: nobody is there. Anything else (busy, no permission): leave it be.
+        return connected == 0 || (errno != ECONNREFUSED && errno != ENOENT)
     }
 
     // MARK: - Every relay ends at exit

@@ -26,9 +26,12 @@ public struct SSHTarget: Sendable, Equatable, Codable {
     /// The arguments for the system's ssh, as the docker CLI builds them: batch mode (clawtop owns the terminal, so
     /// ssh must never prompt), no pseudo-terminal, and the far end: `docker system dial-stdio` on the remote, which
     /// joins the session's stdin and stdout to the remote daemon's socket, or `-W host:port`, which joins them to a
-    /// TCP connection the remote side makes. `--` ends the options before the host name.
+    /// TCP connection the remote side makes. Keep-alives (every 15 s, three missed) end a session whose network died
+    /// silently (a laptop that slept, a NAT that forgot), so its stream reconnects instead of waiting forever.
+    /// `--` ends the options before the host name.
     public func sshArguments(connectTimeout: Int, remote: SSHRemoteEnd = .dockerDialStdio) -> [String] {
-        var args = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connectTimeout)", "-T"]
+        var args = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connectTimeout)",
+                    "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3", "-T"]
         if let user { args += ["-l", user] }
         if let port { args += ["-p", String(port)] }
         switch remote {

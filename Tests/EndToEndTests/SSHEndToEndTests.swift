@@ -14,8 +14,10 @@ struct SSHEndToEndTests {
         try await run(clawtopBinary(), ["snapshot", "--width", "140", "--height", "40"] + args, environment: env)
     }
 
-    func rows(_ screen: String, _ name: String) -> [Substring] {
-        screen.split(separator: "\n").filter { $0.contains(name) }
+    /// The details of `name` show it running: the table of a busy test swarm may not have its row on screen, nor
+    /// room for its whole name.
+    func showsRunning(_ frame: String, _ name: String) -> Bool {
+        frame.split(separator: "\n").contains { $0.contains("service") && $0.contains(name) && $0.contains("replicated 1/1") }
     }
 
     @Test func theTableOverSSHWithUserAndPortFromTheAddressOrTheConfig() async throws {
@@ -25,10 +27,11 @@ struct SSHEndToEndTests {
             try await TestDocker.waitUntil("\(name) running") { try await TestDocker.runningTasks(name) == 1 }
             // ssh://user@host:port, and ssh://alias whose user and port only the ssh config knows.
             for address in [server.address(), client.address] {
-                let r = try await snapshot(client.environment.merging(["DOCKER_HOST": address]) { $1 })
+                let r = try await snapshot(client.environment.merging(["DOCKER_HOST": address]) { $1 },
+                                           ["--all", "--select", name, "--view", "details"])
                 #expect(r.status == 0 || r.status == 1, "\(address): \(r.stderr)")
                 #expect(r.stdout.contains(address), "the header names the endpoint:\n\(r.stdout)")
-                #expect(rows(r.stdout, name).contains { $0.contains("1/1") }, "\(address):\n\(r.stdout)\n\(r.stderr)")
+                #expect(showsRunning(r.stdout, name), "\(address):\n\(r.stdout)\n\(r.stderr)")
             }
         }
         #expect(try await client.sshProcesses().isEmpty)
@@ -52,10 +55,10 @@ struct SSHEndToEndTests {
         if variable == "DOCKER_CONFIG" { env["DOCKER_CONFIG"] = config }
         try await TestDocker.withService("sctx") { name in
             try await TestDocker.waitUntil("\(name) running") { try await TestDocker.runningTasks(name) == 1 }
-            let r = try await snapshot(env)
+            let r = try await snapshot(env, ["--all", "--select", name, "--view", "details"])
             #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
             #expect(r.stdout.contains("swarm-over-ssh"), "the header names the context:\n\(r.stdout)")
-            #expect(rows(r.stdout, name).contains { $0.contains("1/1") }, "\(r.stdout)\n\(r.stderr)")
+            #expect(showsRunning(r.stdout, name), "\(r.stdout)\n\(r.stderr)")
         }
     }
 
@@ -292,6 +295,26 @@ struct SSHEndToEndTests {
         }
         try await TestDocker.waitUntil("no ssh left after SIGTERM", timeout: 10) { try await client.sshProcesses().isEmpty }
         #expect(client.leftInTemp().isEmpty, "the relay left \(client.leftInTemp())")
+    }
+
+    /// SIGKILL runs no exit hook: the relay's directory stays behind, its ssh sessions end with their stdin; the
+    /// next clawtop over ssh removes the directory (nothing listens there any more).
+    @Test func aKilledConsolesRelayIsSweptByTheNextRun() async throws {
+        let server = try TestSSH.server()
+        let client = try TestSSH.Client(server)
+        try await TestDocker.withService("skill") { name in
+            let tmux = try startConsole(client)
+            defer { tmux.kill() }
+            try await tmux.waitFor(name)
+            let pid = try #require(try tmux.childPID())
+            kill(pid, SIGKILL)
+            try await tmux.waitFor("exit=137")
+            #expect(!client.leftInTemp().isEmpty, "a killed clawtop cannot clean up")
+            try await TestDocker.waitUntil("its ssh sessions end", timeout: 15) { try await client.sshProcesses().isEmpty }
+            let r = try await snapshot(client.environment.merging(["DOCKER_HOST": client.address]) { $1 })
+            #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
+        }
+        #expect(client.leftInTemp().isEmpty, "the next run swept \(client.leftInTemp())")
     }
 
     /// A loopback port nothing listens on.
