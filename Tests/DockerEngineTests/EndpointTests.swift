@@ -237,11 +237,14 @@ import SSHTunnel
 
         @Test func sshArgumentsAreTheDockerCLIsWithBatchMode() {
             let full = SSHTarget(user: "ops", host: "manager", port: 2222).sshArguments(connectTimeout: 8)
-            #expect(full == ["-o", "BatchMode=yes", "-o", "ConnectTimeout=8", "-T", "-l", "ops", "-p", "2222", "--", "manager",
-                             "docker", "system", "dial-stdio"])
+            let options = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=8", "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3", "-T"]
+            #expect(full == options + ["-l", "ops", "-p", "2222", "--", "manager", "docker", "system", "dial-stdio"])
             // Without user or port, the operator's ~/.ssh/config decides them.
             let bare = SSHTarget(user: nil, host: "manager", port: nil).sshArguments(connectTimeout: 8)
             #expect(!bare.contains("-l") && !bare.contains("-p"))
+            // A forward: ssh joins its stdio to a connection the host makes.
+            let forward = SSHTarget(user: "ops", host: "manager", port: nil).sshArguments(connectTimeout: 8, remote: .forward(host: "fd00::1", port: 80))
+            #expect(forward == options + ["-l", "ops", "-W", "[fd00::1]:80", "--", "manager"])
         }
 
         @Test func homeComesFromTheEnvironmentBeforeTheUserDatabase() throws {
