@@ -1,18 +1,22 @@
 import Foundation
 
-/// What an operator asked Docker to do to an agent's service.
+/// What an operator asked Docker to do to an agent's service, or to a node.
 public enum ActionKind: Sendable, Equatable {
     /// A force update: every task is replaced (`docker service update --force`).
     case restart
     case scale(from: Int, to: Int)
+    /// Back to the spec before the last update (`docker service rollback`).
+    case rollback
+    /// A node's availability (`docker node update --availability`): `serviceID` is the node's ID.
+    case availability(from: String, to: String)
 }
 
 /// The operator's word for an action: the key pressed, what the confirmation and the action log say.
 public enum ActionVerb: String, Sendable, Equatable {
-    case restart, scale, wake, sleep
+    case restart, scale, wake, sleep, rollback, drain, pause, activate
 }
 
-/// One action, as confirmed by the operator: which agent, which service, and the exact effect.
+/// One action, as confirmed by the operator: which agent, which service (or node), and the exact effect.
 public struct ActionRequest: Sendable, Equatable {
     public var agent: String
     public var service: String
@@ -48,6 +52,10 @@ public struct ActionRequest: Sendable, Equatable {
         case .scale(let from, let to):
             if viaWarren { return "\(verb.rawValue) \(agent) through Warren (\(service) \(from) \(arrow) \(to))" }
             return "\(verb.rawValue) \(service) \(from) \(arrow) \(to)"
+        case .rollback:
+            return "roll back \(service) to its previous spec"
+        case .availability(let from, let to):
+            return "\(verb.rawValue) node \(service) (\(from) \(arrow) \(to))"
         }
     }
 }

@@ -179,7 +179,7 @@ extension FleetState {
     /// The row of one agent, derived anew: for a message about that agent alone.
     public func agentRow(_ agent: AgentDefinition, now: Date) -> AgentRow {
         let service = agent.serviceName.flatMap { name in services.values.first { $0.name == name } }
-        let summary = service.map { ServiceSummary(service: $0, tasks: tasks[$0.id] ?? [], nodeNames: nodeNames, now: now) }
+        let summary = service.map { ServiceSummary(service: $0, tasks: tasks[$0.id] ?? [], nodeNames: nodeNames, downNodes: downNodes, now: now) }
         return row(agent, summary: summary, now: now)
     }
 
@@ -215,6 +215,10 @@ public struct AgentRow: Sendable, Equatable {
     public var probe: ProbeNote?
     /// Docker's health-check status of the agent's current containers (the worst of them).
     public var dockerHealth: ContainerHealth?
+    /// `dockerHealth` is Swarm's word, from its task states, not the containers' own: the daemon clawtop talks to
+    /// knows the check's status only for containers on its node. Swarm keeps a task `starting` until its first check
+    /// passes and replaces one whose check fails, so a running task's check has passed, as far as anyone here knows.
+    public var dockerHealthFromTasks = false
     public var restarts: Int
     /// Why it is unwell, newest first: the failing probe's reason, else the newest task error. For a healthy agent
     /// whose gateway says it is starting or draining, or did not take its token, that.
@@ -249,7 +253,13 @@ public struct AgentRow: Sendable, Equatable {
         self.restarts = restarts
         self.warren = warren
         let current = tasks.filter { $0.desiredState == "running" && !$0.isTerminal }
-        dockerHealth = current.compactMap(\.containerHealth).min()
+        let known = current.compactMap(\.containerHealth)
+        if known.isEmpty, summary?.service.spec.healthcheck != nil, !current.isEmpty {
+            dockerHealth = current.contains { $0.state == "starting" } ? .starting : current.contains(where: \.isRunning) ? .healthy : nil
+            dockerHealthFromTasks = dockerHealth != nil
+        } else {
+            dockerHealth = known.min()
+        }
         // A new service with replicas wanted and no task at all yet is about to start: its grace begins now.
         let startedAt = current.compactMap(\.createdAt).max() ?? ((summary?.service.desired ?? 0) > 0 && tasks.isEmpty ? now : nil)
         self.startedAt = startedAt
@@ -328,7 +338,7 @@ public struct AgentRow: Sendable, Equatable {
         guard let condition = summary?.condition else { return byHealth }
         let byService: Int
         switch condition {
-        case .failing: byService = 0
+        case .failing, .pending: byService = 0
         case .degraded, .paused: byService = 1
         case .starting, .updating: byService = 3
         case .running: byService = 5

@@ -4,14 +4,33 @@ import Foundation
 public struct NodeInfo: Sendable, Equatable {
     public var id: String
     public var hostname: String
+    /// `manager` or `worker`.
     public var role: String
+    /// `ready`, `down`, `unknown`, `disconnected`.
     public var state: String
-    public init(id: String, hostname: String, role: String, state: String) {
+    /// `active`, `pause` or `drain`: whether the scheduler may place tasks there.
+    public var availability: String
+    /// The manager that leads the swarm's Raft.
+    public var leader: Bool
+    /// The address the node is reached at.
+    public var address: String
+    /// The Docker Engine version it runs.
+    public var engine: String
+
+    public init(id: String, hostname: String, role: String, state: String, availability: String = "active",
+                leader: Bool = false, address: String = "", engine: String = "") {
         self.id = id
         self.hostname = hostname
         self.role = role
         self.state = state
+        self.availability = availability
+        self.leader = leader
+        self.address = address
+        self.engine = engine
     }
+
+    /// Ready and active: the scheduler places tasks here.
+    public var isUsable: Bool { state == "ready" && availability == "active" }
 }
 
 public enum ServiceMode: Sendable, Equatable {
@@ -114,8 +133,10 @@ public struct TaskInfo: Sendable, Equatable {
 
     /// A task that ended badly: failed or rejected, or exited non-zero. Updates and scale-downs end in
     /// `shutdown` with no error and are not failures.
+    /// Failed on its own: a task Swarm shut down (an update, a scale, a drain) may end with a signal's exit code,
+    /// and is not a failure.
     public var isFailure: Bool {
-        state == "failed" || state == "rejected" || (isTerminal && (exitCode ?? 0) != 0)
+        state == "failed" || state == "rejected" || (isTerminal && state != "shutdown" && (exitCode ?? 0) != 0)
     }
 }
 
@@ -199,6 +220,11 @@ extension FleetState {
         Dictionary(nodes.map { ($0.id, $0.hostname) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// The IDs of the nodes that are down (or cut off from the managers).
+    public var downNodes: Set<String> {
+        Set(nodes.filter { $0.state == "down" || $0.state == "disconnected" }.map(\.id))
+    }
+
     /// Empties the logs, to show those of `service` (nil for none) as they come.
     public mutating func showLogs(of service: String?) {
         logs = LogBuffer()
@@ -207,13 +233,18 @@ extension FleetState {
     }
 
     /// Log lines with their replica labelled from the task that printed them: its slot, or for a global service's
-    /// task its node; the start of the task ID for a task not read yet.
+    /// task its node; on a swarm of several nodes, the node too (`2@wk1`); the start of the task ID for a task not
+    /// read yet.
     func labelled(_ entries: [LogEntry], of service: String) -> [LogEntry] {
         guard entries.contains(where: { $0.replica == nil && $0.taskID != nil }) else { return entries }
         var labels: [String: String] = [:]
+        let names = nodes.count > 1 ? nodeNames : [:]
         // The tasks of that service only (by name or ID, as the logs were asked for), not the whole swarm's.
         for s in services.values where s.name == service || s.id == service {
-            for task in tasks[s.id] ?? [] { labels[task.id] = task.replicaLabel }
+            for task in tasks[s.id] ?? [] {
+                let host = task.nodeID.flatMap { names[$0] }
+                labels[task.id] = task.slot == nil ? host ?? task.replicaLabel : [task.replicaLabel, host].compactMap { $0 }.joined(separator: "@")
+            }
         }
         return entries.map { entry in
             var e = entry
@@ -232,6 +263,7 @@ extension FleetState {
 struct SeenTask: Sendable, Equatable {
     var slot: String
     var active: Bool
+    var node: String?
 }
 
 /// The last probe of an agent.
@@ -259,6 +291,8 @@ public enum Message: Sendable, Equatable {
     /// One service re-read after an event, with its tasks.
     case service(ServiceInfo, tasks: [TaskInfo], at: Date)
     case serviceRemoved(id: String, at: Date)
+    /// Every node, re-read after a node event (a node went down, came back, was drained).
+    case nodes([NodeInfo])
     /// Every task of the swarm, re-read: replaces the tasks of each known service, and its running count from
     /// them. Docker's health-check status of a task already known is kept (this read does not carry it).
     case tasks([TaskInfo], at: Date)
@@ -309,6 +343,18 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
         state.tasks[service.id] = tasks
         countRestarts(&state, service: service, tasks: tasks)
         state.lastSync = at
+    case .nodes(let nodes):
+        // A node that went down takes its tasks' log lines with it: the logs shown say where they end.
+        let wasDown = state.downNodes
+        state.nodes = nodes
+        if let shown = state.logService {
+            let ids = Set(state.services.values.filter { $0.name == shown || $0.id == shown }.map(\.id))
+            for node in nodes where state.downNodes.contains(node.id) && !wasDown.contains(node.id) {
+                let there = ids.flatMap { state.tasks[$0] ?? [] }.contains { $0.isRunning && $0.nodeID == node.id }
+                if there { state.logs.append(contentsOf: [LogEntry(time: nil, stream: .stderr, replica: "@" + node.hostname,
+                                                                     text: "node \(node.hostname) is down: its lines end here")]) }
+            }
+        }
     case .serviceRemoved(let id, let at):
         guard state.isNewRead(of: id, at: at) else { return }
         state.services[id] = nil
@@ -376,18 +422,22 @@ private func countRestarts(_ state: inout FleetState, service: ServiceInfo, task
     // task's life, and one replaced as it starts may never be seen running. A forced update stops the old task
     // before it starts the new one, and a read can fall in between: a task seen live stays active while it is shut
     // down in a slot the service still wants.
+    // A task moved off a node that was drained or went down is placed anew: a move, not a restart.
+    let evicting = Set(state.nodes.filter { $0.availability == "drain" || $0.state == "down" || $0.state == "disconnected" }.map(\.id))
+    func evicted(_ node: String?) -> Bool { node.map(evicting.contains) ?? false }
     let before = state.seenTasks[service.name] ?? [:]
     func stillWanted(_ t: TaskInfo) -> Bool { service.desired > 0 && (t.slot.map { $0 <= service.desired } ?? true) }
     func live(_ t: TaskInfo) -> Bool { !t.isTerminal || t.state == "failed" || t.state == "rejected" }
     let current = Dictionary(tasks.map { t in
-        (t.id, SeenTask(slot: t.slotKey, active: live(t) || (before[t.id]?.active == true && stillWanted(t))))
+        (t.id, SeenTask(slot: t.slotKey, active: live(t) || (before[t.id]?.active == true && stillWanted(t)), node: t.nodeID))
     }, uniquingKeysWith: { a, _ in a })
     if let seen = state.seenTasks[service.name] {
-        let activeSlots = Set(seen.values.filter(\.active).map(\.slot))
+        let activeSlots = Set(seen.values.filter { $0.active && !evicted($0.node) }.map(\.slot))
         let fresh = current.filter { seen[$0.key] == nil && activeSlots.contains($0.value.slot) }
         state.restarts[service.name, default: 0] += fresh.count
     } else {
-        let perSlot = Dictionary(grouping: current.values, by: \.slot)
+        let shutDownThere = Set(tasks.filter { $0.state == "shutdown" && evicted($0.nodeID) }.map(\.id))
+        let perSlot = Dictionary(grouping: current.filter { !shutDownThere.contains($0.key) }.values, by: \.slot)
         state.restarts[service.name] = perSlot.values.reduce(0) { $0 + max(0, $1.count - 1) }
     }
     state.seenTasks[service.name] = current

@@ -37,6 +37,11 @@ public struct FleetReport: Codable, Sendable, Equatable {
 
     public struct Node: Codable, Sendable, Equatable {
         public var id, hostname, role, state: String
+        /// `active`, `pause` or `drain`.
+        public var availability: String
+        public var leader: Bool
+        public var address: String?
+        public var engine: String?
     }
 
     public struct Agent: Codable, Sendable, Equatable {
@@ -53,6 +58,12 @@ public struct FleetReport: Codable, Sendable, Equatable {
         /// Why the URL cannot be reached from here, when it cannot.
         public var unreachable: String?
         public var dockerHealth: String?
+        /// `container` (the daemon read the container's check) or `task` (Swarm's task states say it, for containers
+        /// on other nodes: a task runs only once its check has passed, and one that fails it is replaced).
+        public var dockerHealthFrom: String?
+        /// What its service is doing: running, starting, updating, paused, degraded, failing, pending (a task that
+        /// cannot be placed), stopped.
+        public var state: String?
         public var running: Int?
         public var desired: Int?
         public var restarts: Int
@@ -65,7 +76,23 @@ public struct FleetReport: Codable, Sendable, Equatable {
         public var warren: WarrenAgent?
         /// clawtop's probe and Warren disagree: "warren sees degraded".
         public var disagreement: String?
+        /// Where its tasks are: those Swarm wants running, and those still running.
+        public var tasks: [Placement]
         public var history: History
+    }
+
+    /// One task of an agent's service and where Swarm placed it.
+    public struct Placement: Codable, Sendable, Equatable {
+        public var slot: Int?
+        /// The node's hostname; absent while the task is not placed (pending).
+        public var node: String?
+        /// Swarm's state of the task (`pending`, `running`, …) and the one it wants.
+        public var state: String
+        public var desiredState: String
+        /// Swarm's reason, when it gives one ("no suitable node (…)", "task: non-zero exit (1)").
+        public var error: String?
+        /// The node is down: Swarm last saw the task there and cannot know more.
+        public var nodeDown: Bool
     }
 
     /// An OpenClaw gateway's readiness answer: the why behind the health, never the verdict.
@@ -130,7 +157,9 @@ public struct FleetReport: Codable, Sendable, Equatable {
         case .failed: connection = "failed"
         }
         nodes = fleet.nodes.sorted { $0.hostname < $1.hostname }
-            .map { Node(id: $0.id, hostname: $0.hostname, role: $0.role, state: $0.state) }
+            .map { Node(id: $0.id, hostname: sanitize($0.hostname), role: $0.role, state: $0.state, availability: $0.availability,
+                        leader: $0.leader, address: $0.address.isEmpty ? nil : sanitize($0.address),
+                        engine: $0.engine.isEmpty ? nil : sanitize($0.engine)) }
         warren = fleet.warren.map { w in
             Warren(address: w.address, link: w.link.word, problem: w.link.problem.map(sanitize), uptime: w.status?.uptime,
                    agents: w.status?.agents, ready: w.status?.ready, sleeping: w.status?.sleeping,
@@ -148,6 +177,8 @@ public struct FleetReport: Codable, Sendable, Equatable {
             return Agent(name: row.agent.name, service: row.agent.serviceName, policy: row.agent.policy,
                          source: row.agent.source.rawValue, health: row.health.rawValue, healthSource: source,
                          healthURL: row.agent.healthURL, unreachable: row.probe?.unreachable.map(sanitize), dockerHealth: row.dockerHealth?.rawValue,
+                         dockerHealthFrom: row.dockerHealth == nil ? nil : row.dockerHealthFromTasks ? "task" : "container",
+                         state: row.summary?.condition.word,
                          running: row.summary?.service.running, desired: row.summary?.service.desired,
                          restarts: row.restarts, lastError: row.lastError.map(sanitize), lastCheck: row.probe?.at,
                          probeVia: row.probe?.via.map(sanitize),
@@ -158,6 +189,7 @@ public struct FleetReport: Codable, Sendable, Equatable {
                                          taskID: w.taskID.map(sanitize), sessionID: w.sessionID.map(sanitize))
                          },
                          disagreement: row.disagreement,
+                         tasks: Self.placements(fleet, service: row.summary?.service.id),
                          history: History(samples: h.count, availability: h.availability,
                                           latencyP50: h.latencyPercentile(0.5), latencyP95: h.latencyPercentile(0.95),
                                           streak: h.streak?.count ?? 0, streakOK: h.streak?.ok, since: row.since,
@@ -180,7 +212,20 @@ public struct FleetReport: Codable, Sendable, Equatable {
     }
 
     /// 0 when nothing is failing, unhealthy or missing; 1 otherwise (`snapshot`'s exit status).
+    /// 1 when an agent is failing, unhealthy or missing, or its service has a task that cannot be placed.
+    static func placements(_ fleet: FleetState, service: String?) -> [Placement] {
+        guard let service else { return [] }
+        let (names, down) = (fleet.nodeNames, fleet.downNodes)
+        return (fleet.tasks[service] ?? []).filter { $0.desiredState == "running" || !$0.isTerminal }
+            .sorted { ($0.slot ?? 0, $0.nodeID ?? "") < ($1.slot ?? 0, $1.nodeID ?? "") }
+            .map { t in
+                Placement(slot: t.slot, node: t.nodeID.map { names[$0].map(sanitize) ?? String($0.prefix(12)) }, state: t.state,
+                          desiredState: t.desiredState, error: t.error.map(sanitize),
+                          nodeDown: t.nodeID.map(down.contains) ?? false)
+            }
+    }
+
     public var exitStatus: Int32 {
-        agents.contains { ["failing", "unhealthy", "missing"].contains($0.health) } ? 1 : 0
+        agents.contains { ["failing", "unhealthy", "missing"].contains($0.health) || $0.state == "pending" } ? 1 : 0
     }
 }

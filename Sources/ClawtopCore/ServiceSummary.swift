@@ -5,6 +5,8 @@ import Foundation
 public enum ServiceCondition: Int, Sendable, Equatable, Comparable, CaseIterable {
     /// Fewer tasks running than desired, and tasks have been failing.
     case failing
+    /// A task that should run cannot be placed: no node meets its constraints or has the resources it reserves.
+    case pending
     /// Fewer tasks running than desired, nothing failing (yet).
     case degraded
     /// A rolling update is paused (usually after a failure).
@@ -21,6 +23,7 @@ public enum ServiceCondition: Int, Sendable, Equatable, Comparable, CaseIterable
     public var word: String {
         switch self {
         case .failing: return "failing"
+        case .pending: return "pending"
         case .degraded: return "degraded"
         case .paused: return "paused"
         case .starting: return "starting"
@@ -42,13 +45,23 @@ public struct ServiceSummary: Sendable, Equatable {
     /// Hostnames of the nodes running its tasks.
     public var nodes: [String]
 
-    public init(service: ServiceInfo, tasks: [TaskInfo], nodeNames: [String: String], now: Date) {
+    /// `downNodes`: the IDs of nodes that are down; a task Swarm last saw running on one is not running, and says so.
+    public init(service: ServiceInfo, tasks: [TaskInfo], nodeNames: [String: String], downNodes: Set<String> = [], now: Date) {
+        // Swarm (and `docker service ls`) still counts a task it last saw running on a node now down.
+        var service = service
+        let stranded = tasks.filter { $0.isRunning && $0.nodeID.map(downNodes.contains) == true }
+        service.running = max(0, service.running - stranded.count)
         self.service = service
         let newestError = tasks.filter { !($0.error ?? "").isEmpty }
             .max { ($0.timestamp ?? .distantPast) < ($1.timestamp ?? .distantPast) }
         lastError = newestError?.error
-        let running = tasks.filter(\.isRunning)
-        nodes = Array(Set(running.compactMap { $0.nodeID.flatMap { nodeNames[$0] ?? String($0.prefix(12)) } })).sorted()
+        if let node = stranded.first?.nodeID {
+            lastError = "node \(nodeNames[node] ?? String(node.prefix(12))) is down: its task is out of reach"
+        }
+        let running = tasks.filter { $0.isRunning && !($0.nodeID.map(downNodes.contains) ?? false) }
+        // Where it runs; for one that runs nowhere (a crash loop between restarts), where its newest task was placed.
+        let placed = running.isEmpty ? tasks.filter { $0.nodeID != nil }.max { ($0.timestamp ?? .distantPast) < ($1.timestamp ?? .distantPast) }.map { [$0] } ?? [] : running
+        nodes = Array(Set(placed.compactMap { $0.nodeID.flatMap { nodeNames[$0] ?? String($0.prefix(12)) } })).sorted()
         condition = Self.condition(service: service, tasks: tasks, now: now)
     }
 
@@ -69,6 +82,10 @@ public struct ServiceSummary: Sendable, Equatable {
             $0.isFailure && now.timeIntervalSince($0.timestamp ?? .distantPast) < Self.recentFailure
         }
         if failedRecently { return .failing }
+        // Swarm says why it cannot place a task ("no suitable node (…)", "insufficient resources on 3 nodes").
+        if tasks.contains(where: { $0.desiredState == "running" && $0.state == "pending" && !($0.error ?? "").isEmpty }) {
+            return .pending
+        }
         if tasks.contains(where: { $0.desiredState == "running" && startingStates.contains($0.state) }) { return .starting }
         return .degraded
     }
@@ -82,8 +99,8 @@ extension FleetState {
 
     /// Every service's summary, in no order (sorting a thousand of them costs more than making them).
     func unsortedSummaries(now: Date) -> [ServiceSummary] {
-        let names = nodeNames
-        return services.values.map { ServiceSummary(service: $0, tasks: tasks[$0.id] ?? [], nodeNames: names, now: now) }
+        let (names, down) = (nodeNames, downNodes)
+        return services.values.map { ServiceSummary(service: $0, tasks: tasks[$0.id] ?? [], nodeNames: names, downNodes: down, now: now) }
     }
 }
 

@@ -58,6 +58,21 @@ func layout(_ columns: [Column], width: Int) -> [Column] {
     return shown
 }
 
+/// One line of a table: each cell truncated to its column, the hidden columns skipped.
+func drawCells(_ cells: [(String, Role)], columns: [Column], x: Int, y: Int, ellipsis: String, into buf: inout Buffer) {
+    var cx = x + 1
+    for (column, cell) in zip(columns, cells) where column.width > 0 {
+        buf.put(truncate(cell.0, to: column.width, ellipsis: ellipsis), x: cx, y: y, maxWidth: column.width, role: cell.1)
+        cx += column.width + 1
+    }
+}
+
+/// A table's header line: the column titles on the header's colour.
+func drawHeaderLine(_ columns: [Column], x: Int, y: Int, ellipsis: String, into buf: inout Buffer) {
+    drawCells(columns.map { ($0.title, .header) }, columns: columns, x: x, y: y, ellipsis: ellipsis, into: &buf)
+    buf.fill(role: .header, y: y)
+}
+
 /// The agent table: one row per agent, the most urgent first. With Warren, a WARREN column gives its state.
 func drawAgentTable(_ rows: [AgentRow], ui: UIState, warren: Bool = false, area: Rect, into buf: inout Buffer, now: Date) {
     let g = ui.glyphs
@@ -83,14 +98,9 @@ func drawAgentTable(_ rows: [AgentRow], ui: UIState, warren: Bool = false, area:
     ], width: area.width - 1)
 
     func draw(_ cells: [(String, Role)], y: Int) {
-        var x = area.x + 1
-        for (column, cell) in zip(columns, cells) where column.width > 0 {
-            buf.put(truncate(cell.0, to: column.width, ellipsis: g.ellipsis), x: x, y: y, maxWidth: column.width, role: cell.1)
-            x += column.width + 1
-        }
+        drawCells(cells, columns: columns, x: area.x, y: y, ellipsis: g.ellipsis, into: &buf)
     }
-    draw(columns.map { ($0.title, .header) }, y: area.y)
-    buf.fill(role: .header, y: area.y)
+    drawHeaderLine(columns, x: area.x, y: area.y, ellipsis: g.ellipsis, into: &buf)
     if rows.isEmpty {
         buf.put("  no agents and no services in this swarm", x: 0, y: area.y + 1, role: .muted)
         return
@@ -145,7 +155,7 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
         (availability, availabilityRole(row.history.availability)),
         (row.history.latencyPercentile(0.95).map(formatLatency) ?? "-", .muted),
         (check, .muted),
-        (row.dockerHealth?.rawValue ?? "-", dockerRole(row.dockerHealth)),
+        (row.dockerHealthFromTasks && row.dockerHealth == .healthy ? "passed" : row.dockerHealth?.rawValue ?? "-", dockerRole(row.dockerHealth)),
         (row.warren.map { $0.connections > 0 ? "\($0.state) \($0.connections)" : $0.state }.map(sanitize) ?? "-",
          row.warren?.health.map { style($0, glyphs: g).1 } ?? .muted),
         (replicas, conditionRole),
@@ -252,7 +262,7 @@ func style(_ h: HealthState, glyphs g: Glyphs) -> (String, Role) {
 func style(_ c: ServiceCondition) -> Role {
     switch c {
     case .running: return .ok
-    case .failing: return .bad
+    case .failing, .pending: return .bad
     case .degraded, .paused, .starting, .updating: return .warn
     case .stopped: return .muted
     }

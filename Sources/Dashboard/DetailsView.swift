@@ -60,6 +60,9 @@ func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date
     lines += warrenLines(row, fleet: fleet, glyphs: g)
     let spec = s.spec
     var docker: [(String, Role)] = [(row.dockerHealth?.rawValue ?? "no health status", row.dockerHealth == nil ? .muted : .normal)]
+    if row.dockerHealthFromTasks {
+        docker.append(("  (Swarm's task state: its check passed and Swarm replaces a task that fails it)", .muted))
+    }
     if let check = spec.healthcheck {
         docker.append(("  check: \(sanitize(check))", .muted))
         if let every = spec.healthcheckInterval { docker.append((" every \(formatDuration(every))", .muted)) }

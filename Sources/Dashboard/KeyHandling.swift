@@ -3,9 +3,9 @@ import Foundation
 import Screen
 
 /// Applies a key to the UI state (pure). `rows` are the visible rows (`visibleRows`); `pageSize` the rows on screen;
-/// `logs` the lines the logs pane shows.
+/// `logs` the lines the logs pane shows; `nodes` the nodes view's rows.
 func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs: LogBuffer = LogBuffer(),
-            now: Date = Date()) -> [Effect] {
+            nodes: [NodeRow] = [], now: Date = Date()) -> [Effect] {
     switch ui.overlay {
     case .help:
         ui.overlay = nil
@@ -23,13 +23,13 @@ func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs
         break
     }
     guard let command = command(for: key, in: ui.keyContext) else { return [] }
-    let ids = rows.map(\.id)
-    let current = ui.selectedID.flatMap { ids.firstIndex(of: $0) } ?? 0
-    func select(_ index: Int) -> [Effect] {
-        guard !ids.isEmpty else { return [] }
-        ui.selectedID = ids[min(max(0, index), ids.count - 1)]
+    if ui.page == .nodes { return handleNodes(command, ui: &ui, rows: nodes, pageSize: pageSize, now: now) }
+    if command.actsOnNodes {
+        ui.flash = Flash(text: "d, p and a act on nodes: n shows them", role: .muted, at: now)
         return []
     }
+    let ids = rows.map(\.id)
+    let current = ui.selectedID.flatMap { ids.firstIndex(of: $0) } ?? 0
     if command.mutates {
         guard !ui.readOnly else {
             ui.flash = Flash(text: "read-only: actions are off (started with --read-only)", role: .warn, at: now)
@@ -42,13 +42,12 @@ func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs
                                                        pageSize: pageSize, logs: logs, now: now) {
         return result
     }
+    if let index = moved(command, from: current, count: ids.count, pageSize: pageSize) {
+        if !ids.isEmpty { ui.selectedID = ids[index] }
+        return []
+    }
     switch command {
-    case .up: return select(current - 1)
-    case .down: return select(current + 1)
-    case .pageUp: return select(current - max(1, pageSize))
-    case .pageDown: return select(current + max(1, pageSize))
-    case .top: return select(0)
-    case .bottom: return select(ids.count - 1)
+    case .up, .down, .pageUp, .pageDown, .top, .bottom: return []
     case .filter:
         ui.overlay = .prompt(Prompt(purpose: .filter, text: ui.filter))
         return []
@@ -69,6 +68,10 @@ func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs
         ui.focus = ui.focus == .table ? .pane : .table
         return []
     case .swarms: return [.listSwarms]
+    case .nodes:
+        ui.page = .nodes
+        ui.focus = .table
+        return []
     case .redraw: return [.repaint]
     case .quit:
         if ui.focus == .pane {
@@ -80,9 +83,24 @@ func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs
             return []
         }
         return [.quit]
-    case .restart, .scaleUp, .scaleDown, .setReplicas, .wake, .sleep: return []
+    case .restart, .scaleUp, .scaleDown, .setReplicas, .wake, .sleep, .rollback, .drain, .pause, .activate: return []
     case .follow, .timestamps, .wrap, .nextMatch, .previousMatch, .sinceRestart: return []
     }
+}
+
+/// Where a movement key takes the selection in a list of `count` (clamped to it); nil for any other command.
+private func moved(_ command: Command, from current: Int, count: Int, pageSize: Int) -> Int? {
+    let target: Int
+    switch command {
+    case .up: target = current - 1
+    case .down: target = current + 1
+    case .pageUp: target = current - max(1, pageSize)
+    case .pageDown: target = current + max(1, pageSize)
+    case .top: target = 0
+    case .bottom: target = count - 1
+    default: return nil
+    }
+    return min(max(0, target), max(0, count - 1))
 }
 
 /// A command while the logs pane has the keys; nil for the commands that act as anywhere else.
@@ -117,6 +135,49 @@ private func handleLogs(_ command: Command, ui: inout UIState, row: AgentRow?, p
         return nil
     }
     return []
+}
+
+/// A command in the nodes view: move, drain, pause or activate the selected node, or go back to the agents.
+private func handleNodes(_ command: Command, ui: inout UIState, rows: [NodeRow], pageSize: Int, now: Date) -> [Effect] {
+    let ids = rows.map(\.node.id)
+    let current = ui.selectedNode.flatMap { ids.firstIndex(of: $0) } ?? 0
+    if let index = moved(command, from: current, count: ids.count, pageSize: pageSize) {
+        if !ids.isEmpty { ui.selectedNode = ids[index] }
+        return []
+    }
+    switch command {
+    case .nodes, .quit:
+        ui.page = .agents
+        return []
+    case .help:
+        ui.overlay = .help
+        return []
+    case .redraw: return [.repaint]
+    case .swarms: return [.listSwarms]
+    case .drain, .pause, .activate:
+        guard !ui.readOnly else {
+            ui.flash = Flash(text: "read-only: actions are off (started with --read-only)", role: .warn, at: now)
+            return []
+        }
+        guard rows.indices.contains(current) else { return [] }
+        let row = rows[current]
+        let (verb, to): (ActionVerb, String) = command == .drain ? (.drain, "drain") : command == .pause ? (.pause, "pause") : (.activate, "active")
+        let node = row.node
+        guard node.availability != to else {
+            ui.flash = Flash(text: "\(node.hostname) is already \(to)", role: .muted, at: now)
+            return []
+        }
+        var request = ActionRequest(agent: node.hostname, service: node.hostname, serviceID: node.id,
+                                    kind: .availability(from: node.availability, to: to), verb: verb)
+        if verb == .drain && row.running > 0 {
+            request.warning = "its \(row.running) running task\(row.running == 1 ? "" : "s") will be stopped and placed elsewhere"
+        }
+        ui.overlay = .confirm(request)
+        return []
+    default:
+        ui.flash = Flash(text: "nodes: d drain, p pause, a activate; n or Esc back to the agents", role: .muted, at: now)
+        return []
+    }
 }
 
 /// A key while the swarm picker is open: move, Enter to switch to the highlighted swarm, Esc or q to close.
@@ -165,6 +226,9 @@ private func ask(_ command: Command, for row: AgentRow, ui: inout UIState, now: 
     switch command {
     case .restart:
         break
+    case .rollback:
+        request.kind = .rollback
+        request.verb = .rollback
     case .setReplicas:
         guard service.mode == .replicated else { return refuse("\(service.name) is a \(service.mode.word) service: it cannot be scaled") }
         ui.overlay = .prompt(Prompt(purpose: .replicas(agent: row.agent.name), text: ""))

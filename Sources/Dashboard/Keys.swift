@@ -3,19 +3,23 @@ import Screen
 /// What a key means, wherever it is pressed.
 public enum Command: Sendable, Equatable, CaseIterable {
     case up, down, pageUp, pageDown, top, bottom
-    case details, logs, focus, swarms
+    case details, logs, focus, swarms, nodes
     case filter, sort
     case follow, timestamps, wrap, nextMatch, previousMatch, sinceRestart
-    case restart, scaleUp, scaleDown, setReplicas, wake, sleep
+    case restart, scaleUp, scaleDown, setReplicas, wake, sleep, rollback
+    case drain, pause, activate
     case help, redraw, quit
 
     /// Commands that change the swarm: each asks for confirmation, and `--read-only` refuses them.
     public var mutates: Bool {
         switch self {
-        case .restart, .scaleUp, .scaleDown, .setReplicas, .wake, .sleep: return true
+        case .restart, .scaleUp, .scaleDown, .setReplicas, .wake, .sleep, .rollback, .drain, .pause, .activate: return true
         default: return false
         }
     }
+
+    /// The commands of the nodes view's actions.
+    var actsOnNodes: Bool { self == .drain || self == .pause || self == .activate }
 }
 
 /// Where a key binding applies.
@@ -58,6 +62,7 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(keys: [.char("l")], label: "l", command: .logs, help: "logs of the agent", section: "Views"),
     KeyBinding(keys: [.tab], label: "Tab", command: .focus, help: "table or pane", section: "Views"),
     KeyBinding(keys: [.char("c")], label: "c", command: .swarms, help: "swarms (docker contexts)", section: "Views"),
+    KeyBinding(keys: [.char("n")], label: "n", command: .nodes, help: "nodes, or back to agents", section: "Views", context: .table),
     KeyBinding(keys: [.char("/")], label: "/", command: .filter, help: "filter agents (Esc clears)", section: "Table", context: .table),
     KeyBinding(keys: [.char("o")], label: "o", command: .sort, help: "next sort order", section: "Table", context: .table),
     KeyBinding(keys: [.char("/")], label: "/", command: .filter, help: "search the logs", section: "Logs", context: .logs),
@@ -73,6 +78,10 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(keys: [.char("=")], label: "=", command: .setReplicas, help: "set replicas", section: "Actions"),
     KeyBinding(keys: [.char("w")], label: "w", command: .wake, help: "wake (on-demand, to 1)", section: "Actions"),
     KeyBinding(keys: [.char("z")], label: "z", command: .sleep, help: "sleep (on-demand, to 0)", section: "Actions"),
+    KeyBinding(keys: [.char("u")], label: "u", command: .rollback, help: "roll back the last update", section: "Actions"),
+    KeyBinding(keys: [.char("d")], label: "d p a", command: .drain, help: "drain, pause, activate (node)", section: "Actions"),
+    KeyBinding(keys: [.char("p")], label: "", command: .pause, help: "", section: "Actions"),
+    KeyBinding(keys: [.char("a")], label: "", command: .activate, help: "", section: "Actions"),
     KeyBinding(keys: [.char("?")], label: "?", command: .help, help: "this help", section: "General"),
     KeyBinding(keys: [.redraw], label: "Ctrl-L", command: .redraw, help: "repaint the screen", section: "General"),
     KeyBinding(keys: [.char("q"), .escape], label: "q Esc", command: .quit, help: "back, clear filter, quit", section: "General"),

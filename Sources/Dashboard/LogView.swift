@@ -220,9 +220,9 @@ private func visibleRows(_ logs: LogBuffer, state: LogViewState, glyphs: Glyphs,
     return shown.count < rows && anchor < last ? down(from: 0) : shown // near the start: keep the pane full
 }
 
-/// `[1]`: the replica, sanitized and at most 8 columns.
+/// `[1]`, `[2@wk1]`: the replica (and its node), sanitized and at most 16 columns.
 private func replicaTag(_ entry: LogEntry) -> String? {
-    entry.replica.map { "[" + truncate(sanitize($0), to: 8, ellipsis: "") + "]" }
+    entry.replica.map { "[" + truncate(sanitize($0), to: 16, ellipsis: "") + "]" }
 }
 
 /// How lines are laid out in one frame.

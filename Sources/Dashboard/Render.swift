@@ -73,7 +73,11 @@ public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, ui: UIStat
     drawHeader(fleet, rows: all, glyphs: g, into: &buf)
     let body = Rect(x: 0, y: 1, width: width, height: height - 2)
     let selected = selectedRow(rows, ui: ui)
-    let split = BodySplit(layout: layout, bodyHeight: body.height, rows: rows.count, focus: ui.focus)
+    let split = ui.page == .nodes ? BodySplit(table: 0, pane: 0)
+        : BodySplit(layout: layout, bodyHeight: body.height, rows: rows.count, focus: ui.focus)
+    if ui.page == .nodes {
+        drawNodeTable(fleet.nodeRows(agentRows: all), ui: ui, area: body, into: &buf)
+    }
     if split.table > 0 {
         drawAgentTable(rows, ui: ui, warren: fleet.warren != nil, area: Rect(x: 0, y: body.y, width: width, height: split.table),
                        into: &buf, now: now)
@@ -117,8 +121,8 @@ private func drawPane(_ row: AgentRow?, fleet: FleetState, ui: UIState, area: Re
             buf.put(why, x: inner.x, y: inner.y, maxWidth: inner.width, role: .muted)
             return
         }
-        // The replica is worth its column when there are several.
-        let several = (row.summary?.service.desired ?? 1) > 1
+        // The replica (and its node) is worth its column when there are several, or several nodes.
+        let several = (row.summary?.service.desired ?? 1) > 1 || fleet.nodes.count > 1
         drawLogs(fleet.logs, state: ui.logView, glyphs: ui.glyphs, showReplica: several, area: inner, into: &buf, now: now)
     }
 }
@@ -159,7 +163,7 @@ struct BodySplit: Equatable {
 /// The service whose logs the screen shows, if any: the selected agent's, when the logs pane is in view.
 /// `agentRows` are `FleetState.agentRows(now:)`, which the frame derives anyway.
 public func logsWanted(_ agentRows: [AgentRow], ui: UIState, width: Int, height: Int) -> String? {
-    guard ui.pane == .logs else { return nil }
+    guard ui.pane == .logs, ui.page == .agents else { return nil }
     let layout = Layout(width: width, height: height)
     guard layout != .tooSmall else { return nil }
     let rows = visibleRows(agentRows, ui: ui)
@@ -271,7 +275,8 @@ private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer
         parts.append((sanitize(flash.text), flash.role))
     }
     if ui.readOnly { parts.append(("read-only", .muted)) }
-    let hints = ui.keyContext == .logs ? "? help  / search  f follow  Esc back" : "? help  / filter  q quit"
+    let hints = ui.page == .nodes ? "d drain  p pause  a activate  n back"
+        : ui.keyContext == .logs ? "? help  / search  f follow  Esc back" : "? help  / filter  q quit"
     var x = 0
     for (i, part) in parts.enumerated() {
         if i > 0 { x += buf.put("  ", x: x, y: y) }

@@ -55,6 +55,11 @@ public enum Pane: Sendable, Equatable {
     case details, logs
 }
 
+/// What the body of the screen lists: the agents (with a pane of the selected one's details or logs), or the nodes.
+public enum Page: Sendable, Equatable {
+    case agents, nodes
+}
+
 /// Where keys go: the table, or the pane.
 public enum Focus: Sendable, Equatable {
     case table, pane
@@ -83,6 +88,9 @@ public struct UIState: Sendable, Equatable {
     public var pane = Pane.details
     public var focus = Focus.table
     public var logView = LogViewState()
+    public var page = Page.agents
+    /// The selected node in the nodes view, by ID.
+    public var selectedNode: String?
 
     /// Where keys go now.
     public var keyContext: KeyContext { focus == .pane && pane == .logs ? .logs : .table }

@@ -51,7 +51,8 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
     case .key(let key):
         model.refreshRows()
         effects = handle(key, ui: &model.ui, rows: visibleRows(model.rows, ui: model.ui),
-                         pageSize: tablePageSize(height: model.height), logs: model.fleet.logs, now: now)
+                         pageSize: tablePageSize(height: model.height), logs: model.fleet.logs,
+                         nodes: model.ui.page == .nodes ? model.fleet.nodeRows(agentRows: model.rows) : [], now: now)
         for case .loadSwarm(let name) in effects { model.switching = name }
     case .fleet(let message):
         return apply(message, to: &model)

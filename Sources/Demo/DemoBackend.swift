@@ -61,6 +61,10 @@ public final class DemoBackend: FleetBackend {
             switch request.kind {
             case .restart: return try w.restart(request.serviceID)
             case .scale(_, let to): return try w.scale(request.serviceID, to: to)
+            case .availability(_, let to): return try w.setAvailability(node: request.serviceID, to: to)
+            case .rollback:
+                // As Docker answers for a service that was never updated: the demo's never were.
+                throw SourceError("service \(request.service) has no previous spec to roll back to")
             }
         }
     }

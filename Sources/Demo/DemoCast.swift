@@ -93,9 +93,12 @@ enum DemoCast {
     ]
 
     static let nodes: [NodeInfo] = [
-        NodeInfo(id: demoID("node", "mgr-1"), hostname: "mgr-1", role: "manager", state: "ready"),
-        NodeInfo(id: demoID("node", "worker-1"), hostname: "worker-1", role: "worker", state: "ready"),
-        NodeInfo(id: demoID("node", "worker-2"), hostname: "worker-2", role: "worker", state: "ready"),
+        NodeInfo(id: demoID("node", "mgr-1"), hostname: "mgr-1", role: "manager", state: "ready", leader: true,
+                 address: "10.20.0.11", engine: "28.2.2"),
+        NodeInfo(id: demoID("node", "worker-1"), hostname: "worker-1", role: "worker", state: "ready",
+                 address: "10.20.0.12", engine: "28.2.2"),
+        NodeInfo(id: demoID("node", "worker-2"), hostname: "worker-2", role: "worker", state: "ready",
+                 address: "10.20.0.13", engine: "28.2.2"),
     ]
 
     /// Warren's view of the agents: what orchestrator.yaml would say (the labelled agent is not in it).

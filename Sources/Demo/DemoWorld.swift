@@ -31,6 +31,9 @@ public struct DemoWorld: Sendable {
     /// How far the simulation has run.
     public private(set) var now: Date
     var services: [DemoService] = []
+    /// The nodes, with the availability the operator set.
+    var nodes = DemoCast.nodes
+    private var nodesChanged = false
     private var tasksMade = 0
     /// What changed since the last `drain()`.
     private var changed: Set<Int> = []
@@ -102,7 +105,7 @@ public struct DemoWorld: Sendable {
 
     /// A full read, as `FleetWatcher.snapshot` makes from the daemon.
     public func snapshotMessage() -> Message {
-        .snapshot(nodes: DemoCast.nodes, services: services.map(\.info), tasks: services.flatMap { $0.tasks.map(\.info) },
+        .snapshot(nodes: nodes, services: services.map(\.info), tasks: services.flatMap { $0.tasks.map(\.info) },
                   at: now)
     }
 
@@ -112,8 +115,10 @@ public struct DemoWorld: Sendable {
             Message.service(services[i].info, tasks: services[i].tasks.map(\.info), at: now)
         }
         messages += notes.map { Message.event(service: $0.service, $0.note) }
+        if nodesChanged { messages.append(.nodes(nodes)) }
         changed = []
         notes = []
+        nodesChanged = false
         return messages
     }
 
@@ -194,6 +199,15 @@ public struct DemoWorld: Sendable {
         note(s, "service update", at: now)
         countRunning(s)
         return ActionChange(before: "ForceUpdate \(force)", after: "ForceUpdate \(force + 1)")
+    }
+
+    /// Sets a node's availability. The demo's agents stay where they are: its scheduler places nothing.
+    public mutating func setAvailability(node id: String, to availability: String) throws(SourceError) -> ActionChange {
+        guard let i = nodes.firstIndex(where: { $0.id == id }) else { throw SourceError("node '\(id)' not found") }
+        let before = nodes[i].availability
+        nodes[i].availability = availability
+        nodesChanged = true
+        return ActionChange(before: "availability \(before)", after: "availability \(availability)")
     }
 
     /// Sets the replicas: new slots get a task, slots above `replicas` are shut down.

@@ -112,8 +112,43 @@ extension DockerClient {
         }
     }
 
+    /// Rolls a service back to its previous spec, as `docker service rollback` does (`rollback=previous`); the
+    /// daemon refuses a service that has none.
+    public func rollback(_ ref: String, known: SwarmService? = nil) async throws(DockerError) -> UpdateResult {
+        try await update(ref, known: known, query: [("rollback", "previous")]) { _, _ in }
+    }
+
+    /// Sets a node's availability (`active`, `pause`, `drain`), as `docker node update --availability` does: a
+    /// read of its spec and version, the spec written back with the one field changed. Returns the availability
+    /// it had.
+    public func setAvailability(node id: String, to availability: String) async throws(DockerError) -> String {
+        var attempts = 0
+        while true {
+            attempts += 1
+            let r = try await send(.GET, "/nodes/\(DockerClient.percentEncode(id))",
+                                   notFound: { message in .api(status: 404, message: message) })
+            let node = try parse(r.body, what: "/nodes/\(id)")
+            guard case .int(let version)? = node["Version"]?["Index"], var spec = node["Spec"] else {
+                throw .decoding(what: "/nodes/\(id)", reason: "no Version.Index or Spec")
+            }
+            let before: String
+            if case .string(let s)? = spec["Availability"] { before = s } else { before = "active" }
+            spec.set(["Availability"], to: .string(availability))
+            let body: Data
+            do { body = try JSONEncoder().encode(spec) } catch { throw .decoding(what: "node spec", reason: "\(error)") }
+            do {
+                _ = try await send(.POST, "/nodes/\(DockerClient.percentEncode(id))/update", query: [("version", String(version))],
+                                   body: body, notFound: { message in .api(status: 404, message: message) },
+                                   operation: "update of node \(id)")
+                return before
+            } catch .outOfSequence(_) {
+                guard attempts < 2 else { throw .outOfSequence(service: "node \(id)") }
+            }
+        }
+    }
+
     /// Read-modify-write of a service spec with the current version; one retry on "update out of sequence".
-    func update(_ ref: String, known: SwarmService?,
+    func update(_ ref: String, known: SwarmService?, query extra: [(String, String)] = [],
                 change: (SwarmService, inout JSONValue) throws(DockerError) -> Void) async throws(DockerError) -> UpdateResult {
         var attempts = 0
         // A caller's copy (from the service list) carries its version and whole spec: no extra read.
@@ -129,7 +164,7 @@ extension DockerClient {
             }
             do {
                 _ = try await send(.POST, "/services/\(current.ID)/update",
-                                   query: [("version", String(current.Version.Index))], body: body,
+                                   query: [("version", String(current.Version.Index))] + extra, body: body,
                                    notFound: { _ in .serviceNotFound(ref) }, operation: "update of \(current.Spec.Name)")
                 return UpdateResult(serviceID: current.ID, name: current.Spec.Name, before: current, attempts: attempts)
             } catch .outOfSequence(_) {

@@ -35,7 +35,11 @@ public struct SwarmNode: Decodable, Sendable, Equatable {
         public var Availability: String?
     }
     public struct Description: Decodable, Sendable, Equatable {
+        public struct Engine: Decodable, Sendable, Equatable {
+            public var EngineVersion: String?
+        }
         public var Hostname: String?
+        public var Engine: Engine?
     }
     public struct Status: Decodable, Sendable, Equatable {
         public var State: String

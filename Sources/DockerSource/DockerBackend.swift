@@ -57,17 +57,23 @@ public final class DockerBackend: FleetBackend {
     }
 
     private func update(_ request: ActionRequest) async throws(DockerError) -> ActionChange {
-        // The listed service carries its version and whole spec: the update needs no other read.
-        let known = try await client.services(id: request.serviceID).first
+        // The listed service carries its version and whole spec: a service update needs no other read.
+        func listed() async throws(DockerError) -> SwarmService? { try await client.services(id: request.serviceID).first }
         switch request.kind {
         case .restart:
-            let result = try await client.forceRestart(request.serviceID, known: known)
+            let result = try await client.forceRestart(request.serviceID, known: try await listed())
             let force = result.before.forceUpdate
             return ActionChange(before: "ForceUpdate \(force)", after: "ForceUpdate \(force + 1)")
         case .scale(let from, let to):
-            let result = try await client.scale(request.serviceID, to: UInt64(to), known: known)
+            let result = try await client.scale(request.serviceID, to: UInt64(to), known: try await listed())
             return ActionChange(before: "replicas \(result.before.replicas.map(String.init) ?? String(from))",
                                 after: "replicas \(to)")
+        case .rollback:
+            let result = try await client.rollback(request.serviceID, known: try await listed())
+            return ActionChange(before: "image \(result.before.Spec.TaskTemplate.ContainerSpec?.Image ?? "?")", after: "previous spec")
+        case .availability(_, let to):
+            let before = try await client.setAvailability(node: request.serviceID, to: to)
+            return ActionChange(before: "availability \(before)", after: "availability \(to)")
         }
     }
 

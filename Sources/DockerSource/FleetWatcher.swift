@@ -78,6 +78,14 @@ public final class FleetWatcher: Sendable {
                 case .disconnected(let error, let retry):
                     post(.connection(.reconnecting("\(error.description) (retrying in \(Int(retry.rounded(.up)))s)")))
                 case .event(let event):
+                    if event.kind == .node {
+                        // A node went down, came back or changed availability: its tasks may have too.
+                        group.addTask { [self] in
+                            await rereadNodes()
+                            await rereadTasks()
+                        }
+                        continue
+                    }
                     guard let id = event.serviceID, !id.isEmpty else { continue }
                     if let name = event.serviceName, !name.isEmpty { post(.event(service: name, WireToModel.note(event))) }
                     if event.kind == .service && event.action == "remove" {
@@ -209,6 +217,14 @@ public final class FleetWatcher: Sendable {
                 $0.generation += 1
             }
             post(snapshot)
+        } catch {
+            post(.connection(.failed(error.description)))
+        }
+    }
+
+    private func rereadNodes() async {
+        do {
+            post(.nodes(try await client.nodes().map(WireToModel.node)))
         } catch {
             post(.connection(.failed(error.description)))
         }

@@ -7,7 +7,8 @@ import Foundation
 enum WireToModel {
     static func node(_ n: SwarmNode) -> NodeInfo {
         NodeInfo(id: n.ID, hostname: n.Description?.Hostname ?? String(n.ID.prefix(12)), role: n.Spec.Role ?? "",
-                 state: n.Status.State)
+                 state: n.Status.State, availability: n.Spec.Availability ?? "active", leader: n.ManagerStatus?.Leader ?? false,
+                 address: n.Status.Addr ?? "", engine: n.Description?.Engine?.EngineVersion ?? "")
     }
 
     static func service(_ s: SwarmService) -> ServiceInfo {

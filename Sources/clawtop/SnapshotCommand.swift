@@ -8,7 +8,7 @@ import Health
 import Screen
 
 enum SnapshotView: String, ExpressibleByArgument, CaseIterable {
-    case table, details, logs
+    case table, details, logs, nodes
 }
 
 enum SnapshotFormat: String, ExpressibleByArgument, CaseIterable {
@@ -113,7 +113,10 @@ struct SnapshotCommand: ParsableCommand {
             }
             ui.selectedID = select
         }
-        if view != .table {
+        switch view {
+        case .table: break
+        case .nodes: ui.page = .nodes
+        case .details, .logs:
             ui.focus = .pane
             ui.pane = view == .logs ? .logs : .details
         }

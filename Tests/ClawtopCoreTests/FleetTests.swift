@@ -59,6 +59,17 @@ struct ConditionTests {
         #expect(s.nodes == ["vm"])
     }
 
+    /// A crash loop between restarts runs nowhere: NODE says where its newest task was (it was empty).
+    @Test func aServiceRunningNowhereShowsWhereItsNewestTaskWas() {
+        var older = task("a", "failed", desired: "shutdown", error: "x", exit: 3, at: t0)
+        older.nodeID = "n1"
+        var newest = task("a", "failed", desired: "shutdown", error: "x", exit: 3, at: t0.addingTimeInterval(5))
+        newest.nodeID = "n2"
+        let s = ServiceSummary(service: service("a", desired: 1, running: 0), tasks: [older, newest],
+                               nodeNames: ["n1": "mgr1", "n2": "wk1"], now: now)
+        #expect(s.nodes == ["wk1"])
+    }
+
     @Test func lastErrorIsTheNewest() {
         let tasks = [task("a", "failed", desired: "shutdown", error: "old", exit: 1, at: t0),
                      task("a", "failed", desired: "shutdown", error: "new", exit: 1, at: t0.addingTimeInterval(10)),
@@ -157,5 +168,54 @@ struct ReduceTests {
         #expect(formatAge(86400 * 3 + 5) == "3d")
         #expect(formatAge(-5) == "0s")
         #expect([0, 9.9, 10, 59, 60, 7200].map(formatCoarseAge) == ["<10s", "<10s", "10s", "50s", "1m", "2h"])
+    }
+}
+
+/// What several nodes bring: a node down, a node drained, a task that cannot be placed.
+struct NodeConditionTests {
+    let now = t0.addingTimeInterval(30)
+
+    func fleet(nodes: [NodeInfo], service s: ServiceInfo, tasks: [TaskInfo]) -> FleetState {
+        var state = FleetState(endpoint: "e")
+        reduce(&state, .snapshot(nodes: nodes, services: [s], tasks: tasks, at: t0))
+        return state
+    }
+
+    /// Swarm (and `docker service ls`) still counts a task on a node that went down as running; clawtop does not,
+    /// and says where it is.
+    @Test func aTaskOnADownNodeIsNotRunning() {
+        var state = fleet(nodes: [NodeInfo(id: "n1", hostname: "wk2", role: "worker", state: "ready")],
+                          service: service("a", desired: 1, running: 1), tasks: [task("a", "running")])
+        #expect(state.summaries(now: now).first?.service.running == 1)
+        reduce(&state, .nodes([NodeInfo(id: "n1", hostname: "wk2", role: "worker", state: "down")]))
+        let summary = state.summaries(now: now).first
+        #expect(summary?.service.running == 0 && summary?.condition != .running)
+        #expect(summary?.lastError == "node wk2 is down: its task is out of reach")
+    }
+
+    @Test func aTaskThatCannotBePlacedIsPendingWithSwarmsReason() {
+        let pending = task("a", "pending", error: "no suitable node (scheduling constraints not satisfied on 3 nodes)")
+        let summary = ServiceSummary(service: service("a", desired: 1, running: 0), tasks: [pending], nodeNames: [:], now: now)
+        #expect(summary.condition == .pending && summary.lastError?.hasPrefix("no suitable node") == true)
+        #expect(ServiceSummary(service: service("a", desired: 1, running: 0), tasks: [task("a", "pending")], nodeNames: [:],
+                               now: now).condition == .starting, "pending without a reason is on its way")
+    }
+
+    /// A task Swarm shut down (a drain, an update) ends with a signal's exit code: not a failure. Its replacement,
+    /// moved off a drained node, is not a restart.
+    @Test func aDrainIsNeitherAFailureNorARestart() {
+        let running = TaskInfo(id: "t1", serviceID: "id-a", slot: 1, nodeID: "n1", state: "running", desiredState: "running", timestamp: t0)
+        var state = fleet(nodes: [NodeInfo(id: "n1", hostname: "wk1", role: "worker", state: "ready"),
+                                  NodeInfo(id: "n2", hostname: "wk2", role: "worker", state: "ready")],
+                          service: service("a", desired: 1, running: 1), tasks: [running])
+        reduce(&state, .nodes([NodeInfo(id: "n1", hostname: "wk1", role: "worker", state: "ready", availability: "drain"),
+                               NodeInfo(id: "n2", hostname: "wk2", role: "worker", state: "ready")]))
+        var evicted = running
+        (evicted.state, evicted.desiredState, evicted.exitCode) = ("shutdown", "shutdown", 137)
+        #expect(!evicted.isFailure)
+        let moved = TaskInfo(id: "t2", serviceID: "id-a", slot: 1, nodeID: "n2", state: "running", desiredState: "running", timestamp: now)
+        reduce(&state, .service(service("a", desired: 1, running: 1), tasks: [evicted, moved], at: now))
+        #expect(state.restarts["a"] == 0)
+        #expect(state.summaries(now: now).first?.condition == .running)
     }
 }

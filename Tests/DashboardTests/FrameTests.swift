@@ -35,8 +35,11 @@ func sampleFleet() -> (FleetState, Date) {
                                         agent("epsilon", url: "http://tasks.openclaw_epsilon:18789/health"), agent("zeta")])
     var fleet = FleetState(endpoint: "prod-manager-1", setup: setup)
     reduce(&fleet, .snapshot(
-        nodes: [NodeInfo(id: "node1", hostname: "manager-1", role: "manager", state: "ready"),
-                NodeInfo(id: "node2", hostname: "worker-1", role: "worker", state: "down")],
+        nodes: [NodeInfo(id: "node1", hostname: "manager-1", role: "manager", state: "ready", leader: true,
+                         address: "10.0.0.11", engine: "28.2.2"),
+                NodeInfo(id: "node2", hostname: "worker-1", role: "worker", state: "down", address: "10.0.0.12", engine: "28.2.2"),
+                NodeInfo(id: "node3", hostname: "worker-2", role: "worker", state: "ready", availability: "drain",
+                         address: "10.0.0.13", engine: "28.2.2")],
         services: [svc("openclaw_alpha", 1, 1),
                    svc("openclaw_beta", 1, 0, labels: ["orchestrator.agent": "beta", "com.example.api_key": "sk-live-123"], spec: betaSpec), svc("openclaw_gamma", 0, 0),
                    svc("openclaw_delta", 2, 1), svc("openclaw_epsilon", 1, 1, update: "updating"),
@@ -276,7 +279,7 @@ struct TableLayoutTests {
 /// Every view at the three reference sizes, in Unicode, ASCII and without colour (the frame, then its style mask):
 /// `Golden/view-VIEW-STYLE-WxH.txt`, reviewed in the diff.
 struct ViewGoldenTests {
-    static let views = ["table", "details", "logs", "help"]
+    static let views = ["table", "details", "logs", "help", "nodes"]
     static let styles = ["unicode", "ascii", "nocolor"]
 
     func ui(for view: String, glyphs: Glyphs) -> UIState {
@@ -289,6 +292,7 @@ struct ViewGoldenTests {
             ui.focus = .pane
             ui.logView.timestamps = true
         case "help": ui.overlay = .help
+        case "nodes": ui.page = .nodes
         default: break
         }
         return ui

@@ -36,6 +36,46 @@ struct InputTests {
         #expect(ui.overlay == nil)
     }
 
+    /// `n` lists the nodes; `d` on one asks to drain it, with what will move; `a` on an active one says so;
+    /// `--read-only` refuses; `n` goes back.
+    @Test func theNodesViewDrainsWithConfirmation() {
+        var ui = selecting("alpha")
+        let nodes = fleet.nodeRows(agentRows: rows(ui))
+        func pressNodes(_ keys: [Key]) -> [Effect] {
+            var last: [Effect] = []
+            for key in keys { last = handle(key, ui: &ui, rows: rows(ui), pageSize: 5, nodes: nodes, now: now) }
+            return last
+        }
+        #expect(pressNodes([.char("n")]).isEmpty && ui.page == .nodes)
+        #expect(nodes.map(\.node.hostname) == ["worker-1", "worker-2", "manager-1"], "down, then drained, then the rest")
+        _ = pressNodes([.char("j"), .char("d")])
+        #expect(ui.overlay == nil && ui.flash?.text == "worker-2 is already drain")
+        #expect(pressNodes([.char("j"), .char("d")]).isEmpty)
+        let manager = nodes[2].node
+        guard case .confirm(let request)? = ui.overlay else { Issue.record("no confirmation"); return }
+        #expect(request.kind == .availability(from: "active", to: "drain") && request.serviceID == manager.id)
+        #expect(request.effect() == "drain node manager-1 (active → drain)")
+        #expect(request.warning?.contains("will be stopped and placed elsewhere") == true)
+        #expect(pressNodes([.char("y")]) == [.perform(request)])
+        _ = pressNodes([.char("a")])
+        #expect(ui.flash?.text == "manager-1 is already active")
+        ui.readOnly = true
+        _ = pressNodes([.char("p")])
+        #expect(ui.overlay == nil && ui.flash?.text.hasPrefix("read-only") == true)
+        #expect(pressNodes([.char("n")]).isEmpty && ui.page == .agents)
+        _ = pressNodes([.char("d")])
+        #expect(ui.flash?.text == "d, p and a act on nodes: n shows them")
+    }
+
+    @Test func uAsksToRollBack() {
+        var ui = selecting("alpha")
+        _ = press([.char("u")], &ui)
+        let request = ActionRequest(agent: "alpha", service: "openclaw_alpha", serviceID: "id-openclaw_alpha",
+                                    kind: .rollback, verb: .rollback)
+        #expect(ui.overlay == .confirm(request))
+        #expect(request.effect() == "roll back openclaw_alpha to its previous spec")
+    }
+
     @Test func anyOtherKeyCancelsAndSaysSo() {
         var ui = selecting("alpha")
         _ = press([.char("+"), .char("n")], &ui)

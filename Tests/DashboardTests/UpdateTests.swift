@@ -174,7 +174,7 @@ struct UpdateTests {
         #expect(model.fleet.logs.isEmpty && model.fleet.logProblem == nil)
         send([.fleet(.logLines(service: "openclaw_alpha", [alphaLine("hello from alpha")])),
               .fleet(.logStatus(service: "openclaw_alpha", "the log stream ended")), .tick], to: &model)
-        #expect(model.fleet.logs.entries.map(\.replica) == ["1"], "labelled with the task's slot")
+        #expect(model.fleet.logs.entries.map(\.replica) == ["1@manager-1"], "labelled with the task's slot and node")
         let frame = view(model).text
         #expect(frame.contains("hello from alpha") && frame.contains("the log stream ended"))
     }

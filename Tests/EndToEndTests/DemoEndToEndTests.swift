@@ -64,8 +64,8 @@ struct DemoSnapshotTests {
         #expect(warren["link"] as? String == "live")
         let agents = try #require(top["agents"] as? [[String: Any]])
         let documented: Set<String> = ["name", "service", "policy", "source", "health", "healthSource", "healthURL", "unreachable",
-                                       "dockerHealth", "running", "desired", "restarts", "lastError", "lastCheck", "readiness",
-                                       "warren", "disagreement", "history"]
+                                       "probeVia", "dockerHealth", "dockerHealthFrom", "state", "running", "desired", "restarts",
+                                       "lastError", "lastCheck", "readiness", "warren", "disagreement", "tasks", "history"]
         #expect(agents.count == 13 && agents.allSatisfy { Set($0.keys).isSubset(of: documented) })
         #expect(agents.first?["name"] as? String == "data-pipeline" && agents.first?["health"] as? String == "unhealthy")
         let history: Set<String> = ["samples", "availability", "latencyP50", "latencyP95", "streak", "streakOK", "since",

@@ -1,0 +1,75 @@
+import ClawtopCore
+import Foundation
+import Screen
+
+/// One line of the nodes view: a node, and what runs on it.
+public struct NodeRow: Sendable, Equatable {
+    public var node: NodeInfo
+    /// The agents with a task that should run there, by name.
+    public var agents: [String]
+    /// Tasks running there now (a down node's last known ones included: Swarm cannot know).
+    public var running: Int
+
+    /// Down, drained or paused: the scheduler places nothing there.
+    public var needsAttention: Bool { !node.isUsable }
+}
+
+extension FleetState {
+    /// The nodes, those that need attention first (down, then drained or paused), then managers, then by hostname.
+    public func nodeRows(agentRows: [AgentRow]) -> [NodeRow] {
+        var agentsOn: [String: Set<String>] = [:]
+        var runningOn: [String: Int] = [:]
+        let agentOfService = Dictionary(agentRows.compactMap { row in row.summary.map { ($0.service.id, row.agent.name) } },
+                                        uniquingKeysWith: { a, _ in a })
+        for (serviceID, list) in tasks {
+            for task in list where task.desiredState == "running" && !task.isTerminal {
+                guard let node = task.nodeID else { continue }
+                if let agent = agentOfService[serviceID] { agentsOn[node, default: []].insert(agent) }
+                if task.isRunning { runningOn[node, default: 0] += 1 }
+            }
+        }
+        func rank(_ n: NodeInfo) -> Int { n.state != "ready" ? 0 : n.availability != "active" ? 1 : n.role == "manager" ? 2 : 3 }
+        return nodes.map { NodeRow(node: $0, agents: (agentsOn[$0.id] ?? []).sorted(), running: runningOn[$0.id] ?? 0) }
+            .sorted { (rank($0.node), $0.node.hostname) < (rank($1.node), $1.node.hostname) }
+    }
+}
+
+/// The nodes view: one line per node, a down, drained or paused one marked and coloured.
+func drawNodeTable(_ rows: [NodeRow], ui: UIState, area: Rect, into buf: inout Buffer) {
+    let g = ui.glyphs
+    let columns = layout([
+        Column("STATE", 8, priority: 0),
+        Column("NODE", 10, max: 24, priority: 0, growth: 1),
+        Column("ROLE", 8, priority: 1),
+        Column("AVAIL", 6, priority: 0),
+        Column("TASKS", 5, priority: 2),
+        Column("ENGINE", 8, max: 12, priority: 4, growth: 3),
+        Column("ADDRESS", 15, priority: 3),
+        Column("AGENTS", 10, max: 60, priority: 5, growth: 2),
+    ], width: area.width - 1)
+    drawHeaderLine(columns, x: area.x, y: area.y, ellipsis: g.ellipsis, into: &buf)
+    guard !rows.isEmpty else {
+        buf.put("  no nodes: this daemon is not a swarm manager", x: 0, y: area.y + 1, role: .muted)
+        return
+    }
+    let visible = max(1, area.height - 1)
+    let selected = ui.selectedNode.flatMap { id in rows.firstIndex { $0.node.id == id } } ?? 0
+    let top = max(0, min(selected - visible + 1, rows.count - visible))
+    for (i, row) in rows[max(0, top)..<min(rows.count, max(0, top) + visible)].enumerated() {
+        let y = area.y + 1 + i
+        let n = row.node
+        let (glyph, stateRole): (String, Role) = n.state != "ready" ? (g.bad, .bad) : n.availability != "active" ? (g.warn, .warn) : (g.ok, .ok)
+        let role = n.role == "manager" ? (n.leader ? "leader" : "manager") : n.role
+        drawCells([
+            ("\(glyph) \(sanitize(n.state))", stateRole),
+            (sanitize(n.hostname), .normal),
+            (sanitize(role), n.role == "manager" ? .normal : .muted),
+            (sanitize(n.availability), n.availability == "active" ? .muted : .warn),
+            (String(row.running), .muted),
+            (sanitize(n.engine.isEmpty ? "-" : n.engine), .muted),
+            (sanitize(n.address.isEmpty ? "-" : n.address), .muted),
+            (row.agents.map(sanitize).joined(separator: ","), .muted),
+        ], columns: columns, x: area.x, y: y, ellipsis: g.ellipsis, into: &buf)
+        if max(0, top) + i == selected { buf.fill(role: .selection, y: y) }
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// clawtop on the real three-node swarm from scripts/test (a manager and two workers, each its own dockerd in a
+/// network namespace), run inside the manager's namespace as on a real manager. Each test pins a defect that a
+/// one-node swarm cannot show. Serialized: draining a node or taking one down changes the swarm for every test.
+@Suite(.enabled(if: TestMultiNode.shouldRun, "needs the three-node swarm from scripts/test"), .serialized)
+struct MultiNodeTests {
+    func report(_ args: [String]) async throws -> (status: Int32, report: [String: Any]) {
+        let r = try await TestMultiNode.clawtop(["snapshot", "--format", "json"] + args)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stderr)")
+        return (r.status, object)
+    }
+
+    func agent(_ report: [String: Any], _ name: String) -> [String: Any]? {
+        (report["agents"] as? [[String: Any]])?.first { $0["name"] as? String == name }
+    }
+
+    func temporaryDirectory() -> String {
+        let dir = NSTemporaryDirectory() + "clawtop-mn-\(UUID().uuidString.prefix(8))"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Three replicas, one per node: each task's node in JSON, and all three in the row's NODE.
+    @Test func agentsOnEveryNodeWithTheirNodes() async throws {
+        try await TestMultiNode.withService("spread", replicas: 3, flags: ["--replicas-max-per-node", "1"]) { name in
+            try await TestDocker.waitUntil("a task on each node", timeout: 60) {
+                try await TestMultiNode.runningNodes(name) == ["mgr1", "wk1", "wk2"]
+            }
+            var placed: Set<String> = []
+            try await TestDocker.waitUntil("clawtop places the three tasks", timeout: 30) {
+                let row = agent(try await report(["--all"]).report, name)
+                placed = Set((row?["tasks"] as? [[String: Any]] ?? []).filter { $0["state"] as? String == "running" }
+                    .compactMap { $0["node"] as? String })
+                return placed == ["mgr1", "wk1", "wk2"]
+            }
+            let text = try await TestMultiNode.clawtop(["snapshot", "--all", "--width", "160", "--height", "60"])
+            #expect(text.stdout.split(separator: "\n").contains { $0.contains(String(name.prefix(10))) && $0.contains("mgr1,wk1") },
+                    "\(text.stdout)")
+            #expect(text.stdout.split(separator: "\n").first?.contains("nodes 3/3") == true)
+        }
+    }
+
+    /// A constraint no node meets: STATE pending, Swarm's reason in LAST ERROR and JSON, and snapshot exits 1 (it
+    /// showed "starting" forever and exited 0).
+    @Test func aTaskPendingOnAPlacementConstraintSaysWhy() async throws {
+        try await TestMultiNode.withService("pend", flags: ["--constraint", "node.labels.gpu==yes"]) { name in
+            var last: [String: Any]?
+            var status: Int32 = 0
+            try await TestDocker.waitUntil("pending with its reason", timeout: 30) {
+                let (s, r) = try await report(["--all"])
+                (status, last) = (s, agent(r, name))
+                return last?["state"] as? String == "pending"
+            }
+            #expect((last?["lastError"] as? String)?.contains("no suitable node") == true, "\(String(describing: last))")
+            #expect(status == 1, "a task that cannot be placed is not a healthy fleet")
+            let text = try await TestMultiNode.clawtop(["snapshot", "--all", "--width", "160", "--height", "60"])
+            let row = text.stdout.split(separator: "\n").first { $0.contains(String(name.prefix(10))) }
+            #expect(row?.contains("pending") == true && row?.contains("no suitable node") == true, "\(text.stdout)")
+        }
+    }
+
+    /// Docker's HEALTHCHECK of a container on a worker: the manager's daemon cannot read it (it showed "-"), but
+    /// Swarm's task states say it, honestly labelled: a task runs only once its check has passed (`passed`, from
+    /// `task`), and one whose check fails is killed and replaced, with Swarm's reason.
+    @Test func aHealthCheckOnAWorkerIsToldByTheTaskState() async throws {
+        let healthy = "exec httpd -f -p 127.0.0.1:18181 -h /www"
+        let check = ["--health-cmd", "wget -q -O- http://127.0.0.1:18181/api/health", "--health-interval", "1s", "--health-retries", "1"]
+        try await TestMultiNode.withService("whc", command: healthy, flags: ["--constraint", "node.hostname==wk1"] + check) { name in
+            try await TestDocker.waitUntil("its check passed on wk1", timeout: 60) { try await TestMultiNode.runningNodes(name) == ["wk1"] }
+            var row: [String: Any]?
+            try await TestDocker.waitUntil("clawtop tells it from the task", timeout: 30) {
+                row = agent(try await report(["--all"]).report, name)
+                return row?["dockerHealth"] as? String == "healthy"
+            }
+            #expect(row?["dockerHealthFrom"] as? String == "task", "\(String(describing: row))")
+            let text = try await TestMultiNode.clawtop(["snapshot", "--all", "--width", "160", "--height", "60"])
+            #expect(text.stdout.split(separator: "\n").contains { $0.contains(String(name.prefix(10))) && $0.contains("passed") },
+                    "\(text.stdout)")
+        }
+        // A check that never passes: the task is killed as unhealthy and replaced; Swarm's reason says so.
+        let failing = ["--health-cmd", "false", "--health-interval", "1s", "--health-retries", "1"]
+        try await TestMultiNode.withService("wuh", flags: ["--constraint", "node.hostname==wk2"] + failing) { name in
+            var row: [String: Any]?
+            try await TestDocker.waitUntil("an unhealthy task replaced", timeout: 60) {
+                row = agent(try await report(["--all"]).report, name)
+                return (row?["lastError"] as? String)?.contains("unhealthy") == true
+            }
+            #expect(row?["dockerHealth"] as? String != "healthy", "\(String(describing: row))")
+        }
+    }
+
+    /// A worker's lines reach the logs pane labelled with their replica and node.
+    @Test func logsFromAWorkersTaskCarryItsNode() async throws {
+        let command = "i=0; while true; do echo \"from-worker $i\"; i=$((i+1)); sleep 1; done"
+        try await TestMultiNode.withService("wlog", command: command, flags: ["--constraint", "node.hostname==wk1"]) { name in
+            try await TestDocker.waitUntil("running on wk1", timeout: 60) { try await TestMultiNode.runningNodes(name) == ["wk1"] }
+            try await TestDocker.waitUntil("its lines, labelled 1@wk1", timeout: 30) {
+                let r = try await TestMultiNode.clawtop(["snapshot", "--all", "--select", name, "--view", "logs",
+                                                         "--width", "120", "--height", "30"])
+                return r.stdout.split(separator: "\n").contains { $0.contains("[1@wk1]") && $0.contains("from-worker") }
+            }
+        }
+    }
+
+    /// `n`, then `d` on a worker: confirmed, the node is drained in Docker and its task moves; the move is not a
+    /// restart and the agent is not failing (both were). `a` makes it active again.
+    @Test func drainAndActivateANodeFromTheNodesView() async throws {
+        let state = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        try await TestMultiNode.withService("drn", replicas: 2, flags: ["--replicas-max-per-node", "1"]) { name in
+            var nodes: [String] = []
+            try await TestDocker.waitUntil("two tasks running", timeout: 60) {
+                nodes = try await TestMultiNode.runningNodes(name)
+                return nodes.count == 2
+            }
+            // A worker that runs one of them; the nodes view lists mgr1, wk1, wk2 in that order.
+            let target = try #require(nodes.first { $0.hasPrefix("wk") })
+            let tmux = try TestMultiNode.console("--all", state: state)
+            defer { tmux.kill() }
+            try await tmux.waitFor(String(name.prefix(10)))
+            try tmux.literal("n")
+            try await tmux.waitFor("ADDRESS")
+            try tmux.literal(target == "wk1" ? "j" : "jj")
+            try tmux.literal("d")
+            try await tmux.waitFor("drain node \(target) (active → drain)?")
+            try tmux.literal("y")
+            try await TestDocker.waitUntil("\(target) drained in Docker") { try await TestMultiNode.nodeState(target).availability == "drain" }
+            try await tmux.waitFor("drain node \(target) (active → drain): done")
+            try await TestDocker.waitUntil("its task moved", timeout: 60) {
+                let now = try await TestMultiNode.runningNodes(name)
+                return now.count == 2 && !now.contains(target)
+            }
+            let screen = try await tmux.screen()
+            #expect(screen.split(separator: "\n").contains { $0.contains(target) && $0.contains("drain") }, "\(screen)")
+            try await TestDocker.waitUntil("the moved agent running, not failing, no restart", timeout: 30) {
+                let row = agent(try await report(["--all"]).report, name)
+                return row?["state"] as? String == "running" && row?["restarts"] as? Int == 0
+            }
+            try tmux.literal("a")
+            try await tmux.waitFor("activate node \(target) (drain → active)?")
+            try tmux.literal("y")
+            try await TestDocker.waitUntil("\(target) active again") { try await TestMultiNode.nodeState(target).availability == "active" }
+            try tmux.literal("n")
+            try tmux.keys("q")
+            try await tmux.waitFor("exit=0")
+        }
+    }
+
+    /// A worker's daemon killed: the header counts it out at once (it stayed `nodes 3/3`), the agent pinned to it is
+    /// flagged and not counted running (it was), and both recover when the daemon is back.
+    @Test func aWorkerThatGoesDownIsSeenAndComesBack() async throws {
+        let state = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        try await TestMultiNode.withService("down", flags: ["--constraint", "node.hostname==wk2"]) { name in
+            try await TestDocker.waitUntil("running on wk2", timeout: 60) { try await TestMultiNode.runningNodes(name) == ["wk2"] }
+            // Wide enough for LAST ERROR in full.
+            let tmux = try TestMultiNode.console("--all", width: 200, state: state)
+            defer { tmux.kill() }
+            try await tmux.waitFor("nodes 3/3")
+            func row() async throws -> String {
+                try await tmux.screen().split(separator: "\n").first { $0.contains(String(name.prefix(10))) }.map(String.init) ?? ""
+            }
+            try await TestDocker.waitUntil("its row 1/1") { try await row().contains("1/1") }
+            do {
+                try await TestMultiNode.node("kill", "wk2")
+                try await tmux.waitFor("nodes 2/3", timeout: 60)
+                try await TestDocker.waitUntil("the agent on wk2 flagged", timeout: 30) {
+                    let r = try await row()
+                    return r.contains("0/1") && r.contains("node wk2 is down")
+                }
+            } catch {
+                try? await TestMultiNode.node("start", "wk2")
+                throw error
+            }
+            try await TestMultiNode.node("start", "wk2")
+            try await tmux.waitFor("nodes 3/3", timeout: 60)
+            try await TestDocker.waitUntil("the agent back on wk2", timeout: 90) { try await row().contains("1/1") }
+            try tmux.keys("q")
+            try await tmux.waitFor("exit=0")
+        }
+    }
+}
