@@ -46,6 +46,13 @@ public struct AgentDefinition: Sendable, Equatable {
 
     /// A probe's time limit: 5 s, as Warren's client, and never longer than the interval.
     public var probeTimeout: Double { min(5, checkInterval) }
+
+    /// In a health URL, the address of the node each replica runs on: `http://{node}:18789/health` probes every
+    /// replica where it runs (agents with host-mode ports), one history each.
+    public static let nodePlaceholder = "{node}"
+
+    /// Whether the health URL names `{node}`: one probe per running replica, on its node.
+    public var probesEachReplica: Bool { healthURL?.contains(Self.nodePlaceholder) == true && serviceName != nil }
 }
 
 /// How the agent list is made: the configured agents and the operator's options.
@@ -157,14 +164,37 @@ extension FleetState {
     /// the swarm). Asleep and missing agents are not probed.
     public var probeTargets: [ProbeTarget] {
         let byName = servicesByName
-        return agents.compactMap { agent in
-            guard let url = agent.healthURL, !url.isEmpty else { return nil }
-            if let name = agent.serviceName {
-                guard let service = byName[name], service.desired > 0 else { return nil }
+        return agents.flatMap { agent -> [ProbeTarget] in
+            guard let url = agent.healthURL, !url.isEmpty else { return [] }
+            func target(_ key: String, _ url: String) -> ProbeTarget {
+                ProbeTarget(agent: key, url: url, interval: agent.checkInterval, timeout: agent.probeTimeout,
+                            tokenFile: agent.gatewayTokenFile)
             }
-            return ProbeTarget(agent: agent.name, url: url, interval: agent.checkInterval, timeout: agent.probeTimeout,
-                               tokenFile: agent.gatewayTokenFile)
+            if let name = agent.serviceName {
+                guard let service = byName[name], service.desired > 0 else { return [] }
+                if agent.probesEachReplica {
+                    return replicas(of: service).map { target(replicaKey(agent.name, $0.label), url.replacingOccurrences(of: AgentDefinition.nodePlaceholder, with: $0.address)) }
+                }
+            }
+            return [target(agent.name, url)]
         }
+    }
+
+    /// A replica of a service as probed where it runs: its label (`2@wk1`) and its node's address.
+    struct Replica {
+        var label: String
+        var address: String
+        var task: TaskInfo
+    }
+
+    /// The running replicas of a service, each with where it runs (its node's address, else its hostname).
+    func replicas(of service: ServiceInfo) -> [Replica] {
+        let byID = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return (tasks[service.id] ?? []).filter { $0.isRunning && $0.desiredState == "running" }.compactMap { task in
+            guard let node = task.nodeID.flatMap({ byID[$0] }) else { return nil }
+            let label = task.slot.map { "\($0)@\(node.hostname)" } ?? node.hostname
+            return Replica(label: label, address: node.address.isEmpty ? node.hostname : node.address, task: task)
+        }.sorted { $0.label < $1.label }
     }
 
     /// The agent table's rows: the most urgent first, then by name (`AgentRow.precedes`).
@@ -184,13 +214,47 @@ extension FleetState {
     }
 
     private func row(_ agent: AgentDefinition, summary: ServiceSummary?, now: Date) -> AgentRow {
-        AgentRow(agent: agent, summary: summary, tasks: summary.map { tasks[$0.service.id] ?? [] } ?? [],
-                 history: health[agent.name] ?? HealthHistory(capacity: 1), probe: probes[agent.name],
-                 restarts: agent.serviceName.flatMap { restarts[$0] } ?? 0,
-                 warren: agent.source == .process ? warren?.processes[agent.name]
-                     : warren?.agent(named: agent.name, service: agent.serviceName), now: now)
+        let all = summary.map { tasks[$0.service.id] ?? [] } ?? []
+        func row(tasks: [TaskInfo], key: String) -> AgentRow {
+            AgentRow(agent: agent, summary: summary, tasks: tasks,
+                     history: health[key] ?? HealthHistory(capacity: 1), probe: probes[key],
+                     restarts: agent.serviceName.flatMap { restarts[$0] } ?? 0,
+                     warren: agent.source == .process ? warren?.processes[agent.name]
+                         : warren?.agent(named: agent.name, service: agent.serviceName), now: now)
+        }
+        guard agent.probesEachReplica, let service = summary?.service else { return row(tasks: all, key: agent.name) }
+        // One history per replica, each judged as an agent of its own (its task's grace, its failures): the row is
+        // the worst of them, and lists them all.
+        let each = replicas(of: service).map { replica in
+            (replica, row(tasks: all.filter { $0.slotKey == replica.task.slotKey }, key: replicaKey(agent.name, replica.label)))
+        }
+        guard var worst = each.map(\.1).min(by: { $0.urgency < $1.urgency }) else {
+            return row(tasks: all, key: agent.name)
+        }
+        worst.replicas = each.map { replica, r in
+            ReplicaHealth(label: replica.label, url: agent.healthURL!.replacingOccurrences(of: AgentDefinition.nodePlaceholder, with: replica.address),
+                          health: r.health, history: r.history, lastError: r.lastError)
+        }
+        // Which replica the row's error is about.
+        if each.count > 1, let error = worst.lastError, let replica = worst.replicas.first(where: { $0.lastError == error && $0.health == worst.health }) {
+            worst.lastError = "\(replica.label): \(error)"
+        }
+        return worst
     }
 }
+
+/// One replica of an agent whose health URL names `{node}`, probed on its node.
+public struct ReplicaHealth: Sendable, Equatable {
+    /// `2@wk1`: the slot and the node (the node alone for a global service).
+    public var label: String
+    public var url: String
+    public var health: HealthState
+    public var history: HealthHistory
+    public var lastError: String?
+}
+
+/// The key a replica's probes and history go by: the agent's name, `#`, the replica's label.
+func replicaKey(_ agent: String, _ label: String) -> String { "\(agent)#\(label)" }
 
 /// Where an agent's health comes from.
 public enum HealthSource: Sendable, Equatable {
@@ -234,6 +298,9 @@ public struct AgentRow: Sendable, Equatable {
     /// clawtop's probe and Warren see the agent differently (one healthy, the other not): a routing or network
     /// fault between them, "warren sees degraded".
     public var disagreement: String?
+    /// For a health URL that names `{node}`: each running replica, probed where it runs. The row's own health and
+    /// history are the worst replica's.
+    public var replicas: [ReplicaHealth] = []
 
     public var id: String { agent.name }
 

@@ -33,6 +33,22 @@ public struct NodeInfo: Sendable, Equatable {
     public var isUsable: Bool { state == "ready" && availability == "active" }
 }
 
+/// A network services attach to: an overlay across the swarm's nodes, maybe encrypted.
+public struct NetworkInfo: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var driver: String
+    /// IPsec between nodes (`--opt encrypted`).
+    public var encrypted: Bool
+
+    public init(id: String, name: String, driver: String, encrypted: Bool = false) {
+        self.id = id
+        self.name = name
+        self.driver = driver
+        self.encrypted = encrypted
+    }
+}
+
 public enum ServiceMode: Sendable, Equatable {
     case replicated
     case global
@@ -61,11 +77,17 @@ public struct ServiceInfo: Sendable, Equatable {
     public var labels: [String: String]
     /// `UpdateStatus.State`: updating, paused, completed, rollback_started, …; nil when no update ran.
     public var updateState: String?
+    /// When the last update (or rollback) began, and what Swarm says of it.
+    public var updateStartedAt: Date?
+    public var updateMessage: String?
     public var spec: ServiceSpecSummary
 
+    /// The stack `docker stack deploy` made it part of (`com.docker.stack.namespace`).
+    public var stack: String? { labels["com.docker.stack.namespace"] }
+
     public init(id: String, name: String, image: String, mode: ServiceMode, desired: Int, running: Int,
-                createdAt: Date?, labels: [String: String] = [:], updateState: String? = nil,
-                spec: ServiceSpecSummary = ServiceSpecSummary()) {
+                createdAt: Date?, labels: [String: String] = [:], updateState: String? = nil, updateStartedAt: Date? = nil,
+                updateMessage: String? = nil, spec: ServiceSpecSummary = ServiceSpecSummary()) {
         self.id = id
         self.name = name
         self.image = image
@@ -75,6 +97,8 @@ public struct ServiceInfo: Sendable, Equatable {
         self.createdAt = createdAt
         self.labels = labels
         self.updateState = updateState
+        self.updateStartedAt = updateStartedAt
+        self.updateMessage = updateMessage
         self.spec = spec
     }
 }
@@ -170,6 +194,8 @@ public struct FleetState: Sendable, Equatable {
     public var endpoint: String
     public var connection: ConnectionState = .connecting
     public var nodes: [NodeInfo] = []
+    /// The networks by ID, for the details of the services attached to them.
+    public var networks: [String: NetworkInfo] = [:]
     public var services: [String: ServiceInfo] = [:]
     /// Tasks by service ID, history included.
     public var tasks: [String: [TaskInfo]] = [:]
@@ -293,6 +319,8 @@ public enum Message: Sendable, Equatable {
     case serviceRemoved(id: String, at: Date)
     /// Every node, re-read after a node event (a node went down, came back, was drained).
     case nodes([NodeInfo])
+    /// The networks, read with the first read (and each full re-read).
+    case networks([NetworkInfo])
     /// Every task of the swarm, re-read: replaces the tasks of each known service, and its running count from
     /// them. Docker's health-check status of a task already known is kept (this read does not carry it).
     case tasks([TaskInfo], at: Date)
@@ -343,6 +371,8 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
         state.tasks[service.id] = tasks
         countRestarts(&state, service: service, tasks: tasks)
         state.lastSync = at
+    case .networks(let networks):
+        state.networks = Dictionary(networks.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     case .nodes(let nodes):
         // A node that went down takes its tasks' log lines with it: the logs shown say where they end.
         let wasDown = state.downNodes

@@ -47,6 +47,8 @@ public struct FleetReport: Codable, Sendable, Equatable {
     public struct Agent: Codable, Sendable, Equatable {
         public var name: String
         public var service: String?
+        /// The stack its service belongs to (`docker stack deploy`).
+        public var stack: String?
         public var policy: String?
         /// `config`, `label`, `all`, `warren` (added through Warren's API) or `process` (a Warren process worker).
         public var source: String
@@ -78,7 +80,32 @@ public struct FleetReport: Codable, Sendable, Equatable {
         public var disagreement: String?
         /// Where its tasks are: those Swarm wants running, and those still running.
         public var tasks: [Placement]
+        /// Its service's last update or rollback, when there was one.
+        public var update: Update?
+        /// For a health URL that names `{node}`: each running replica, probed on its node.
+        public var replicas: [Replica]?
         public var history: History
+    }
+
+    /// One replica probed where it runs.
+    public struct Replica: Codable, Sendable, Equatable {
+        /// `2@wk1`: its slot and node.
+        public var replica: String
+        public var url: String
+        public var health: String
+        public var samples: Int
+        public var availability: Double?
+        public var lastError: String?
+    }
+
+    /// A service's last update or rollback: `state` as Swarm says it (`updating`, `paused`, `completed`,
+    /// `rollback_started`, `rollback_paused`, `rollback_completed`), and while it runs, how many tasks it replaced.
+    public struct Update: Codable, Sendable, Equatable {
+        public var state: String
+        public var startedAt: Date?
+        public var replaced: Int?
+        public var of: Int?
+        public var message: String?
     }
 
     /// One task of an agent's service and where Swarm placed it.
@@ -174,7 +201,8 @@ public struct FleetReport: Codable, Sendable, Equatable {
             case .warren: source = "warren"
             case .none: source = "none"
             }
-            return Agent(name: row.agent.name, service: row.agent.serviceName, policy: row.agent.policy,
+            return Agent(name: row.agent.name, service: row.agent.serviceName, stack: row.summary?.service.stack.map(sanitize),
+                         policy: row.agent.policy,
                          source: row.agent.source.rawValue, health: row.health.rawValue, healthSource: source,
                          healthURL: row.agent.healthURL, unreachable: row.probe?.unreachable.map(sanitize), dockerHealth: row.dockerHealth?.rawValue,
                          dockerHealthFrom: row.dockerHealth == nil ? nil : row.dockerHealthFromTasks ? "task" : "container",
@@ -190,6 +218,15 @@ public struct FleetReport: Codable, Sendable, Equatable {
                          },
                          disagreement: row.disagreement,
                          tasks: Self.placements(fleet, service: row.summary?.service.id),
+                         update: row.summary.flatMap { s in
+                             s.service.updateState.map { Update(state: $0, startedAt: s.service.updateStartedAt,
+                                                                replaced: s.updateProgress?.replaced, of: s.updateProgress?.of,
+                                                                message: s.service.updateMessage.map(sanitize)) }
+                         },
+                         replicas: row.replicas.isEmpty ? nil : row.replicas.map { r in
+                             Replica(replica: sanitize(r.label), url: sanitize(r.url), health: r.health.rawValue, samples: r.history.count,
+                                     availability: r.history.availability, lastError: r.lastError.map(sanitize))
+                         },
                          history: History(samples: h.count, availability: h.availability,
                                           latencyP50: h.latencyPercentile(0.5), latencyP95: h.latencyPercentile(0.95),
                                           streak: h.streak?.count ?? 0, streakOK: h.streak?.ok, since: row.since,

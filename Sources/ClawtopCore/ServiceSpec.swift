@@ -15,6 +15,8 @@ public struct ServiceSpecSummary: Sendable, Equatable {
     public var memoryReservation: Int64?
     public var envNames: [String]
     public var secrets: [String]
+    /// The networks its tasks attach to, by ID.
+    public var networks: [String] = []
     /// Docker's HEALTHCHECK command, if the service sets one.
     public var healthcheck: String?
     public var healthcheckInterval: Double?

@@ -36,6 +36,12 @@ public enum ServiceCondition: Int, Sendable, Equatable, Comparable, CaseIterable
     public static func < (a: ServiceCondition, b: ServiceCondition) -> Bool { a.rawValue < b.rawValue }
 }
 
+/// How far an update (or rollback) has come: its tasks running, of those wanted.
+public struct UpdateProgress: Sendable, Equatable {
+    public var replaced: Int
+    public var of: Int
+}
+
 /// One row of the service table: a service plus what its tasks say.
 public struct ServiceSummary: Sendable, Equatable {
     public var service: ServiceInfo
@@ -44,6 +50,8 @@ public struct ServiceSummary: Sendable, Equatable {
     public var lastError: String?
     /// Hostnames of the nodes running its tasks.
     public var nodes: [String]
+    /// While an update or rollback runs: tasks running that it started, of those wanted.
+    public var updateProgress: UpdateProgress?
 
     /// `downNodes`: the IDs of nodes that are down; a task Swarm last saw running on one is not running, and says so.
     public init(service: ServiceInfo, tasks: [TaskInfo], nodeNames: [String: String], downNodes: Set<String> = [], now: Date) {
@@ -63,6 +71,21 @@ public struct ServiceSummary: Sendable, Equatable {
         let placed = running.isEmpty ? tasks.filter { $0.nodeID != nil }.max { ($0.timestamp ?? .distantPast) < ($1.timestamp ?? .distantPast) }.map { [$0] } ?? [] : running
         nodes = Array(Set(placed.compactMap { $0.nodeID.flatMap { nodeNames[$0] ?? String($0.prefix(12)) } })).sorted()
         condition = Self.condition(service: service, tasks: tasks, now: now)
+        if condition == .updating || condition == .paused, let started = service.updateStartedAt {
+            let replaced = tasks.filter { $0.isRunning && $0.desiredState == "running" && ($0.createdAt ?? .distantPast) >= started }
+            updateProgress = UpdateProgress(replaced: replaced.count, of: service.desired)
+        }
+    }
+
+    /// The update's state in words: "updating", "paused", "completed", "rolling back", "rollback paused", "rolled back".
+    public var updateWords: String? {
+        switch service.updateState {
+        case nil: return nil
+        case "rollback_started": return "rolling back"
+        case "rollback_paused": return "rollback paused"
+        case "rollback_completed": return "rolled back"
+        case let state?: return state
+        }
     }
 
     static let startingStates: Set<String> = ["new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting"]

@@ -78,8 +78,11 @@ func drawAgentTable(_ rows: [AgentRow], ui: UIState, warren: Bool = false, area:
     let g = ui.glyphs
     // Probes that go out through the SSH host say so in CHECK ("<10s ssh").
     let relayed = rows.contains { $0.probe?.via != nil }
+    // Agents of several stacks: which stack each is part of.
+    let stacked = Set(rows.map { $0.summary?.service.stack }).count > 1
     let columns = layout([
         Column("HEALTH", 11, priority: 0),
+        Column("STACK", stacked ? 8 : 0, max: 14, priority: 11, growth: 6),
         Column("NAME", 12, max: 20, priority: 0, growth: 1),
         Column("FOR", 4, priority: 8),
         Column("HISTORY", 8, max: 30, priority: 2, growth: 3),
@@ -149,6 +152,7 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
     let conditionRole: Role = condition.map { style($0) } ?? .muted
     return [
         ("\(glyph) \(row.health.rawValue)", role),
+        (sanitize(service?.stack ?? "-"), .muted),
         (sanitize(row.agent.name), .normal),
         (row.since.map { forAge(now.timeIntervalSince($0), health: row.health) } ?? "-", .muted),
         strip,
@@ -160,7 +164,7 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
          row.warren?.health.map { style($0, glyphs: g).1 } ?? .muted),
         (replicas, conditionRole),
         (String(row.restarts), row.restarts > 0 ? .warn : .muted),
-        (condition?.word ?? "-", conditionRole),
+        (row.summary.flatMap { s in s.updateProgress.map { "upd \($0.replaced)/\($0.of)" } } ?? condition?.word ?? "-", conditionRole),
         (row.summary?.nodes.joined(separator: ",") ?? "", .muted),
         (sanitize(shortImage(service?.image ?? "")), .muted),
         (service?.createdAt.map { formatAge(now.timeIntervalSince($0)) } ?? "-", .muted),

@@ -56,6 +56,13 @@ func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date
     lines.append(DetailLine("service", [(sanitize(s.name), .normal), ("  \(s.mode.word) \(s.running)/\(s.desired)", .normal),
                                         ("  \(summary.condition.word)", style(summary.condition)),
                                         ("  image \(sanitize(s.image))", .muted)]))
+    if let words = summary.updateWords {
+        var update: [(String, Role)] = [(words, summary.condition == .paused ? .warn : .normal)]
+        if let started = s.updateStartedAt { update.append(("  since \(formatAge(now.timeIntervalSince(started))) ago", .muted)) }
+        if let progress = summary.updateProgress { update.append(("  \(progress.replaced) of \(progress.of) tasks replaced", .normal)) }
+        if let message = s.updateMessage, !message.isEmpty { update.append(("  \(sanitize(message))", .muted)) }
+        lines.append(DetailLine("update", update))
+    }
     lines += healthLines(row, glyphs: g, now: now)
     lines += warrenLines(row, fleet: fleet, glyphs: g)
     let spec = s.spec
@@ -82,6 +89,14 @@ func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date
     let env = spec.envNames.map(sanitize)
     lines.append(DetailLine("env", [(env.isEmpty ? "none" : env.joined(separator: "  "), env.isEmpty ? .muted : .normal),
                                     (env.isEmpty ? "" : "  (values hidden)", .muted)]))
+    if !spec.networks.isEmpty {
+        let named = spec.networks.map { id -> String in
+            guard let n = fleet.networks[id] else { return String(id.prefix(12)) }
+            return sanitize(n.name) + " (" + ([sanitize(n.driver)] + (n.encrypted ? ["encrypted"] : [])).joined(separator: ", ") + ")"
+        }
+        lines.append(DetailLine("networks", [(named.joined(separator: "  "), .normal)]))
+    }
+    if let stack = s.stack { lines.append(DetailLine("stack", [(sanitize(stack), .normal)])) }
     if !spec.secrets.isEmpty {
         lines.append(DetailLine("secrets", [(spec.secrets.map(sanitize).joined(separator: "  "), .normal)]))
     }
@@ -140,6 +155,17 @@ private func healthLines(_ row: AgentRow, glyphs g: Glyphs, now: Date) -> [Detai
         checks.append(("none yet", .muted))
     }
     lines.append(DetailLine("checks", checks))
+    // A URL that names {node}: each replica where it runs, the row's figures being the worst one's.
+    for replica in row.replicas {
+        let (glyph, role) = style(replica.health, glyphs: g)
+        var line: [(String, Role)] = [(sanitize(replica.label), .normal), ("  \(glyph) \(replica.health.rawValue)", role)]
+        if let availability = replica.history.availability {
+            line.append(("  \(formatPercent(availability)) of \(replica.history.count)", .muted))
+        }
+        if let error = replica.lastError { line.append(("  \(sanitize(error))", .warn)) }
+        line.append(("  \(sanitize(replica.url))", .muted))
+        lines.append(DetailLine("replica", line))
+    }
     if let said = h.lastReadiness, let readiness = said.readiness {
         lines += readinessLines(readiness, said: said, glyphs: g, now: now)
     }

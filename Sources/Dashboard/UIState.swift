@@ -11,6 +11,8 @@ public enum SortOrder: String, Sendable, Equatable, CaseIterable {
     case restarts
     /// Lowest availability first.
     case availability
+    /// By stack (`docker stack deploy`), the most urgent first within each.
+    case stack
 
     var next: SortOrder {
         let all = Self.allCases
@@ -112,7 +114,8 @@ public func visibleRows(_ all: [AgentRow], ui: UIState) -> [AgentRow] {
     let filter = ui.filter.lowercased()
     if !filter.isEmpty {
         rows = rows.filter { row in
-            [row.agent.name, row.agent.serviceName ?? "", row.summary?.service.image ?? ""].contains { $0.lowercased().contains(filter) }
+            [row.agent.name, row.agent.serviceName ?? "", row.summary?.service.image ?? "", row.summary?.service.stack ?? ""]
+                .contains { $0.lowercased().contains(filter) }
         }
     }
     switch ui.sort {
@@ -120,6 +123,10 @@ public func visibleRows(_ all: [AgentRow], ui: UIState) -> [AgentRow] {
     case .name: rows.sort { $0.agent.name < $1.agent.name }
     case .restarts: rows.sort { ($1.restarts, $0.agent.name) < ($0.restarts, $1.agent.name) }
     case .availability: rows.sort { ($0.history.availability ?? 2, $0.agent.name) < ($1.history.availability ?? 2, $1.agent.name) }
+    case .stack:
+        // Stable: within a stack, the urgency order the rows came in.
+        let order = Dictionary(rows.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        rows.sort { ($0.summary?.service.stack ?? "~", order[$0.id] ?? 0) < ($1.summary?.service.stack ?? "~", order[$1.id] ?? 0) }
     }
     return rows
 }

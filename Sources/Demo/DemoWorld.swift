@@ -140,6 +140,21 @@ public struct DemoWorld: Sendable {
             step(s, i, at: due)
         }
         now = max(now, t)
+        noteRollouts()
+    }
+
+    /// A rolling-out agent's service is `updating` while its rollout drains and starts the new task, then
+    /// `completed`, as Swarm's UpdateStatus says (the demo opens mid-update).
+    private mutating func noteRollouts() {
+        for s in services.indices {
+            guard case .rollingOut(let cycle, let drain)? = services[s].agent?.behaviour else { continue }
+            let into = rolloutPhase(at: now, cycle: cycle)
+            let state = into < drain + 8 ? "updating" : "completed"
+            guard services[s].info.updateState != state else { continue }
+            services[s].info.updateState = state
+            services[s].info.updateStartedAt = now - into
+            changed.insert(s)
+        }
     }
 
     private func nextDue() -> (Int, Int, Date)? {

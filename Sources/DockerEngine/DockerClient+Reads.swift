@@ -26,6 +26,12 @@ extension DockerClient {
         return try decode([SwarmNode].self, from: r.body, what: "/nodes")
     }
 
+    /// `GET /networks`: every network the daemon knows (on a manager, the swarm's overlays too).
+    public func networks() async throws(DockerError) -> [DockerNetwork] {
+        let r = try await send(.GET, "/networks")
+        return try decode([DockerNetwork].self, from: r.body, what: "/networks")
+    }
+
     /// `GET /services?status=true`: every service with its running and desired task counts.
     /// With `id`, only that service (an ID-prefix filter; exact IDs are matched here): `GET /services/{id}`
     /// has no `ServiceStatus`, only the list computes it.

@@ -56,6 +56,15 @@ public struct SwarmNode: Decodable, Sendable, Equatable {
     public var ManagerStatus: ManagerStatus?
 }
 
+// MARK: - /networks
+
+public struct DockerNetwork: Decodable, Sendable, Equatable {
+    public var Id: String
+    public var Name: String
+    public var Driver: String?
+    public var Options: [String: String]?
+}
+
 // MARK: - /services
 
 public struct SwarmService: Decodable, Sendable, Equatable {
@@ -97,6 +106,7 @@ public struct SwarmService: Decodable, Sendable, Equatable {
     }
     public struct UpdateStatus: Decodable, Sendable, Equatable {
         public var State: String?
+        public var StartedAt: String?
         public var Message: String?
     }
     public var ID: String

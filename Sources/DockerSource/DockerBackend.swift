@@ -45,7 +45,14 @@ public final class DockerBackend: FleetBackend {
     public var prober: any HealthProbing { httpProber }
 
     public func load() async throws(SourceError) -> [Message] {
-        do { return [try await FleetWatcher.snapshot(client)] } catch { throw SourceError(error) }
+        do {
+            let snapshot = try await FleetWatcher.snapshot(client)
+            // The networks only name what the details show: a daemon that will not list them costs nothing else.
+            let networks = try? await client.networks().map(WireToModel.network)
+            return [snapshot] + (networks.map { [.networks($0)] } ?? [])
+        } catch {
+            throw SourceError(error)
+        }
     }
 
     public func watch(post: @escaping @Sendable (Message) -> Void) async {

@@ -212,11 +212,13 @@ public final class FleetWatcher: Sendable {
     private func resync() async {
         do {
             let snapshot = try await Self.snapshot(client)
+            let networks = try? await client.networks().map(WireToModel.network)
             known.withLock { // events may have been missed: the next reads fetch everything
                 $0.byID.removeAll()
                 $0.generation += 1
             }
             post(snapshot)
+            if let networks { post(.networks(networks)) }
         } catch {
             post(.connection(.failed(error.description)))
         }

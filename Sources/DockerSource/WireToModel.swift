@@ -18,7 +18,9 @@ enum WireToModel {
         let desired = s.ServiceStatus.map { Int($0.DesiredTasks) } ?? Int(s.replicas ?? 0)
         return ServiceInfo(id: s.ID, name: s.Spec.Name, image: image, mode: mode, desired: desired,
                            running: Int(s.ServiceStatus?.RunningTasks ?? 0), createdAt: DockerTime.parse(s.CreatedAt),
-                           labels: s.Spec.Labels ?? [:], updateState: s.UpdateStatus?.State, spec: spec(s))
+                           labels: s.Spec.Labels ?? [:], updateState: s.UpdateStatus?.State,
+                           updateStartedAt: DockerTime.parse(s.UpdateStatus?.StartedAt), updateMessage: s.UpdateStatus?.Message,
+                           spec: spec(s))
     }
 
     /// The parts of the spec the details pane shows. Environment values are dropped here.
@@ -35,7 +37,11 @@ enum WireToModel {
             for item in list { if case .string(let name)? = item.value(at: ["SecretName"]) { secrets.append(name) } }
         }
         let test = container?.Healthcheck?.Test ?? []
-        return ServiceSpecSummary(
+        var networks: [String] = []
+        if case .array(let list)? = raw.value(at: ["TaskTemplate", "Networks"]) {
+            for item in list { if case .string(let id)? = item.value(at: ["Target"]) { networks.append(id) } }
+        }
+        var summary = ServiceSpecSummary(
             restartCondition: string("TaskTemplate", "RestartPolicy", "Condition"),
             restartDelay: int("TaskTemplate", "RestartPolicy", "Delay").map { Double($0) / 1e9 },
             restartMaxAttempts: int("TaskTemplate", "RestartPolicy", "MaxAttempts").map { Int($0) },
@@ -49,6 +55,12 @@ enum WireToModel {
             healthcheck: test.first == "NONE" || test.isEmpty ? nil : test.dropFirst().joined(separator: " "),
             healthcheckInterval: container?.Healthcheck?.Interval.map { Double($0) / 1e9 },
             forceUpdate: Int(s.forceUpdate))
+        summary.networks = networks
+        return summary
+    }
+
+    static func network(_ n: DockerNetwork) -> NetworkInfo {
+        NetworkInfo(id: n.Id, name: n.Name, driver: n.Driver ?? "", encrypted: n.Options?["encrypted"] != nil)
     }
 
     /// "container die (exit 137)", "service update", "health_status: unhealthy".

@@ -134,7 +134,8 @@ struct DisplayOptions: ParsableArguments {
     }
 
     static func splitHealthURL(_ entry: String) -> (String, String)? {
-        guard let (agent, url) = splitAgentValue(entry), let parsed = URL(string: url),
+        guard let (agent, url) = splitAgentValue(entry),
+              let parsed = URL(string: url.replacingOccurrences(of: AgentDefinition.nodePlaceholder, with: "node")),
               ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host?.isEmpty == false else { return nil }
         return (agent, url)
     }

@@ -219,3 +219,31 @@ struct NodeConditionTests {
         #expect(state.summaries(now: now).first?.condition == .running)
     }
 }
+
+/// A health URL that names `{node}`: each replica probed on its node, one history each, the row the worst.
+struct ReplicaProbeTests {
+    @Test func eachReplicaIsProbedWhereItRunsAndTheRowIsTheWorst() {
+        let nodes = [NodeInfo(id: "n1", hostname: "mgr1", role: "manager", state: "ready", address: "10.213.0.11"),
+                     NodeInfo(id: "n2", hostname: "wk1", role: "worker", state: "ready", address: "10.213.0.12")]
+        let agent = AgentDefinition(name: "alpha", serviceName: "a", policy: "always-on", healthURL: "http://{node}:18791/health",
+                                    checkInterval: 10, startupTimeout: 0, maxFailures: 1, source: .config)
+        var state = FleetState(endpoint: "e", setup: AgentSetup(configured: [agent]))
+        func running(_ id: String, slot: Int, node: String) -> TaskInfo {
+            TaskInfo(id: id, serviceID: "id-a", slot: slot, nodeID: node, state: "running", desiredState: "running",
+                     timestamp: t0, createdAt: t0)
+        }
+        reduce(&state, .snapshot(nodes: nodes, services: [service("a", desired: 2, running: 2)],
+                                 tasks: [running("t1", slot: 1, node: "n1"), running("t2", slot: 2, node: "n2")], at: t0))
+        let targets = state.probeTargets
+        #expect(targets.map(\.agent) == ["alpha#1@mgr1", "alpha#2@wk1"])
+        #expect(targets.map(\.url) == ["http://10.213.0.11:18791/health", "http://10.213.0.12:18791/health"])
+        let later = t0.addingTimeInterval(120)
+        reduce(&state, .probe(agent: "alpha#1@mgr1", url: targets[0].url, sample: HealthSample(time: later, ok: true, latency: 0.01, status: 200)))
+        reduce(&state, .probe(agent: "alpha#2@wk1", url: targets[1].url,
+                              sample: HealthSample(time: later, ok: false, latency: 0.01, status: 404, reason: "HTTP 404")))
+        let row = state.agentRows(now: later.addingTimeInterval(1)).first
+        #expect(row?.replicas.map(\.label) == ["1@mgr1", "2@wk1"])
+        #expect(row?.replicas.map(\.health) == [.healthy, .unhealthy])
+        #expect(row?.health == .unhealthy && row?.lastError == "2@wk1: HTTP 404")
+    }
+}

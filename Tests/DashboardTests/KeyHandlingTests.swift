@@ -141,6 +141,8 @@ struct InputTests {
         _ = press([.char("o")], &ui)
         #expect(ui.sort == .restarts && rows(ui).first?.id == "beta")
         _ = press([.char("o"), .char("o")], &ui)
+        #expect(ui.sort == .stack)
+        _ = press([.char("o")], &ui)
         #expect(ui.sort == .urgency)
     }
 

@@ -65,7 +65,7 @@ struct DemoSnapshotTests {
         let agents = try #require(top["agents"] as? [[String: Any]])
         let documented: Set<String> = ["name", "service", "policy", "source", "health", "healthSource", "healthURL", "unreachable",
                                        "probeVia", "dockerHealth", "dockerHealthFrom", "state", "running", "desired", "restarts",
-                                       "lastError", "lastCheck", "readiness", "warren", "disagreement", "tasks", "history"]
+                                       "lastError", "lastCheck", "readiness", "warren", "disagreement", "tasks", "update", "stack", "replicas", "history"]
         #expect(agents.count == 13 && agents.allSatisfy { Set($0.keys).isSubset(of: documented) })
         #expect(agents.first?["name"] as? String == "data-pipeline" && agents.first?["health"] as? String == "unhealthy")
         let history: Set<String> = ["samples", "availability", "latencyP50", "latencyP95", "streak", "streakOK", "since",
@@ -97,7 +97,7 @@ struct DemoSnapshotTests {
         #expect(byName.count == 13 && byName == byName.sorted() && byName.first == "calendar")
         #expect(try await names([]).first == "data-pipeline", "urgency, the default: the unhealthy agent first")
         let bad = try await Demo.snapshot(["--sort", "bogus"])
-        #expect(bad.status == 64 && bad.stderr.contains("'urgency', 'name', 'restarts' or 'availability'"), "\(bad.stderr)")
+        #expect(bad.status == 64 && bad.stderr.contains("'urgency', 'name', 'restarts', 'availability' or 'stack'"), "\(bad.stderr)")
     }
 
     @Test func noDaemonExitsTwoAndSuggestsTheDemo() async throws {

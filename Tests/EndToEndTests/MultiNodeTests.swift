@@ -92,6 +92,128 @@ struct MultiNodeTests {
         }
     }
 
+    /// A rolling update, one task at a time with a pause between: the row says how far it has come (`upd 1/3`),
+    /// JSON has Swarm's state and the count, and the end is `completed`.
+    @Test func aRollingUpdateShowsItsProgress() async throws {
+        try await TestMultiNode.withService("roll", replicas: 3, flags: ["--replicas-max-per-node", "1", "--update-delay", "4s",
+                                                                         "--update-parallelism", "1"]) { name in
+            try await TestDocker.waitUntil("three tasks running", timeout: 60) { try await TestMultiNode.runningNodes(name).count == 3 }
+            try await TestMultiNode.docker(["service", "update", "-d", "--env-add", "ROLLOUT=2", name])
+            var seen: [String: Any]?
+            try await TestDocker.waitUntil("an update under way, part done", timeout: 60) {
+                let update = agent(try await report(["--all"]).report, name)?["update"] as? [String: Any]
+                seen = update
+                return update?["state"] as? String == "updating" && (update?["replaced"] as? Int ?? 0) >= 1
+                    && (update?["replaced"] as? Int ?? 3) < 3
+            }
+            #expect(seen?["of"] as? Int == 3, "\(String(describing: seen))")
+            let text = try await TestMultiNode.clawtop(["snapshot", "--all", "--width", "160", "--height", "60"])
+            #expect(text.stdout.split(separator: "\n").contains { $0.contains(String(name.prefix(10))) && $0.contains("upd ") && $0.contains("/3") },
+                    "\(text.stdout)")
+            try await TestDocker.waitUntil("the update completed", timeout: 90) {
+                (agent(try await report(["--all"]).report, name)?["update"] as? [String: Any])?["state"] as? String == "completed"
+            }
+        }
+    }
+
+    /// Two stacks deployed with `docker stack deploy` from a stack file as operators write them: replicated agents
+    /// spread over the nodes, a plain overlay (DNS round robin: no IPVS here) and an encrypted one, an external
+    /// secret, a HEALTHCHECK, a restart policy with max_attempts and window, limits and reservations. clawtop groups
+    /// the agents by stack (the STACK column; `--sort stack`), and reads each one's networks, secret and policy.
+    @Test func stacksDeployedFromAStackFileAreGrouped() async throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let secret = TestDocker.uniqueName("key")
+        let stacks = [TestDocker.uniqueName("sa"), TestDocker.uniqueName("sb")]
+        try await TestMultiNode.docker(["secret", "create", secret, "-"], stdin: "not-a-real-key\n")
+        func removeAll() async {
+            for stack in stacks { _ = try? await TestMultiNode.docker(["stack", "rm", stack]) }
+            // The secret goes once no service uses it.
+            try? await TestDocker.waitUntil("the stacks' services gone", timeout: 30) {
+                for stack in stacks where !(try await TestMultiNode.docker(["service", "ls", "-q", "--filter", "name=\(stack)"])).isEmpty {
+                    return false
+                }
+                return true
+            }
+            _ = try? await TestMultiNode.docker(["secret", "rm", secret])
+        }
+        let file = dir + "/stack.yml"
+        try """
+            version: "3.8"
+            services:
+              agent:
+                image: \(TestDocker.image)
+                command: ["sh", "-c", "httpd -f -p 18790 -h /www & while true; do sleep 1; done"]
+                networks: [plain, secure]
+                secrets: [\(secret)]
+                healthcheck: {test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:18790/api/health"], interval: 2s, retries: 2}
+                stop_grace_period: 1s
+                deploy:
+                  replicas: 2
+                  endpoint_mode: dnsrr
+                  placement: {max_replicas_per_node: 1}
+                  restart_policy: {condition: on-failure, delay: 2s, max_attempts: 3, window: 60s}
+                  resources: {limits: {cpus: "0.5", memory: 64M}, reservations: {memory: 16M}}
+            networks:
+              plain: {driver: overlay}
+              secure: {driver: overlay, driver_opts: {encrypted: ""}}
+            secrets:
+              \(secret): {external: true}
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        do {
+            for stack in stacks { try await TestMultiNode.docker(["stack", "deploy", "--resolve-image", "never", "-c", file, stack]) }
+            let names = stacks.map { "\($0)_agent" }
+            try await TestDocker.waitUntil("both stacks running, spread", timeout: 90) {
+                for name in names where try await TestMultiNode.runningNodes(name).count != 2 { return false }
+                return true
+            }
+            let (_, report) = try await report(["--all"])
+            for (stack, name) in zip(stacks, names) {
+                let row = try #require(agent(report, name), "\(name) in \(report)")
+                #expect(row["stack"] as? String == stack)
+                #expect(Set((row["tasks"] as? [[String: Any]] ?? []).compactMap { $0["node"] as? String }).count == 2, "\(row)")
+            }
+            let table = try await TestMultiNode.clawtop(["snapshot", "--all", "--sort", "stack", "--width", "180", "--height", "60"])
+            let lines = table.stdout.split(separator: "\n")
+            #expect(lines.contains { $0.contains("STACK") }, "\(table.stdout)")
+            let first = try #require(lines.firstIndex { $0.contains(stacks[0]) }), second = try #require(lines.firstIndex { $0.contains(stacks[1]) })
+            #expect(first < second, "grouped by stack")
+            let details = try await TestMultiNode.clawtop(["snapshot", "--all", "--select", names[0], "--view", "details",
+                                                           "--width", "180", "--height", "60"])
+            #expect(details.stdout.contains("\(stacks[0])_secure (overlay, encrypted)") && details.stdout.contains("\(stacks[0])_plain (overlay)"),
+                    "\(details.stdout)")
+            #expect(details.stdout.contains(secret) && details.stdout.contains("on-failure, delay 2s, at most 3"), "\(details.stdout)")
+            #expect(!details.stdout.contains("not-a-real-key"))
+        } catch {
+            await removeAll()
+            throw error
+        }
+        await removeAll()
+    }
+
+    /// `--health-url AGENT=http://{node}:PORT/…`: an agent with host-mode ports is probed where each replica runs, one
+    /// history each (a 127.0.0.1 URL probed the manager for all of them); a replica that fails shows in the row.
+    @Test func eachReplicaIsProbedOnItsNode() async throws {
+        let command = "mkdir -p /tmp/w/api; [ \"$(hostname)\" = wk2 ] || echo ok > /tmp/w/api/health; exec httpd -f -p 0.0.0.0:18791 -h /tmp/w"
+        try await TestMultiNode.withService("node", replicas: 3, command: command, flags: ["--replicas-max-per-node", "1"]) { name in
+            try await TestDocker.waitUntil("a replica on each node", timeout: 60) { try await TestMultiNode.runningNodes(name).count == 3 }
+            let url = "http://{node}:18791/api/health"
+            var row: [String: Any]?
+            try await TestDocker.waitUntil("three replicas probed", timeout: 30) {
+                row = agent(try await report(["--all", "--health-url", "\(name)=\(url)"]).report, name)
+                return (row?["replicas"] as? [[String: Any]])?.count == 3
+            }
+            let replicas = try #require(row?["replicas"] as? [[String: Any]])
+            let byNode = Dictionary(replicas.compactMap { r in (r["replica"] as? String).map { ($0.split(separator: "@").last.map(String.init) ?? $0, r) } },
+                                    uniquingKeysWith: { a, _ in a })
+            #expect(byNode["mgr1"]?["health"] as? String == "healthy" && byNode["wk1"]?["health"] as? String == "healthy", "\(replicas)")
+            #expect(byNode["wk2"]?["health"] as? String != "healthy" && (byNode["wk2"]?["lastError"] as? String)?.contains("404") == true,
+                    "\(replicas)")
+            #expect((byNode["wk1"]?["url"] as? String) == "http://10.213.0.12:18791/api/health")
+            #expect((row?["lastError"] as? String)?.contains("@wk2") == true, "\(String(describing: row))")
+        }
+    }
+
     /// A worker's lines reach the logs pane labelled with their replica and node.
     @Test func logsFromAWorkersTaskCarryItsNode() async throws {
         let command = "i=0; while true; do echo \"from-worker $i\"; i=$((i+1)); sleep 1; done"

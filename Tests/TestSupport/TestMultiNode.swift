@@ -12,9 +12,15 @@ public enum TestMultiNode {
     public static func host() throws -> String { try TestDocker.require(env["CLAWTOP_TEST_MN_DOCKER_HOST"], "CLAWTOP_TEST_MN_DOCKER_HOST") }
     public static func netns() throws -> String { try TestDocker.require(env["CLAWTOP_TEST_MN_NETNS"], "CLAWTOP_TEST_MN_NETNS") }
 
-    /// `docker -H <manager> args…`.
+    /// `docker -H <manager> args…`, with `stdin` on its standard input.
     @discardableResult
-    public static func docker(_ args: [String]) async throws -> String { try await TestDocker.docker(args, host: try host()) }
+    public static func docker(_ args: [String], stdin: String? = nil) async throws -> String {
+        let r = try await run("/usr/bin/env", ["docker", "-H", try host()] + args, stdin: stdin)
+        guard r.status == 0 else {
+            throw TestDocker.CommandFailed(description: "docker \(args.joined(separator: " ")) exited \(r.status): \(r.stderr)")
+        }
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 
     /// Stops (SIGTERM, until it has exited), kills (SIGKILL) or starts (until it answers) a node's dockerd.
     public static func node(_ action: String, _ node: String) async throws {
