@@ -220,8 +220,6 @@ public struct FleetState: Sendable, Equatable {
     public var lastAction: ActionOutcome?
     /// What Warren says, when clawtop knows where its admin API is.
     public var warren: WarrenView?
-    /// The tasks seen so far, by service name: task ID to slot key and whether it was live (for `restarts`).
-    var seenTasks: [String: [String: SeenTask]] = [:]
     /// When the newest read applied to each service began (kept for removed services too): reads run
     /// concurrently, and one that began earlier but ended later must not bring back an older state.
     var readAt: [String: Date] = [:]
@@ -286,11 +284,6 @@ extension FleetState {
     }
 }
 
-struct SeenTask: Sendable, Equatable {
-    var slot: String
-    var active: Bool
-    var node: String?
-}
 
 /// The last probe of an agent.
 public struct ProbeNote: Sendable, Equatable {
@@ -447,30 +440,40 @@ private func noteTokenProblem(_ state: inout FleetState, agent: String, _ readin
 /// five per slot); after that, each new task in a slot whose other task was live or had failed, which is a
 /// restart, a crash or a forced update, not a wake from zero.
 private func countRestarts(_ state: inout FleetState, service: ServiceInfo, tasks: [TaskInfo]) {
-    // A task that stopped because the service was scaled down ends `shutdown`, maybe with a signal's exit code;
-    // only a live (new … running) or a `failed` task being replaced is a restart: reads come at any point of a
-    // task's life, and one replaced as it starts may never be seen running. A forced update stops the old task
-    // before it starts the new one, and a read can fall in between: a task seen live stays active while it is shut
-    // down in a slot the service still wants.
-    // A task moved off a node that was drained or went down is placed anew: a move, not a restart.
     let evicting = Set(state.nodes.filter { $0.availability == "drain" || $0.state == "down" || $0.state == "disconnected" }.map(\.id))
-    func evicted(_ node: String?) -> Bool { node.map(evicting.contains) ?? false }
-    let before = state.seenTasks[service.name] ?? [:]
-    func stillWanted(_ t: TaskInfo) -> Bool { service.desired > 0 && (t.slot.map { $0 <= service.desired } ?? true) }
-    func live(_ t: TaskInfo) -> Bool { !t.isTerminal || t.state == "failed" || t.state == "rejected" }
-    let current = Dictionary(tasks.map { t in
-        (t.id, SeenTask(slot: t.slotKey, active: live(t) || (before[t.id]?.active == true && stillWanted(t)), node: t.nodeID))
-    }, uniquingKeysWith: { a, _ in a })
-    if let seen = state.seenTasks[service.name] {
-        let activeSlots = Set(seen.values.filter { $0.active && !evicted($0.node) }.map(\.slot))
-        let fresh = current.filter { seen[$0.key] == nil && activeSlots.contains($0.value.slot) }
-        state.restarts[service.name, default: 0] += fresh.count
-    } else {
-        let shutDownThere = Set(tasks.filter { $0.state == "shutdown" && evicted($0.nodeID) }.map(\.id))
-        let perSlot = Dictionary(grouping: current.filter { !shutDownThere.contains($0.key) }.values, by: \.slot)
-        state.restarts[service.name] = perSlot.values.reduce(0) { $0 + max(0, $1.count - 1) }
+    state.restarts[service.name] = restarts(in: tasks, evicting: evicting)
+}
+
+/// How long after a task's end its replacement may be created and still be one: a forced or rolling update stops
+/// the old task and creates the new one at about the same time (within the old one's stop grace).
+let replacementWindow: TimeInterval = 60
+
+/// The restarts the task history tells, in the tasks Swarm keeps (the last few of each slot, 5 by default): the
+/// console and `snapshot` read the same history and count the same. In each slot, a task is a restart when the one
+/// before it crashed (failed, rejected, or exited on its own), or was shut down for it (a forced or rolling update:
+/// the new one created within a minute of the old one's end). Not a restart: a slot filled again after a scale
+/// down or a sleep, a task moved off a node that was drained or went down (`evicting`).
+func restarts(in tasks: [TaskInfo], evicting: Set<String>) -> Int {
+    var count = 0
+    for (_, slot) in Dictionary(grouping: tasks, by: \.slotKey) {
+        let ordered = slot.sorted {
+            ($0.createdAt ?? $0.timestamp ?? .distantPast, $0.isTerminal ? 0 : 1) < ($1.createdAt ?? $1.timestamp ?? .distantPast, $1.isTerminal ? 0 : 1)
+        }
+        for (before, task) in zip(ordered, ordered.dropFirst()) {
+            switch before.state {
+            case "failed", "rejected", "complete":
+                count += 1
+            case "shutdown", "running", "starting", "ready", "preparing", "assigned", "accepted", "pending", "new", "allocated":
+                // Swarm stopped it (or is stopping it) for this one: an update, unless it was moved off its node.
+                guard before.desiredState == "shutdown" || before.isTerminal, !(before.nodeID.map(evicting.contains) ?? false) else { continue }
+                let ended = before.timestamp ?? .distantPast, created = task.createdAt ?? task.timestamp ?? .distantPast
+                if abs(created.timeIntervalSince(ended)) <= replacementWindow { count += 1 }
+            default:
+                continue
+            }
+        }
     }
-    state.seenTasks[service.name] = current
+    return count
 }
 
 /// Whether a URL names a host that resolves only inside a swarm: `tasks.<service>`, a service name, or any name

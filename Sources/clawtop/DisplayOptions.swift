@@ -22,7 +22,7 @@ struct DisplayOptions: ParsableArguments {
     var all = false
 
     @Option(name: .customLong("health-url"), parsing: .singleValue,
-            help: ArgumentHelp("Probe URL for an agent, when its own cannot be reached from here (repeatable).",
+            help: ArgumentHelp("Probe URL for an agent, when its own cannot be reached from here (repeatable). {node} in it stands for the address of the node each replica runs on: every replica is probed there.",
                                valueName: "AGENT=URL"))
     var healthURLs: [String] = []
 
@@ -45,7 +45,7 @@ struct DisplayOptions: ParsableArguments {
     var demo = false
 
     @Option(name: .customLong("context"), parsing: .singleValue,
-            help: ArgumentHelp("A docker context to show (repeatable: the first is shown, `x` switches; snapshot shows each in turn). Default: DOCKER_HOST, DOCKER_CONTEXT, then the docker CLI's current context.",
+            help: ArgumentHelp("A docker context to show (repeatable: the first is shown, `c` lists them to switch; snapshot shows each in turn). Default: DOCKER_HOST, DOCKER_CONTEXT, then the docker CLI's current context.",
                                valueName: "NAME"))
     var contexts: [String] = []
 
@@ -54,7 +54,7 @@ struct DisplayOptions: ParsableArguments {
                                valueName: "swarm|here"))
     var probeFrom: ProbeOrigin = .swarm
 
-    @Option(help: "The table's order: urgency (failing first, the default), name (rows stay put: the fewest bytes over a slow link), restarts, availability. `o` changes it in the console; JSON keeps urgency.")
+    @Option(help: "The table's order: urgency (failing first, the default), name (rows stay put: the fewest bytes over a slow link), restarts, availability, stack. `o` changes it in the console; JSON keeps urgency.")
     var sort: Dashboard.SortOrder = .urgency
 
     func validate() throws {

@@ -141,34 +141,36 @@ struct AgentHealthTests {
 }
 
 struct RestartCountTests {
-    func t(_ id: String, _ state: String, slot: Int = 1, desired: String = "running") -> TaskInfo {
-        TaskInfo(id: id, serviceID: "id-a", slot: slot, nodeID: "n1", state: state, desiredState: desired, timestamp: t0)
+    /// A task of slot `slot` created `created` seconds after t0, its state last changed `changed` seconds after t0.
+    func t(_ id: String, _ state: String, slot: Int = 1, desired: String = "running", created: Double, changed: Double? = nil) -> TaskInfo {
+        TaskInfo(id: id, serviceID: "id-a", slot: slot, nodeID: "n1", state: state, desiredState: desired,
+                 timestamp: t0.addingTimeInterval(changed ?? created), createdAt: t0.addingTimeInterval(created))
     }
 
-    @Test func countsHistoryAtFirstSightThenEachReplacedTask() {
+    /// The history Swarm keeps tells the restarts, the same at every read (so the console and `snapshot` agree):
+    /// crashes and updates are restarts; a slot filled again after a sleep is not.
+    @Test func theKeptHistoryTellsTheRestarts() {
         let a = service("a", desired: 1, running: 1)
-        var state = fleet([a], tasks: [t("1", "failed", desired: "shutdown"), t("2", "failed", desired: "shutdown"),
-                                       t("3", "running"), t("4", "running", slot: 2)])
+        let crashes = [t("1", "failed", desired: "shutdown", created: 0, changed: 10), t("2", "failed", desired: "shutdown", created: 15, changed: 25)]
+        let other = t("4", "running", slot: 2, created: 0)
+        var state = fleet([a], tasks: crashes + [t("3", "running", created: 30), other])
         #expect(state.restarts["a"] == 2)
-        // A crash replaces the running task of slot 1.
-        reduce(&state, .service(a, tasks: [t("3", "failed", desired: "shutdown"), t("5", "starting"), t("4", "running", slot: 2)], at: t0))
+        reduce(&state, .snapshot(nodes: [], services: [a], tasks: crashes + [t("3", "running", created: 30), other], at: t0))
+        #expect(state.restarts["a"] == 2, "reading the same history again counts nothing more")
+        // A crash replaces task 3.
+        let crashed = t("3", "failed", desired: "shutdown", created: 30, changed: 100)
+        reduce(&state, .service(a, tasks: crashes + [crashed, t("5", "starting", created: 105), other], at: t0))
         #expect(state.restarts["a"] == 3)
-        // Re-reading the same tasks counts nothing.
-        reduce(&state, .snapshot(nodes: [], services: [a], tasks: [t("3", "failed", desired: "shutdown"), t("5", "running"), t("4", "running", slot: 2)], at: t0))
-        #expect(state.restarts["a"] == 3)
-        // Scaled to zero (the task is shut down), then woken: a new task, not a restart.
-        reduce(&state, .service(service("a", desired: 0, running: 0),
-                                tasks: [t("5", "shutdown", desired: "shutdown"), t("4", "shutdown", slot: 2, desired: "shutdown")], at: t0))
-        reduce(&state, .service(a, tasks: [t("5", "shutdown", desired: "shutdown"), t("6", "running")], at: t0))
-        #expect(state.restarts["a"] == 3)
-        // A forced update, read between the old task's stop and the new one's creation: still a restart.
-        reduce(&state, .service(a, tasks: [t("6", "shutdown", desired: "shutdown")], at: t0))
-        reduce(&state, .service(a, tasks: [t("6", "shutdown", desired: "shutdown"), t("7", "running")], at: t0))
+        // A forced update: task 5 is told to stop at 195 and ends at 200; its replacement is created at 195.
+        let updated = t("5", "shutdown", desired: "shutdown", created: 105, changed: 200)
+        reduce(&state, .service(a, tasks: crashes + [crashed, updated, t("6", "running", created: 195), other], at: t0))
         #expect(state.restarts["a"] == 4)
-        // A forced update right after a start: the old task was last seen starting, and the next read finds it
-        // stopping beside its replacement. A restart (snapshot, reading once, counts it at first sight).
-        var early = fleet([a], tasks: [t("1", "starting")])
-        reduce(&early, .service(a, tasks: [t("1", "running", desired: "shutdown"), t("2", "new", desired: "ready")], at: t0))
+        // Asleep at 300, woken at 900: a new task, not a restart.
+        let slept = t("6", "shutdown", desired: "shutdown", created: 195, changed: 300)
+        reduce(&state, .service(a, tasks: crashes + [crashed, updated, slept, t("7", "running", created: 900), other], at: t0))
+        #expect(state.restarts["a"] == 4)
+        // Read while a forced update replaces a task that is still stopping: a restart already.
+        let early = fleet([a], tasks: [t("1", "running", desired: "shutdown", created: 0, changed: 50), t("2", "new", desired: "ready", created: 50)])
         #expect(early.restarts["a"] == 1)
     }
 }

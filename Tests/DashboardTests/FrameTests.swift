@@ -47,7 +47,7 @@ func sampleFleet() -> (FleetState, Date) {
                    svc("openclaw_\u{1B}[2Jevil", 1, 0, labels: ["orchestrator.agent": "true"])],
         tasks: [task("openclaw_alpha", "running"),
                 task("openclaw_beta", "failed", desired: "shutdown", error: "task: non-zero exit (3)", exit: 3, ago: 20),
-                task("openclaw_beta", "ready", desired: "ready"),
+                task("openclaw_beta", "ready", desired: "ready", ago: 15),
                 task("openclaw_delta", "running"),
                 task("openclaw_epsilon", "running", health: .healthy),
                 task("openclaw_\u{1B}[2Jevil", "failed", desired: "shutdown",

@@ -214,6 +214,46 @@ struct MultiNodeTests {
         }
     }
 
+    /// A crash loop on a worker: the console and `snapshot` count its restarts alike (they said 13–15 and 4), from
+    /// the task history Swarm keeps, and its NODE says where it crashes (it was empty).
+    @Test func aCrashLoopOnAWorkerCountsAlikeInTheConsoleAndSnapshot() async throws {
+        let state = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        try await TestMultiNode.withService("crash", command: "sleep 1; exit 1",
+                                            flags: ["--constraint", "node.hostname==wk1", "--restart-delay", "1s"]) { name in
+            // Swarm keeps five tasks a slot: once it has them, four of them replaced a crash.
+            try await TestDocker.waitUntil("five tasks in its history", timeout: 90) {
+                try await TestMultiNode.docker(["service", "ps", "-q", name]).split(separator: "\n").count >= 5
+            }
+            let tmux = try TestMultiNode.console("--all", width: 200, state: state)
+            defer { tmux.kill() }
+            func consoleRestarts() async throws -> Int? {
+                guard let line = try await tmux.screen().split(separator: "\n").first(where: { $0.contains(String(name.prefix(10))) }),
+                      let match = line.range(of: #"\d+/\d+\*?\s+\d+\s"#, options: .regularExpression) else { return nil }
+                return Int(line[match].split(whereSeparator: \.isWhitespace)[1])
+            }
+            try await TestDocker.waitUntil("the console counts 4", timeout: 30) { try await consoleRestarts() == 4 }
+            let row = try #require(agent(try await report(["--all"]).report, name))
+            #expect(row["restarts"] as? Int == 4, "\(row)")
+            // More crashes (a task Swarm no longer keeps): the count stays what the kept history says, in both.
+            let kept = Set(try await TestMultiNode.docker(["service", "ps", "-q", name]).split(separator: "\n"))
+            try await TestDocker.waitUntil("another crash", timeout: 30) {
+                !Set(try await TestMultiNode.docker(["service", "ps", "-q", name]).split(separator: "\n")).isSubset(of: kept)
+            }
+            // Watched for a while (the console reads each crash within a second or two): it never counts past it.
+            let watched = ContinuousClock.now + .seconds(6)
+            while ContinuousClock.now < watched {
+                #expect((try await consoleRestarts() ?? 0) <= 4)
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            #expect(agent(try await report(["--all"]).report, name)?["restarts"] as? Int == 4)
+            let line = try await tmux.screen().split(separator: "\n").first { $0.contains(String(name.prefix(10))) } ?? ""
+            #expect(line.contains("wk1"), "NODE says where it crashes: \(line)")
+            try tmux.keys("q")
+            try await tmux.waitFor("exit=0")
+        }
+    }
+
     /// A worker's lines reach the logs pane labelled with their replica and node.
     @Test func logsFromAWorkersTaskCarryItsNode() async throws {
         let command = "i=0; while true; do echo \"from-worker $i\"; i=$((i+1)); sleep 1; done"
