@@ -132,31 +132,4 @@ import TestSupport
             }
         }
     }
-
-    /// `u` rolls the agent's service back to the spec before its last update, as `docker service rollback` does.
-    @Test func rollbackFromTheKeyboard() async throws {
-        try await TestDocker.withService("rollb", extraFlags: ["--env", "AGENT_VERSION=1"]) { name in
-            try await TestDocker.docker(["service", "update", "-d", "--env-add", "AGENT_VERSION=2", name])
-            func env() async throws -> String {
-                try await TestDocker.docker(["service", "inspect", name, "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Env}}"])
-            }
-            try await TestDocker.waitUntil("the update in the spec") { try await env().contains("AGENT_VERSION=2") }
-            let state = NSTemporaryDirectory() + "clawtop-state-\(UUID().uuidString.prefix(8))"
-            defer { try? FileManager.default.removeItem(atPath: state) }
-            let tmux = try startConsole("--all", state: state)
-            defer { tmux.kill() }
-            try tmux.literal("/\(name)")
-            try tmux.keys("Enter")
-            try await tmux.waitFor("filter: \(name)")
-            try await act(tmux, "u", expect: "roll back \(name) to its previous spec", answer: "y")
-            try await TestDocker.waitUntil("the previous spec back in Docker") {
-                let now = try await env()
-                return now.contains("AGENT_VERSION=1") && !now.contains("AGENT_VERSION=2")
-            }
-            try await tmux.waitFor("roll back \(name) to its previous spec: done")
-            try tmux.keys("Escape")
-            try tmux.keys("q")
-            try await tmux.waitFor("exit=0")
-        }
-    }
 }

@@ -312,23 +312,31 @@ struct MultiNodeTests {
     }
 
     /// A worker's daemon killed: the header counts it out at once (it stayed `nodes 3/3`), the agent pinned to it is
-    /// flagged and not counted running (it was), and both recover when the daemon is back.
+    /// flagged and not counted running (it was), its log lines shown end with a line that says why (they just
+    /// stopped), and all recover when the daemon is back.
     @Test func aWorkerThatGoesDownIsSeenAndComesBack() async throws {
         let state = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }
-        try await TestMultiNode.withService("down", flags: ["--constraint", "node.hostname==wk2"]) { name in
+        let command = "i=0; while true; do echo \"from-wk2 $i\"; i=$((i+1)); sleep 1; done"
+        try await TestMultiNode.withService("down", command: command, flags: ["--constraint", "node.hostname==wk2"]) { name in
             try await TestDocker.waitUntil("running on wk2", timeout: 60) { try await TestMultiNode.runningNodes(name) == ["wk2"] }
-            // Wide enough for LAST ERROR in full.
-            let tmux = try TestMultiNode.console("--all", width: 200, state: state)
+            // Wide enough for LAST ERROR in full, tall enough for the table and its logs pane.
+            let tmux = try TestMultiNode.console("--all", width: 200, height: 40, state: state)
             defer { tmux.kill() }
             try await tmux.waitFor("nodes 3/3")
             func row() async throws -> String {
-                try await tmux.screen().split(separator: "\n").first { $0.contains(String(name.prefix(10))) }.map(String.init) ?? ""
+                try await tmux.screen().split(separator: "\n").first { $0.contains(String(name.prefix(10))) && $0.contains("/1") }
+                    .map(String.init) ?? ""
             }
             try await TestDocker.waitUntil("its row 1/1") { try await row().contains("1/1") }
+            try tmux.literal("/\(name)")
+            try tmux.keys("Enter")
+            try tmux.literal("l")
+            try await tmux.waitFor("from-wk2", timeout: 30)
             do {
                 try await TestMultiNode.node("kill", "wk2")
                 try await tmux.waitFor("nodes 2/3", timeout: 60)
+                try await tmux.waitFor("node wk2 is down: its lines end here", timeout: 30)
                 try await TestDocker.waitUntil("the agent on wk2 flagged", timeout: 30) {
                     let r = try await row()
                     return r.contains("0/1") && r.contains("node wk2 is down")
@@ -340,6 +348,38 @@ struct MultiNodeTests {
             try await TestMultiNode.node("start", "wk2")
             try await tmux.waitFor("nodes 3/3", timeout: 60)
             try await TestDocker.waitUntil("the agent back on wk2", timeout: 90) { try await row().contains("1/1") }
+            try tmux.keys("Escape")
+            try tmux.keys("Escape")
+            try tmux.keys("q")
+            try await tmux.waitFor("exit=0")
+        }
+    }
+
+    /// `u` in the console on the manager rolls an agent's service back to its spec before the last update, as
+    /// `docker service rollback` does, checked in Docker.
+    @Test func rollbackFromTheKeyboard() async throws {
+        let state = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        try await TestMultiNode.withService("rollb", replicas: 2, flags: ["--env", "AGENT_VERSION=1"]) { name in
+            try await TestMultiNode.docker(["service", "update", "-d", "--env-add", "AGENT_VERSION=2", name])
+            func env() async throws -> String {
+                try await TestMultiNode.docker(["service", "inspect", name, "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Env}}"])
+            }
+            try await TestDocker.waitUntil("the update in the spec") { try await env().contains("AGENT_VERSION=2") }
+            let tmux = try TestMultiNode.console("--all", state: state)
+            defer { tmux.kill() }
+            try tmux.literal("/\(name)")
+            try tmux.keys("Enter")
+            try await tmux.waitFor("filter: \(name)")
+            try tmux.literal("u")
+            try await tmux.waitFor("roll back \(name) to its previous spec?")
+            try tmux.literal("y")
+            try await TestDocker.waitUntil("the previous spec back in Docker") {
+                let now = try await env()
+                return now.contains("AGENT_VERSION=1") && !now.contains("AGENT_VERSION=2")
+            }
+            try await tmux.waitFor("roll back \(name) to its previous spec: done")
+            try tmux.keys("Escape")
             try tmux.keys("q")
             try await tmux.waitFor("exit=0")
         }
