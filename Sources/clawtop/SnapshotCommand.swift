@@ -81,29 +81,7 @@ struct SnapshotCommand: ParsableCommand {
 
     /// The frame (or JSON) of one swarm, and the exit status it calls for.
     private func snapshot(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws -> (Data, Int32) {
-        var state = FleetState(endpoint: backend.displayName, setup: setup)
-        for message in try firstRead(backend) { reduce(&state, message) }
-        if let warren {
-            // Warren first: the agents added through its API are probed too.
-            state.warren = WarrenView(address: warren.address)
-            let read = runBlocking { () async throws(SourceError) -> [Message] in await warren.readOnce() }
-            for message in (try? read.get()) ?? [] { reduce(&state, message) }
-        }
-        let now: Date
-        if let demo = backend as? DemoBackend {
-            // The demo opens with its history probed already; drawn at its first moment, its scene is the same every run.
-            now = demo.start
-        } else {
-            // One probe round, so the frame shows health as the console would a moment after it starts.
-            let targets = state.probeTargets
-            if !targets.isEmpty {
-                let results = runBlocking { () async throws(SourceError) -> [Message] in
-                    await HealthScheduler(prober: backend.prober).probeOnce(targets)
-                }
-                for message in (try? results.get()) ?? [] { reduce(&state, message) }
-            }
-            now = Date()
-        }
+        let (state, now) = try oneRound(setup: setup, backend: backend, warren: warren)
         var ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
         ui.sort = display.sort
         if let select {

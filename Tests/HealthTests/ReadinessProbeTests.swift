@@ -60,7 +60,7 @@ import TestSupport
     @Test func aTwoMegabyteBodyIsStillBounded() async throws {
         let s = try await probe("/openclaw/huge")
         // Only the first 64 KiB are read: no longer JSON, so no reason but the status.
-        #expect(!s.ok && s.status == 503 && s.reason == "HTTP 503" && s.readiness == nil)
+        #expect(!s.ok && s.status == 503 && s.reason == "HTTP 503" && s.readiness == nil, "\(s)")
     }
 
     @Test func theTokenBringsTheDetailAndOnlyItsProbeCarriesIt() async throws {
