@@ -216,6 +216,8 @@ public struct FleetState: Sendable, Equatable {
     public var logs = LogBuffer()
     public var logService: String?
     public var logProblem: String?
+    /// Only the lines whose replica label (`2@wk1`) contains this (case-insensitive); empty for all.
+    public var logFilter = ""
     /// The last action taken from the console and how it ended.
     public var lastAction: ActionOutcome?
     /// What Warren says, when clawtop knows where its admin API is.
@@ -406,7 +408,9 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
         }
     case .logLines(let service, let entries):
         if state.logService != service { state.showLogs(of: service) }
-        state.logs.append(contentsOf: state.labelled(entries, of: service))
+        let filter = state.logFilter.lowercased()
+        let kept = state.labelled(entries, of: service).filter { filter.isEmpty || ($0.replica ?? "").lowercased().contains(filter) }
+        state.logs.append(contentsOf: kept)
     case .logStatus(let service, let problem):
         if state.logService == service { state.logProblem = problem }
     case .event(let service, let note):

@@ -84,7 +84,7 @@ func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs
         }
         return [.quit]
     case .restart, .scaleUp, .scaleDown, .setReplicas, .wake, .sleep, .rollback, .drain, .pause, .activate: return []
-    case .follow, .timestamps, .wrap, .nextMatch, .previousMatch, .sinceRestart: return []
+    case .follow, .timestamps, .wrap, .nextMatch, .previousMatch, .sinceRestart, .replicaFilter: return []
     }
 }
 
@@ -118,6 +118,7 @@ private func handleLogs(_ command: Command, ui: inout UIState, row: AgentRow?, p
     case .timestamps: ui.logView.timestamps.toggle()
     case .wrap: ui.logView.wrap.toggle()
     case .filter: ui.overlay = .prompt(Prompt(purpose: .search, text: ui.logView.query))
+    case .replicaFilter: ui.overlay = .prompt(Prompt(purpose: .replicaFilter, text: ui.logView.replicaFilter))
     case .nextMatch, .previousMatch:
         guard !ui.logView.query.isEmpty else {
             ui.flash = Flash(text: "no search: press / first", role: .muted, at: now)
@@ -300,6 +301,10 @@ private func edit(_ prompt: Prompt, key: Key, ui: inout UIState, rows: [AgentRow
             if !search(&ui.logView, for: p.text, buffer: logs) && !p.text.isEmpty {
                 ui.flash = Flash(text: "no match for \(p.text)", role: .warn, at: now)
             }
+            return []
+        case .replicaFilter:
+            // The update reads the logs again with the new filter.
+            ui.logView.replicaFilter = p.text.trimmingCharacters(in: .whitespaces)
             return []
         case .replicas(let agent):
             guard let row = rows.first(where: { $0.id == agent }), let service = row.summary?.service else { return [] }

@@ -5,7 +5,7 @@ public enum Command: Sendable, Equatable, CaseIterable {
     case up, down, pageUp, pageDown, top, bottom
     case details, logs, focus, swarms, nodes
     case filter, sort
-    case follow, timestamps, wrap, nextMatch, previousMatch, sinceRestart
+    case follow, timestamps, wrap, nextMatch, previousMatch, sinceRestart, replicaFilter
     case restart, scaleUp, scaleDown, setReplicas, wake, sleep, rollback
     case drain, pause, activate
     case help, redraw, quit
@@ -72,6 +72,7 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(keys: [.char("t")], label: "t", command: .timestamps, help: "timestamps on or off", section: "Logs", context: .logs),
     KeyBinding(keys: [.char("W")], label: "W", command: .wrap, help: "wrap on or off", section: "Logs", context: .logs),
     KeyBinding(keys: [.char("s")], label: "s", command: .sinceRestart, help: "since the last restart", section: "Logs", context: .logs),
+    KeyBinding(keys: [.char("@")], label: "@", command: .replicaFilter, help: "one node or replica (@wk1)", section: "Logs", context: .logs),
     KeyBinding(keys: [.char("r")], label: "r", command: .restart, help: "restart (force update)", section: "Actions"),
     KeyBinding(keys: [.char("+")], label: "+", command: .scaleUp, help: "scale up by one", section: "Actions"),
     KeyBinding(keys: [.char("-")], label: "-", command: .scaleDown, help: "scale down by one", section: "Actions"),

@@ -23,6 +23,9 @@ public struct LogViewState: Sendable, Equatable {
     public var match: Int?
     /// `LogBuffer.appendedTotal` when the view paused: the lines after it are new.
     public var seenTotal = 0
+    /// Only the lines of the replicas whose label (`2@wk1`) contains this: a node (`@wk1`) or a replica (`2@`);
+    /// empty for all.
+    public var replicaFilter = ""
 
     public init() {}
 

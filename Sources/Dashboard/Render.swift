@@ -104,6 +104,7 @@ private func drawPane(_ row: AgentRow?, fleet: FleetState, ui: UIState, area: Re
     guard area.height > 0 else { return }
     let name = row.map { sanitize($0.agent.name) } ?? "no agent"
     var title = (ui.pane == .details ? " details: " : " logs: ") + name
+    if ui.pane == .logs, !fleet.logFilter.isEmpty { title += " · only " + sanitize(fleet.logFilter) }
     if ui.pane == .logs, let problem = fleet.logProblem { title += " · " + sanitize(problem) }
     buf.fill(role: ui.focus == .pane ? .title : .header, y: area.y, from: area.x, width: area.width)
     buf.put(title, x: area.x, y: area.y, maxWidth: area.width, role: ui.focus == .pane ? .title : .header)
@@ -235,6 +236,7 @@ private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer
         switch prompt.purpose {
         case .filter: label = "/"
         case .search: label = "search logs: "
+        case .replicaFilter: label = "logs of the node or replica (@wk1, 2@; empty for all): "
         case .replicas(let agent):
             let now = fleet.agents.first { $0.name == agent }?.serviceName
                 .flatMap { name in fleet.services.values.first { $0.name == name }?.desired }

@@ -26,6 +26,8 @@ public struct Prompt: Sendable, Equatable {
         case filter
         /// A search in the logs pane.
         case search
+        /// The logs of one node or replica (`@wk1`, `2@`).
+        case replicaFilter
         /// The new replica count for an agent.
         case replicas(agent: String)
     }

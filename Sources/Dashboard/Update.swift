@@ -54,6 +54,15 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
                          pageSize: tablePageSize(height: model.height), logs: model.fleet.logs,
                          nodes: model.ui.page == .nodes ? model.fleet.nodeRows(agentRows: model.rows) : [], now: now)
         for case .loadSwarm(let name) in effects { model.switching = name }
+        if model.ui.logView.replicaFilter != model.fleet.logFilter, let service = model.followedLogs {
+            // The logs of one node or replica: read again, from the last lines of each task, keeping only theirs.
+            model.fleet.logFilter = model.ui.logView.replicaFilter
+            model.fleet.logs = LogBuffer()
+            var view = LogViewState()
+            view.replicaFilter = model.ui.logView.replicaFilter
+            model.ui.logView = view
+            effects += [.followLogs(service: nil), .followLogs(service: service)]
+        }
     case .fleet(let message):
         return apply(message, to: &model)
     case .swarmMessage(let name, let message):
@@ -90,6 +99,7 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
     if wanted != model.followedLogs {
         model.followedLogs = wanted
         model.fleet.showLogs(of: wanted)
+        model.fleet.logFilter = ""
         model.ui.logView = LogViewState()
         effects.append(.followLogs(service: wanted))
     }

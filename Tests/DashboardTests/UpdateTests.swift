@@ -165,6 +165,23 @@ struct UpdateTests {
 
     // MARK: - Logs
 
+    /// `@` in the logs pane: the logs of one node or replica. The stream is read again, and only the lines of the
+    /// replicas whose label matches are kept; leaving the pane forgets the filter.
+    @Test func theLogsOfOneNodeOrReplica() {
+        var model = console(selecting: "alpha")
+        #expect(send(keys("l"), to: &model) == [.followLogs(service: "openclaw_alpha")])
+        send(keys("@"), to: &model)
+        let effects = send(keys("@worker-2") + [.key(.enter)], to: &model)
+        #expect(effects == [.followLogs(service: nil), .followLogs(service: "openclaw_alpha")])
+        #expect(model.fleet.logFilter == "@worker-2" && model.fleet.logs.isEmpty)
+        let there = LogEntry(time: now, stream: .stdout, replica: "2@worker-2", text: "from worker-2")
+        send([.fleet(.logLines(service: "openclaw_alpha", [alphaLine("from the manager"), there])), .tick], to: &model)
+        #expect(model.fleet.logs.entries.map(\.text) == ["from worker-2"])
+        #expect(view(model).text.contains("only @worker-2"))
+        send([.key(.escape), .key(.char("j"))], to: &model)
+        #expect(model.fleet.logFilter.isEmpty)
+    }
+
     @Test func theLogsShownAreFollowedAndLinesOfAnyOtherServiceAreDropped() {
         var model = console(selecting: "alpha")
         #expect(send([.key(.char("l"))], to: &model) == [.followLogs(service: "openclaw_alpha")])

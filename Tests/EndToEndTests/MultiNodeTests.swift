@@ -267,6 +267,37 @@ struct MultiNodeTests {
         }
     }
 
+    /// `@` in the logs pane keeps the lines of one node: a replica on each worker, then only wk2's.
+    @Test func theLogsOfOneNode() async throws {
+        let state = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let command = "i=0; while true; do echo \"line $i from $(hostname)\"; i=$((i+1)); sleep 1; done"
+        try await TestMultiNode.withService("lognode", replicas: 2, command: command,
+                                            flags: ["--replicas-max-per-node", "1", "--constraint", "node.role==worker"]) { name in
+            try await TestDocker.waitUntil("a replica on each worker", timeout: 60) { try await TestMultiNode.runningNodes(name) == ["wk1", "wk2"] }
+            let tmux = try TestMultiNode.console("--all", width: 140, height: 40, state: state)
+            defer { tmux.kill() }
+            try tmux.literal("/\(name)")
+            try tmux.keys("Enter")
+            try tmux.literal("l")
+            try await tmux.waitFor("from wk1", timeout: 30)
+            try await tmux.waitFor("from wk2", timeout: 30)
+            try tmux.literal("@")
+            try await tmux.waitFor("logs of the node or replica")
+            try tmux.literal("@wk2")
+            try tmux.keys("Enter")
+            try await tmux.waitFor("only @wk2")
+            try await TestDocker.waitUntil("only wk2's lines", timeout: 30) {
+                let lines = try await tmux.screen().split(separator: "\n").filter { $0.contains(" line ") && $0.contains(" from wk") }
+                return !lines.isEmpty && lines.allSatisfy { $0.contains("@wk2]") && $0.contains("from wk2") }
+            }
+            try tmux.keys("Escape")
+            try tmux.keys("Escape")
+            try tmux.keys("q")
+            try await tmux.waitFor("exit=0")
+        }
+    }
+
     /// `n`, then `d` on a worker: confirmed, the node is drained in Docker and its task moves; the move is not a
     /// restart and the agent is not failing (both were). `a` makes it active again.
     @Test func drainAndActivateANodeFromTheNodesView() async throws {
