@@ -28,9 +28,6 @@ public struct NodeInfo: Sendable, Equatable {
         self.address = address
         self.engine = engine
     }
-
-    /// Ready and active: the scheduler places tasks here.
-    public var isUsable: Bool { state == "ready" && availability == "active" }
 }
 
 /// A network services attach to: an overlay across the swarm's nodes, maybe encrypted.

@@ -9,9 +9,6 @@ public struct NodeRow: Sendable, Equatable {
     public var agents: [String]
     /// Tasks running there now (a down node's last known ones included: Swarm cannot know).
     public var running: Int
-
-    /// Down, drained or paused: the scheduler places nothing there.
-    public var needsAttention: Bool { !node.isUsable }
 }
 
 extension FleetState {

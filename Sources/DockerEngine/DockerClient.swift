@@ -223,7 +223,8 @@ public final class DockerClient: Sendable {
     /// The relay's own answer when ssh failed before the daemon spoke (see `SSHRelaySession`).
     private func relayFailure(_ headers: HTTPHeaders, _ body: ByteBuffer) -> SSHFailure? {
         guard relay != nil else { return nil }
-        return SSHRelay.failure(header: headers.first(name: SSHRelay.failureHeader), body: Array(body.readableBytesView))
+        guard headers.contains(name: SSHRelay.failureHeader) else { return nil }
+        return SSHRelay.failure(body: Array(body.readableBytesView))
     }
 
     /// A stream or connection that ended under us: over SSH, what the relay saw (ssh's exit and last words).

@@ -109,7 +109,7 @@ public final class HealthProber: Sendable {
                 if body.readableBytes >= bodyCap { break }
             }
             let bytes = Array(body.readableBytesView.prefix(bodyCap))
-            if forwards != nil, let failure = SSHRelay.failure(header: response.headers.first(name: SSHRelay.failureHeader), body: bytes) {
+            if forwards != nil, response.headers.contains(name: SSHRelay.failureHeader), let failure = SSHRelay.failure(body: bytes) {
                 // The relay's own answer: ssh could not reach the address, so no server answered.
                 return .failure(reason: failure.probeReason, status: nil, unreachable: failure.probeUnreachable)
             }

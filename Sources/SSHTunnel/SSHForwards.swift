@@ -40,9 +40,6 @@ public final class SSHForwards: Sendable {
         }
     }
 
-    /// The ssh processes running now, over every forward (for tests and diagnostics).
-    public var sessionCount: Int { relays.withLock { $0.values.reduce(0) { $0 + $1.sessionCount } } }
-
     /// Stops every relay (blocks while their ssh processes end; see `SSHRelay.stop`).
     public func stop() {
         let all = relays.withLock { relays in

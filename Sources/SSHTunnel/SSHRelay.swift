@@ -33,10 +33,9 @@ public final class SSHRelay: Sendable {
     /// The header on a 502 answer written by the relay itself rather than the remote daemon.
     public static let failureHeader = "X-Clawtop-SSH-Failure"
 
-    /// The failure a relay's own answer carries: `header` is the value of `failureHeader` in the answer, if any.
-    public static func failure(header: String?, body: [UInt8]) -> SSHFailure? {
-        guard header != nil else { return nil }
-        return try? JSONDecoder().decode(SSHFailure.self, from: Data(body))
+    /// The failure carried by the body of a relay's own answer (one with `failureHeader`).
+    public static func failure(body: [UInt8]) -> SSHFailure? {
+        try? JSONDecoder().decode(SSHFailure.self, from: Data(body))
     }
 
     /// Creates the private directory and the listening socket, and starts accepting.

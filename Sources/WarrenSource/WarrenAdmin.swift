@@ -184,7 +184,7 @@ public final class WarrenAdmin: WarrenLink {
     /// A 401 means no token or the wrong one; a status outside `accept`, that something else answers here. A relay's
     /// own answer (`relayed`: its body) means ssh could not reach Warren's address from the SSH host.
     private func check(_ status: Int, path: String, accept: Range<Int> = 200..<300, relayed: [UInt8]? = nil) throws(Problem) {
-        if let relayed, let failure = SSHRelay.failure(header: "", body: relayed) {
+        if let relayed, let failure = SSHRelay.failure(body: relayed) {
             throw Problem(link: .unreachable(failure.probeReason + " (\(failure.target.destination))"))
         }
         if status == 401 { throw Problem(link: .unauthorized) }

@@ -12,13 +12,13 @@ final class EffectRunner: @unchecked Sendable {
     private(set) var session: SwarmSession
     /// A swarm being loaded, to be shown next.
     private var pending: SwarmSession?
-    /// The swarms to switch between.
-    let listSwarms: () -> [SwarmContext]
+    /// The swarms to switch between (files read: off the console's thread).
+    let listSwarms: @Sendable () -> [SwarmContext]
     /// A swarm's sources, not started yet; throws when the swarm's address cannot be used.
     let openSwarm: (String) throws(Failure) -> SwarmSession
     let post: @Sendable (ConsoleEvent) -> Void
 
-    init(console: Console, session: SwarmSession, listSwarms: @escaping () -> [SwarmContext],
+    init(console: Console, session: SwarmSession, listSwarms: @escaping @Sendable () -> [SwarmContext],
          openSwarm: @escaping (String) throws(Failure) -> SwarmSession, post: @escaping @Sendable (ConsoleEvent) -> Void) {
         self.console = console
         self.session = session
@@ -36,7 +36,9 @@ final class EffectRunner: @unchecked Sendable {
             case .setProbeTargets(let targets): session.scheduler.setTargets(targets)
             case .bell: console.bell()
             case .repaint: console.repaint()
-            case .listSwarms: post(.swarms(listSwarms()))
+            case .listSwarms:
+                let (list, post) = (listSwarms, post)
+                Task.detached { post(.swarms(list())) }
             case .loadSwarm(let name): load(name)
             case .showSwarm(let name): show(name)
             case .quit: return false
