@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // ncursesw, with a shim that turns its globals and macros into functions Swift 6 can call.
@@ -62,6 +63,10 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
+        // The history on disk: every probe and every transition, per swarm, in SQLite (through GRDB), and the lease a
+        // recorder holds while it writes.
+        .target(name: "HistoryStore", dependencies: ["ClawtopCore", .product(name: "GRDB", package: "GRDB.swift")]),
+
         // The demo: a simulated swarm behind the same seam as Docker, for `--demo`.
         .target(name: "Demo", dependencies: ["ClawtopCore", "FleetSource", "Health"]),
 
@@ -76,7 +81,7 @@ let package = Package(
 
         .executableTarget(name: "clawtop", dependencies: [
             "ClawtopCore", "FleetSource", "DockerSource", "WarrenSource", "Health", "Demo", "Dashboard", "Screen",
-            "CursesTerminal", "OrchestratorConfig", "SSHTunnel",
+            "CursesTerminal", "OrchestratorConfig", "SSHTunnel", "HistoryStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -94,6 +99,7 @@ let package = Package(
 
         .testTarget(name: "ClawtopCoreTests", dependencies: ["ClawtopCore"]),
         .testTarget(name: "OrchestratorConfigTests", dependencies: ["OrchestratorConfig"]),
+        .testTarget(name: "HistoryStoreTests", dependencies: ["HistoryStore", "ClawtopCore"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "SSHTunnel", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HealthTests", dependencies: ["Health", "DockerSource", "ClawtopCore", "TestSupport"]),

@@ -18,7 +18,9 @@ An OpenClaw gateway's readiness answers, with the exact bodies OpenClaw's own te
 /openclaw/huge        503 with a 2 MB body
 /openclaw/gated?…     what a remote caller gets: the channels detail with "Authorization: Bearer TOKEN", else
                       {"ready":false}; /requests counts, per path, the calls with the right token, a wrong one, none
-/flippable   200 {"ok":true} until /flip is asked, then 503, and back on the next /flip
+/flippable   200 {"ok":true} until /flip is asked, then 503, and back on the next /flip (a query after
+             /flippable is ignored, so that several clients can be told apart in /counts)
+/counts      every GET so far, per path and query: {"/flippable?console": 12, ...}
 """
 import json
 import signal
@@ -30,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 TOKEN = sys.argv[1] if len(sys.argv) > 1 else None
 SEEN = {}
 SEEN_LOCK = threading.Lock()
+COUNTS = {}
 FLIPPED = threading.Event()
 
 CHANNELS = b'{"ready":false,"failing":["discord","telegram"],"uptimeMs":8000}'
@@ -76,6 +79,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         p = self.path
+        with SEEN_LOCK:
+            COUNTS[p] = COUNTS.get(p, 0) + 1
         if p == "/openclaw/channels":
             self.send(503, CHANNELS)
         elif p == "/openclaw/draining":
@@ -90,11 +95,14 @@ class Handler(BaseHTTPRequestHandler):
             self.send(503, b'{"ready":false,"failing":["' + b"x" * (2 << 20) + b'"]}')
         elif p.startswith("/openclaw/gated"):
             self.gated()
-        elif p == "/flippable":
+        elif p.split("?")[0] == "/flippable":
             self.send(503, b'{"ok":false}') if FLIPPED.is_set() else self.send(200, b'{"ok":true}')
         elif p == "/flip":
             FLIPPED.clear() if FLIPPED.is_set() else FLIPPED.set()
             self.send(200, b'{"flipped":%s}' % (b"true" if FLIPPED.is_set() else b"false"))
+        elif p == "/counts":
+            with SEEN_LOCK:
+                self.send(200, json.dumps(COUNTS).encode())
         elif p == "/requests":
             with SEEN_LOCK:
                 self.send(200, json.dumps(SEEN).encode())

@@ -219,6 +219,16 @@ public struct FleetState: Sendable, Equatable {
     public var lastAction: ActionOutcome?
     /// What Warren says, when clawtop knows where its admin API is.
     public var warren: WarrenView?
+    /// Where the health results come from: the console's own probes or a recorder's.
+    public var healthFrom: HealthOrigin = .probes
+    /// Each agent's figures over the last hour, day and week, from the history on disk (empty without one).
+    public var windows: [String: HealthWindows] = [:]
+    /// The agents' recent transitions, oldest first (at most `timelineKept`).
+    public var timeline: [Transition] = []
+    /// Each agent's last state seen, for the next transition.
+    var timelineStates: [String: TimelineState] = [:]
+    /// Actions that worked, by agent, for the transitions they cause.
+    var recentActions: [String: RecentAction] = [:]
     /// When the newest read applied to each service began (kept for removed services too): reads run
     /// concurrently, and one that began earlier but ended later must not bring back an older state.
     var readAt: [String: Date] = [:]
@@ -330,6 +340,12 @@ public enum Message: Sendable, Equatable {
     case logStatus(service: String, String?)
     /// What Warren's admin API said.
     case warren(WarrenMessage)
+    /// The history on disk, read on start.
+    case past(PastHistory)
+    /// The figures over the last hour, day and week, read again from the history on disk.
+    case windows([String: HealthWindows])
+    /// Where health results come from from now on.
+    case healthFrom(HealthOrigin)
 
     /// Whether the message can change which agents exist or should be probed.
     public var changesAgents: Bool {
@@ -341,6 +357,9 @@ public enum Message: Sendable, Equatable {
         if case .logStatus = self { return false }
         if case .warren(let w) = self, case .read = w { return true }
         if case .warren = self { return false }
+        if case .past = self { return false }
+        if case .windows = self { return false }
+        if case .healthFrom = self { return false }
         return true
     }
 }
@@ -400,6 +419,7 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
         state.connection = c
     case .action(let outcome):
         state.lastAction = outcome
+        state.noteAction(outcome)
         if outcome.ok, case .scale(_, let to) = outcome.request.kind, state.services[outcome.request.serviceID] != nil {
             state.services[outcome.request.serviceID]!.desired = to
         }
@@ -415,6 +435,12 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
         if state.events[service]!.count > FleetState.eventsKept { state.events[service]!.removeFirst() }
     case .warren(let message):
         state.apply(message)
+    case .past(let past):
+        state.loadPast(past)
+    case .windows(let windows):
+        state.windows = windows
+    case .healthFrom(let origin):
+        state.healthFrom = origin
     case .probe(let agent, let url, let sample):
         if sample.unreachable && isSwarmInternal(url: url, serviceNames: state.services.values.map(\.name)) {
             // Not the agent's fault: this name resolves only inside the swarm's networks. Docker's status stands in.

@@ -98,6 +98,13 @@ public struct HealthHistory: Sendable, Equatable {
         return low
     }
 
+    /// The current run began before the oldest sample kept (read back from the history on disk): `start` if it is
+    /// older than what the ring says.
+    public mutating func extendStreak(back start: Date) {
+        guard let current = streakStart, start < current, streak?.count == ring.count else { return }
+        streakStart = start
+    }
+
     public var count: Int { ring.count }
 
     /// The stored sample `i` places from the oldest.

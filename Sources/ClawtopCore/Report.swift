@@ -13,6 +13,28 @@ public struct FleetReport: Codable, Sendable, Equatable {
     public var warren: Warren?
     public var agents: [Agent]
     public var services: [Service]
+    /// `probes` (clawtop's own) or `recorder` (a `clawtop record` writing the history).
+    public var healthFrom: String
+    /// The recorder's process and host ("4242@mgr1"), when health comes from one.
+    public var recorder: String?
+    /// The agents' recent transitions, newest last (from the history on disk and since the start).
+    public var timeline: [TimelineEntry]
+
+    public struct TimelineEntry: Codable, Sendable, Equatable {
+        public var time: Date
+        public var agent: String
+        public var from: String
+        public var to: String
+        public var reason: String?
+        public var actor: String?
+    }
+
+    /// An agent's figures over one window, from the history on disk.
+    public struct Window: Codable, Sendable, Equatable {
+        public var samples: Int
+        public var availability: Double?
+        public var latencyP95: Double?
+    }
 
     public struct Warren: Codable, Sendable, Equatable {
         public var address: String
@@ -85,6 +107,8 @@ public struct FleetReport: Codable, Sendable, Equatable {
         /// For a health URL that names `{node}`: each running replica, probed on its node.
         public var replicas: [Replica]?
         public var history: History
+        /// The last hour, day and week (`1h`, `24h`, `7d`), from the history on disk; absent without one.
+        public var windows: [String: Window]?
     }
 
     /// One replica probed where it runs.
@@ -230,7 +254,20 @@ public struct FleetReport: Codable, Sendable, Equatable {
                          history: History(samples: h.count, availability: h.availability,
                                           latencyP50: h.latencyPercentile(0.5), latencyP95: h.latencyPercentile(0.95),
                                           streak: h.streak?.count ?? 0, streakOK: h.streak?.ok, since: row.since,
-                                          lastFailure: h.lastFailure?.time, lastFailureReason: h.lastFailure?.reason.map(sanitize)))
+                                          lastFailure: h.lastFailure?.time, lastFailureReason: h.lastFailure?.reason.map(sanitize)),
+                         windows: fleet.windows[row.agent.name].map { w in
+                             Dictionary(uniqueKeysWithValues: w.all.map { ($0.name, Window(samples: $0.figures.samples,
+                                                                                            availability: $0.figures.availability,
+                                                                                            latencyP95: $0.figures.p95)) })
+                         })
+        }
+        switch fleet.healthFrom {
+        case .probes: (healthFrom, recorder) = ("probes", nil)
+        case .recorder(let who): (healthFrom, recorder) = ("recorder", sanitize(who))
+        }
+        timeline = fleet.timeline.map { t in
+            TimelineEntry(time: t.time, agent: sanitize(t.agent), from: t.from.rawValue, to: t.to.rawValue,
+                          reason: t.reason.map(sanitize), actor: t.actor.map(sanitize))
         }
         services = fleet.summaries(now: now).sorted { $0.service.name < $1.service.name }.map { s in
             Service(id: s.service.id, name: s.service.name, image: s.service.image, mode: s.service.mode.word,

@@ -32,6 +32,14 @@ public struct StatusReport: Codable, Sendable, Equatable {
         exitStatus = unhealthy.isEmpty && missing.isEmpty && failing.isEmpty ? 0 : 1
     }
 
+    /// A report as `json()` wrote it.
+    public init?(json: Data) {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let report = try? decoder.decode(StatusReport.self, from: json) else { return nil }
+        self = report
+    }
+
     public func json() -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -48,7 +48,7 @@ func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date
     guard let summary = row.summary else {
         let none = a.source == .process ? "none: a Warren process worker" : "none: runs outside the swarm"
         lines.append(DetailLine("service", [(a.serviceName.map { "\(sanitize($0)) does not exist" } ?? none, .warn)]))
-        lines += healthLines(row, glyphs: g, now: now)
+        lines += healthLines(row, windows: fleet.windows[row.agent.name], glyphs: g, now: now)
         lines += warrenLines(row, fleet: fleet, glyphs: g)
         return lines
     }
@@ -63,7 +63,7 @@ func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date
         if let message = s.updateMessage, !message.isEmpty { update.append(("  \(sanitize(message))", .muted)) }
         lines.append(DetailLine("update", update))
     }
-    lines += healthLines(row, glyphs: g, now: now)
+    lines += healthLines(row, windows: fleet.windows[row.agent.name], glyphs: g, now: now)
     lines += warrenLines(row, fleet: fleet, glyphs: g)
     let spec = s.spec
     var docker: [(String, Role)] = [(row.dockerHealth?.rawValue ?? "no health status", row.dockerHealth == nil ? .muted : .normal)]
@@ -125,7 +125,7 @@ func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date
     return lines
 }
 
-private func healthLines(_ row: AgentRow, glyphs g: Glyphs, now: Date) -> [DetailLine] {
+private func healthLines(_ row: AgentRow, windows: HealthWindows?, glyphs g: Glyphs, now: Date) -> [DetailLine] {
     let a = row.agent
     var lines: [DetailLine] = []
     var policy = [(a.policy ?? "not configured", Role.normal)]
@@ -155,6 +155,17 @@ private func healthLines(_ row: AgentRow, glyphs g: Glyphs, now: Date) -> [Detai
         checks.append(("none yet", .muted))
     }
     lines.append(DetailLine("checks", checks))
+    if let windows {
+        // From the history on disk: the last hour, day and week.
+        var past: [(String, Role)] = []
+        for (name, w) in windows.all {
+            guard let availability = w.availability else { continue }
+            if !past.isEmpty { past.append(("  ", .muted)) }
+            past.append(("\(name) \(formatPercent(availability))", availability < 0.99 ? .warn : .normal))
+            if let p95 = w.p95 { past.append((" p95 \(formatLatency(p95))", .muted)) }
+        }
+        if !past.isEmpty { lines.append(DetailLine("history", past)) }
+    }
     // A URL that names {node}: each replica where it runs, the row's figures being the worst one's.
     for replica in row.replicas {
         let (glyph, role) = style(replica.health, glyphs: g)

@@ -3,9 +3,10 @@ import Foundation
 import Screen
 
 /// Applies a key to the UI state (pure). `rows` are the visible rows (`visibleRows`); `pageSize` the rows on screen;
-/// `logs` the lines the logs pane shows; `nodes` the nodes view's rows.
+/// `logs` the lines the logs pane shows; `nodes` the nodes view's rows; `timelineCount` the transitions the timeline
+/// lists.
 func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs: LogBuffer = LogBuffer(),
-            nodes: [NodeRow] = [], now: Date = Date()) -> [Effect] {
+            nodes: [NodeRow] = [], timelineCount: Int = 0, now: Date = Date()) -> [Effect] {
     switch ui.overlay {
     case .help:
         ui.overlay = nil
@@ -24,6 +25,7 @@ func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs
     }
     guard let command = command(for: key, in: ui.keyContext) else { return [] }
     if ui.page == .nodes { return handleNodes(command, ui: &ui, rows: nodes, pageSize: pageSize, now: now) }
+    if ui.page == .timeline { return handleTimeline(command, ui: &ui, count: timelineCount, pageSize: pageSize, now: now) }
     if command.actsOnNodes {
         ui.flash = Flash(text: "d, p and a act on nodes: n shows them", role: .muted, at: now)
         return []
@@ -68,9 +70,13 @@ func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs
         ui.focus = ui.focus == .table ? .pane : .table
         return []
     case .swarms: return [.listSwarms]
-    case .nodes:
-        ui.page = .nodes
+    case .nodes, .timeline:
+        ui.page = command == .nodes ? .nodes : .timeline
         ui.focus = .table
+        ui.timelineScroll = 0
+        return []
+    case .timelineState:
+        ui.flash = Flash(text: "s picks the timeline's state: h shows the timeline", role: .muted, at: now)
         return []
     case .redraw: return [.repaint]
     case .quit:
@@ -150,6 +156,10 @@ private func handleNodes(_ command: Command, ui: inout UIState, rows: [NodeRow],
     case .nodes, .quit:
         ui.page = .agents
         return []
+    case .timeline:
+        ui.page = .timeline
+        ui.timelineScroll = 0
+        return []
     case .help:
         ui.overlay = .help
         return []
@@ -177,6 +187,45 @@ private func handleNodes(_ command: Command, ui: inout UIState, rows: [NodeRow],
         return []
     default:
         ui.flash = Flash(text: "nodes: d drain, p pause, a activate; n or Esc back to the agents", role: .muted, at: now)
+        return []
+    }
+}
+
+/// A command in the timeline: scroll, keep one state (`s` goes round them), filter by agent (`/`), or go back.
+private func handleTimeline(_ command: Command, ui: inout UIState, count: Int, pageSize: Int, now: Date) -> [Effect] {
+    if let index = moved(command, from: ui.timelineScroll, count: count, pageSize: pageSize) {
+        ui.timelineScroll = index
+        return []
+    }
+    switch command {
+    case .timeline, .quit:
+        if command == .quit, !ui.filter.isEmpty || ui.timelineState != nil {
+            ui.filter = ""
+            ui.timelineState = nil
+            return []
+        }
+        ui.page = .agents
+        return []
+    case .timelineState:
+        let states: [TimelineState?] = [nil] + TimelineState.allCases.filter { $0 != .unknown }
+        let at = states.firstIndex(of: ui.timelineState) ?? 0
+        ui.timelineState = states[(at + 1) % states.count]
+        ui.timelineScroll = 0
+        ui.flash = Flash(text: "timeline: " + (ui.timelineState.map { "only into \($0.rawValue)" } ?? "every state"), role: .muted, at: now)
+        return []
+    case .filter:
+        ui.overlay = .prompt(Prompt(purpose: .filter, text: ui.filter))
+        return []
+    case .help:
+        ui.overlay = .help
+        return []
+    case .redraw: return [.repaint]
+    case .swarms: return [.listSwarms]
+    case .nodes:
+        ui.page = .nodes
+        return []
+    default:
+        ui.flash = Flash(text: "timeline: / agent, s state, h or Esc back to the agents", role: .muted, at: now)
         return []
     }
 }

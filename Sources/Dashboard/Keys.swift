@@ -3,7 +3,7 @@ import Screen
 /// What a key means, wherever it is pressed.
 public enum Command: Sendable, Equatable, CaseIterable {
     case up, down, pageUp, pageDown, top, bottom
-    case details, logs, focus, swarms, nodes
+    case details, logs, focus, swarms, nodes, timeline, timelineState
     case filter, sort
     case follow, timestamps, wrap, nextMatch, previousMatch, sinceRestart, replicaFilter
     case restart, scaleUp, scaleDown, setReplicas, wake, sleep, rollback
@@ -63,8 +63,10 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(keys: [.tab], label: "Tab", command: .focus, help: "table or pane", section: "Views"),
     KeyBinding(keys: [.char("c")], label: "c", command: .swarms, help: "swarms (docker contexts)", section: "Views"),
     KeyBinding(keys: [.char("n")], label: "n", command: .nodes, help: "nodes, or back to agents", section: "Views", context: .table),
+    KeyBinding(keys: [.char("h")], label: "h", command: .timeline, help: "timeline of transitions, or back", section: "Views", context: .table),
     KeyBinding(keys: [.char("/")], label: "/", command: .filter, help: "filter agents (Esc clears)", section: "Table", context: .table),
     KeyBinding(keys: [.char("o")], label: "o", command: .sort, help: "next sort order", section: "Table", context: .table),
+    KeyBinding(keys: [.char("s")], label: "s", command: .timelineState, help: "timeline: next state to keep", section: "Table", context: .table),
     KeyBinding(keys: [.char("/")], label: "/", command: .filter, help: "search the logs", section: "Logs", context: .logs),
     KeyBinding(keys: [.char("n")], label: "n N", command: .nextMatch, help: "next, previous match", section: "Logs", context: .logs),
     KeyBinding(keys: [.char("N")], label: "", command: .previousMatch, help: "", section: "Logs", context: .logs),

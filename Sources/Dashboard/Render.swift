@@ -73,10 +73,12 @@ public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, ui: UIStat
     drawHeader(fleet, rows: all, glyphs: g, into: &buf)
     let body = Rect(x: 0, y: 1, width: width, height: height - 2)
     let selected = selectedRow(rows, ui: ui)
-    let split = ui.page == .nodes ? BodySplit(table: 0, pane: 0)
+    let split = ui.page != .agents ? BodySplit(table: 0, pane: 0)
         : BodySplit(layout: layout, bodyHeight: body.height, rows: rows.count, focus: ui.focus)
-    if ui.page == .nodes {
-        drawNodeTable(fleet.nodeRows(agentRows: all), ui: ui, area: body, into: &buf)
+    switch ui.page {
+    case .nodes: drawNodeTable(fleet.nodeRows(agentRows: all), ui: ui, area: body, into: &buf)
+    case .timeline: drawTimeline(timelineShown(fleet, ui: ui), ui: ui, area: body, into: &buf, now: now)
+    case .agents: break
     }
     if split.table > 0 {
         drawAgentTable(rows, ui: ui, warren: fleet.warren != nil, area: Rect(x: 0, y: body.y, width: width, height: split.table),
@@ -191,6 +193,8 @@ private func drawHeader(_ fleet: FleetState, rows: [AgentRow], glyphs g: Glyphs,
     }
     // Warren's word comes before the counts of agents and nodes: its link is what an operator behind it asks first.
     if let warren = fleet.warren { parts.append(warrenSummary(warren, glyphs: g)) }
+    // Where health comes from, when it is not this console's own probes.
+    if case .recorder(let who) = fleet.healthFrom { parts.append("health: recorder " + sanitize(who)) }
     parts += ["agents \(rows.count)", "nodes \(ready)/\(fleet.nodes.count)", sanitize(fleet.endpoint)]
     // Where it all does not fit, the count of agents goes first (the table shows them), then the nodes, so that
     // the endpoint (which swarm this is) stays in view.

@@ -59,9 +59,10 @@ public enum Pane: Sendable, Equatable {
     case details, logs
 }
 
-/// What the body of the screen lists: the agents (with a pane of the selected one's details or logs), or the nodes.
+/// What the body of the screen lists: the agents (with a pane of the selected one's details or logs), the nodes,
+/// or the timeline of transitions.
 public enum Page: Sendable, Equatable {
-    case agents, nodes
+    case agents, nodes, timeline
 }
 
 /// Where keys go: the table, or the pane.
@@ -95,6 +96,10 @@ public struct UIState: Sendable, Equatable {
     public var page = Page.agents
     /// The selected node in the nodes view, by ID.
     public var selectedNode: String?
+    /// The timeline shows only transitions into this state (nil: any); its agent filter is `filter`.
+    public var timelineState: TimelineState?
+    /// How many of the newest transitions the timeline has scrolled past.
+    public var timelineScroll = 0
 
     /// Where keys go now.
     public var keyContext: KeyContext { focus == .pane && pane == .logs ? .logs : .table }

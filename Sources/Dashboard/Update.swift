@@ -19,6 +19,8 @@ public enum ConsoleEvent: Sendable, Equatable {
     case swarmLoaded(name: String, endpoint: String, [Message])
     /// The swarm asked for could not be read; the one shown stays.
     case swarmFailed(name: String, reason: String)
+    /// An alert is due (`--bell`): ring.
+    case alert
 }
 
 /// What the console asks of the world; the executable carries it out, and what comes of it returns as messages.
@@ -29,8 +31,10 @@ public enum Effect: Sendable, Equatable {
     case followLogs(service: String?)
     /// Probe these agents from now on.
     case setProbeTargets([ProbeTarget])
-    /// Ring the terminal's bell: an action the operator confirmed has failed.
+    /// Ring the terminal's bell: an action the operator confirmed has failed, or an alert (`--bell`).
     case bell
+    /// Agents changed state: for the history on disk and the alerts.
+    case transitions([Transition])
     /// Paint the whole screen again (Ctrl-L).
     case repaint
     /// List the swarms (docker contexts); they come back as `.swarms`.
@@ -52,7 +56,8 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
         model.refreshRows()
         effects = handle(key, ui: &model.ui, rows: visibleRows(model.rows, ui: model.ui),
                          pageSize: tablePageSize(height: model.height), logs: model.fleet.logs,
-                         nodes: model.ui.page == .nodes ? model.fleet.nodeRows(agentRows: model.rows) : [], now: now)
+                         nodes: model.ui.page == .nodes ? model.fleet.nodeRows(agentRows: model.rows) : [],
+                         timelineCount: model.ui.page == .timeline ? timelineShown(model.fleet, ui: model.ui).count : 0, now: now)
         for case .loadSwarm(let name) in effects { model.switching = name }
         if model.ui.logView.replicaFilter != model.fleet.logFilter, let service = model.followedLogs {
             // The logs of one node or replica: read again, from the last lines of each task, keeping only theirs.
@@ -85,8 +90,13 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
         model.switching = nil
         model.ui.flash = Flash(text: "cannot switch to \(name): \(reason)", role: .bad, at: now)
         effects = [.bell]
+    case .alert:
+        return [.bell]
     case .tick:
-        effects = []
+        // Once a second: what changed state since the last tick.
+        model.refreshRows()
+        let seen = model.fleet.noteTransitions(rows: model.rows, now: now)
+        effects = seen.isEmpty ? [] : [.transitions(seen)]
     case .resize(let width, let height):
         model.width = width
         model.height = height

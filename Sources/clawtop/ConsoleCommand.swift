@@ -6,6 +6,7 @@ import Foundation
 import FleetSource
 import DockerSource
 import Health
+import HistoryStore
 
 struct ConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "console", abstract: "The live console (the default).")
@@ -15,6 +16,12 @@ struct ConsoleCommand: ParsableCommand {
     @Flag(name: .customLong("read-only"), help: "Refuse every action (restart, scale, wake, sleep).")
     var readOnly = false
 
+    @Flag(help: "Ring the terminal's bell when an agent becomes unhealthy, missing or crash-looping, or recovers (tmux marks the window).")
+    var bell = false
+
+    @OptionGroup var history: HistoryOptions
+    @OptionGroup var alerting: AlertOptions
+
     func run() throws {
         try display.withBackend(run)
     }
@@ -22,6 +29,10 @@ struct ConsoleCommand: ParsableCommand {
     private func run(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws {
         if let problem = Console.check() { throw Failure(problem.description) }
         let startup = try firstRead(backend)
+        // The demo keeps no history: its fleet is new each time.
+        let (history, demo) = (self.history, display.demo)
+        let openStore = { (name: String) throws(Failure) -> HistoryStore? in demo ? nil : try history.open(swarm: name) }
+        let firstStore = try openStore(backend.displayName)
         let console: Console
         do {
             console = try Console(forceASCII: display.ascii,
@@ -43,25 +54,38 @@ struct ConsoleCommand: ParsableCommand {
         func actionLog(_ backend: any FleetBackend) -> ActionLog? {
             display.demo ? nil : ActionLog(endpoint: backend.displayName)
         }
+        let openSwarm = { (name: String) throws(Failure) -> SwarmSession in
+            let docker = try display.dockerBackend(context: name)
+            // Warren goes with the swarm it was named for.
+            let link: (any WarrenLink)?
+            do throws(Failure) { link = name == first ? try display.warrenLink(forwards: docker.forwards) : nil } catch {
+                shutdownBlocking(docker)
+                throw error
+            }
+            let kept: HistoryStore?
+            do throws(Failure) { kept = try openStore(docker.displayName) } catch {
+                shutdownBlocking(docker)
+                throw error
+            }
+            return SwarmSession(name: name, backend: docker, warren: link, actionLog: actionLog(docker), history: kept,
+                                post: inbox.post)
+        }
+        let ring: (@Sendable () -> Void)? = bell ? { @Sendable in inbox.post(.alert) } : nil
+        let alerts = Alerts(options: alerting, swarm: backend.displayName, bell: ring)
+        let session = SwarmSession(name: first, backend: backend, warren: warren, actionLog: actionLog(backend),
+                                   history: firstStore, post: inbox.post)
         let effects = EffectRunner(
             console: console,
-            session: SwarmSession(name: first, backend: backend, warren: warren, actionLog: actionLog(backend), post: inbox.post),
+            session: session,
             // Several --context: those; else every docker context.
             listSwarms: { display.demo ? [] : DockerContexts.list(only: display.contexts.count > 1 ? display.contexts : []) },
-            openSwarm: { name throws(Failure) in
-                let docker = try display.dockerBackend(context: name)
-                // Warren goes with the swarm it was named for.
-                let link: (any WarrenLink)?
-                do throws(Failure) { link = name == first ? try display.warrenLink(forwards: docker.forwards) : nil } catch {
-                    shutdownBlocking(docker)
-                    throw error
-                }
-                return SwarmSession(name: name, backend: docker, warren: link, actionLog: actionLog(docker), post: inbox.post)
-            },
+            openSwarm: openSwarm,
+            alerts: alerts,
             post: inbox.post)
         func send(_ event: ConsoleEvent) -> Bool { effects.run(update(&model, event, now: Date())) }
 
         for message in startup { _ = send(.fleet(message)) }
+        if let past = session.past() { _ = send(.fleet(.past(past))) }
         effects.session.start()
         let reason = console.run(
             onWake: { inbox.drain().allSatisfy { send($0) } },
@@ -73,7 +97,9 @@ struct ConsoleCommand: ParsableCommand {
             })
         console.close()
         if case .signal = reason {
-            // Leave at once with the conventional status, as the signal would have; the terminal is restored.
+            // Leave at once with the conventional status, as the signal would have; the terminal is restored and
+            // the history written.
+            effects.session.flushHistory()
             Foundation.exit(reason.status)
         }
         _ = runBlocking { () async throws(SourceError) -> Bool in

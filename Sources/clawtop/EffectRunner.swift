@@ -17,14 +17,27 @@ final class EffectRunner: @unchecked Sendable {
     /// A swarm's sources, not started yet; throws when the swarm's address cannot be used.
     let openSwarm: (String) throws(Failure) -> SwarmSession
     let post: @Sendable (ConsoleEvent) -> Void
+    /// `--bell` and `--notify`.
+    let alerts: Alerts
+    private var ticking: Task<Void, Never>?
 
     init(console: Console, session: SwarmSession, listSwarms: @escaping @Sendable () -> [SwarmContext],
-         openSwarm: @escaping (String) throws(Failure) -> SwarmSession, post: @escaping @Sendable (ConsoleEvent) -> Void) {
+         openSwarm: @escaping (String) throws(Failure) -> SwarmSession, alerts: Alerts,
+         post: @escaping @Sendable (ConsoleEvent) -> Void) {
         self.console = console
         self.session = session
         self.listSwarms = listSwarms
         self.openSwarm = openSwarm
+        self.alerts = alerts
         self.post = post
+        if alerts.enabled {
+            ticking = Task.detached {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    alerts.tick()
+                }
+            }
+        }
     }
 
     /// Runs the effects in order; false when one of them is to quit.
@@ -33,7 +46,10 @@ final class EffectRunner: @unchecked Sendable {
             switch effect {
             case .perform(let request): session.actions.perform(request)
             case .followLogs(let service): session.logs.follow(service: service)
-            case .setProbeTargets(let targets): session.scheduler.setTargets(targets)
+            case .setProbeTargets(let targets): session.setProbeTargets(targets)
+            case .transitions(let transitions):
+                session.record(transitions)
+                alerts.take(transitions)
             case .bell: console.bell()
             case .repaint: console.repaint()
             case .listSwarms:
@@ -61,7 +77,7 @@ final class EffectRunner: @unchecked Sendable {
         Task.detached {
             do throws(SourceError) {
                 let messages = try await next.backend.load()
-                post(.swarmLoaded(name: name, endpoint: next.backend.displayName, messages))
+                post(.swarmLoaded(name: name, endpoint: next.backend.displayName, messages + (next.past().map { [.past($0)] } ?? [])))
             } catch {
                 await next.stop()
                 post(.swarmFailed(name: name, reason: error.description))
@@ -82,6 +98,7 @@ final class EffectRunner: @unchecked Sendable {
 
     /// Stops the swarm shown and any being loaded (at quit).
     func stop() async {
+        ticking?.cancel()
         await session.stop()
         await pending?.stop()
     }

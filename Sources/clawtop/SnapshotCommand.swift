@@ -5,10 +5,11 @@ import Demo
 import Foundation
 import FleetSource
 import Health
+import HistoryStore
 import Screen
 
 enum SnapshotView: String, ExpressibleByArgument, CaseIterable {
-    case table, details, logs, nodes
+    case table, details, logs, nodes, timeline
 }
 
 enum SnapshotFormat: String, ExpressibleByArgument, CaseIterable {
@@ -36,6 +37,7 @@ struct SnapshotCommand: ParsableCommand {
     @Option(help: "text (the frame), ansi (the frame with colours) or json (the state).")
     var format: SnapshotFormat = .text
     @OptionGroup var display: DisplayOptions
+    @OptionGroup var history: HistoryOptions
 
     func validate() throws {
         for value in [width, height].compactMap({ $0 }) where !(1...1000).contains(value) {
@@ -81,7 +83,8 @@ struct SnapshotCommand: ParsableCommand {
 
     /// The frame (or JSON) of one swarm, and the exit status it calls for.
     private func snapshot(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws -> (Data, Int32) {
-        let (state, now) = try oneRound(setup: setup, backend: backend, warren: warren)
+        let store = display.demo ? nil : try history.openExisting(swarm: backend.displayName)
+        let (state, now) = try oneRound(setup: setup, backend: backend, warren: warren, history: store)
         var ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
         ui.sort = display.sort
         if let select {
@@ -94,6 +97,7 @@ struct SnapshotCommand: ParsableCommand {
         switch view {
         case .table: break
         case .nodes: ui.page = .nodes
+        case .timeline: ui.page = .timeline
         case .details, .logs:
             ui.focus = .pane
             ui.pane = view == .logs ? .logs : .details

@@ -3,6 +3,7 @@ import ClawtopCore
 import Dashboard
 import Foundation
 import FleetSource
+import HistoryStore
 
 enum StatusFormat: String, ExpressibleByArgument, CaseIterable {
     case plain, tmux, json
@@ -13,21 +14,31 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "One line for a tmux status bar, a shell prompt or a monitoring check.",
         discussion: """
-            Reads the fleet once, with one round of health probes, and prints the agents that need looking at by \
-            name and the others counted: `✗ 2 unhealthy: billing, inbox · ● 41 · ○ 3`. Exit status as snapshot's: \
-            0 when no agent is failing, unhealthy or missing, 1 when one is, 2 when clawtop could not do its job. \
-            With several --context, the first.
+            Prints the agents that need looking at by name and the others counted: \
+            `✗ 2 unhealthy: billing, inbox · ● 41 · ○ 3`. While a `clawtop record` writes the swarm's history, from \
+            what it last wrote, without a request to Docker; else from one read of the fleet and one round of \
+            health probes. Exit status as snapshot's: 0 when no agent is failing, unhealthy or missing, 1 when one \
+            is, 2 when clawtop could not do its job. With several --context, the first.
             """)
 
     @Option(help: "plain, tmux (tmux's #[fg=…] colours) or json.")
     var format: StatusFormat = .plain
     @OptionGroup var display: DisplayOptions
+    @OptionGroup var history: HistoryOptions
 
     func run() throws {
         try display.withBackend { setup, backend, warren in
-            let (state, now) = try oneRound(setup: setup, backend: backend, warren: warren)
-            shutdownBlocking(backend, warren)
-            let report = StatusReport(rows: state.agentRows(now: now), endpoint: state.endpoint, now: now)
+            let store = display.demo ? nil : try history.openExisting(swarm: backend.displayName)
+            let report: StatusReport
+            if let recorded = try? store?.recorderStatus(now: Date()) {
+                // The recorder's line: Docker is not asked.
+                shutdownBlocking(backend, warren)
+                report = recorded.report
+            } else {
+                let (state, now) = try oneRound(setup: setup, backend: backend, warren: warren, history: store)
+                shutdownBlocking(backend, warren)
+                report = StatusReport(rows: state.agentRows(now: now), endpoint: state.endpoint, now: now)
+            }
             let glyphs: Glyphs = display.ascii || !Self.utf8Locale ? .ascii : .unicode
             switch format {
             case .plain: print(statusLine(report, glyphs: glyphs, style: .plain))

@@ -80,6 +80,23 @@ func sampleFleet() -> (FleetState, Date) {
     reduce(&fleet, .probe(agent: "epsilon", url: "http://tasks.openclaw_epsilon:18789/health",
                           sample: HealthSample(time: now.addingTimeInterval(-3), ok: false,
                                                reason: "DNS: cannot resolve tasks.openclaw_epsilon", unreachable: true)))
+    // What the history on disk tells of the last week: beta's windows, and the transitions of the last hours.
+    func moment(_ ago: TimeInterval, _ agent: String, _ from: TimelineState, _ to: TimelineState, _ reason: String? = nil,
+                by actor: String? = nil) -> Transition {
+        Transition(time: now.addingTimeInterval(-ago), agent: agent, from: from, to: to, reason: reason, actor: actor)
+    }
+    reduce(&fleet, .past(PastHistory(transitions: [
+        moment(9_000, "gamma", .healthy, .asleep, by: "sleep from clawtop"),
+        moment(7_300, "beta", .healthy, .crashLooping, "task: non-zero exit (3)"),
+        moment(7_100, "beta", .crashLooping, .healthy),
+        moment(1_900, "delta", .healthy, .failing, "HTTP 500"),
+        moment(1_890, "delta", .failing, .healthy),
+        moment(35, "beta", .healthy, .failing, "refused"),
+        moment(15, "beta", .failing, .unhealthy, "refused"),
+    ])))
+    reduce(&fleet, .windows(["beta": HealthWindows(hour: WindowFigures(samples: 360, ok: 357, p95: 0.018),
+                                                   day: WindowFigures(samples: 8_640, ok: 8_610, p95: 0.021),
+                                                   week: WindowFigures(samples: 60_480, ok: 60_300, p95: 0.024))]))
     return (fleet, now)
 }
 
@@ -279,7 +296,7 @@ struct TableLayoutTests {
 /// Every view at the three reference sizes, in Unicode, ASCII and without colour (the frame, then its style mask):
 /// `Golden/view-VIEW-STYLE-WxH.txt`, reviewed in the diff.
 struct ViewGoldenTests {
-    static let views = ["table", "details", "logs", "help", "nodes"]
+    static let views = ["table", "details", "logs", "help", "nodes", "timeline"]
     static let styles = ["unicode", "ascii", "nocolor"]
 
     func ui(for view: String, glyphs: Glyphs) -> UIState {
@@ -293,6 +310,7 @@ struct ViewGoldenTests {
             ui.logView.timestamps = true
         case "help": ui.overlay = .help
         case "nodes": ui.page = .nodes
+        case "timeline": ui.page = .timeline
         default: break
         }
         return ui

@@ -108,6 +108,14 @@ struct UpdateTests {
         for _ in 0..<3 {
             #expect(send([.fleet(.probe(agent: "alpha", url: "http://127.0.0.1:18800/health", sample: failure))], to: &model).isEmpty)
         }
+        // The tick tells of the change of state, once.
+        let seen = send([.tick], to: &model)
+        #expect(seen.count == 1)
+        if case .transitions(let changes) = seen.first {
+            #expect(changes.map { "\($0.agent) \($0.from.rawValue)>\($0.to.rawValue) \($0.reason ?? "")" } == ["alpha healthy>unhealthy refused"])
+        } else {
+            Issue.record("a tick after the change tells of it: \(seen)")
+        }
         #expect(send([.tick], to: &model).isEmpty)
         let after = view(model).text
         #expect(after != before)
@@ -158,7 +166,8 @@ struct UpdateTests {
         alpha.desired = 0
         alpha.running = 0
         #expect(send([.fleet(.service(alpha, tasks: [], at: now)), .tick], to: &model) ==
-                [.setProbeTargets(fleet.probeTargets.filter { $0.agent != "alpha" })])
+                [.setProbeTargets(fleet.probeTargets.filter { $0.agent != "alpha" }),
+                 .transitions([Transition(time: now, agent: "alpha", from: .healthy, to: .asleep)])])
         #expect(model.rows.first { $0.id == "alpha" }?.health == .asleep)
         #expect(send([.fleet(.tasks(Array(fleet.tasks.values.joined()), at: now))], to: &model).isEmpty)
     }

@@ -218,7 +218,11 @@ public func spawn(_ executable: String, _ arguments: [String], environment: [Str
     posix_spawnattr_setsigdefault(&attributes, &defaults)
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
-    let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+    // The run's own state directory (scripts/test sets it), unless the test names one: clawtop's history and action
+    // log never land in the home directory of whoever runs the tests.
+    var given = environment ?? ProcessInfo.processInfo.environment
+    if given["XDG_STATE_HOME"] == nil, let state = ProcessInfo.processInfo.environment["XDG_STATE_HOME"] { given["XDG_STATE_HOME"] = state }
+    let env = given.map { "\($0.key)=\($0.value)" }
     let argv = [executable] + arguments
     var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
     var cEnv: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]

@@ -1,0 +1,131 @@
+import ClawtopCore
+import Foundation
+import GRDB
+
+extension HistoryStore {
+    /// What the console needs to start as if it had been running: each agent's newest `capacity` samples, when its
+    /// current run of ok (or failing) samples began if that is older, and the newest `transitions` transitions.
+    public func loadPast(capacity: Int, transitions kept: Int = FleetState.timelineKept) throws(HistoryError) -> PastHistory {
+        try read { db in
+            var past = PastHistory()
+            let newest = try db.cachedStatement(sql: """
+                SELECT time, ok, latency, status, reason, unreachable FROM sample WHERE agent = ? ORDER BY time DESC LIMIT ?
+                """)
+            for agent in try Row.fetchAll(db, sql: "SELECT id, key, url FROM agent") {
+                let id: Int64 = agent[0], key: String = agent[1]
+                past.urls[key] = agent[2]
+                let samples = try Row.fetchAll(newest, arguments: [id, capacity]).reversed().map { Self.sample($0) }
+                guard let latest = samples.last else { continue }
+                past.samples[key] = samples
+                if samples.count == capacity, samples.allSatisfy({ $0.ok == latest.ok }),
+                   let start = try Self.streakStart(of: id, ok: latest.ok, in: db) {
+                    past.streakStarts[key] = start
+                }
+            }
+            past.transitions = try Row.fetchAll(db, sql: """
+                SELECT time, agent, "from", "to", reason, actor FROM transition ORDER BY time DESC, id DESC LIMIT ?
+                """, arguments: [kept]).reversed().compactMap(Self.transition)
+            return past
+        }
+    }
+
+    /// When the agent's newest run of samples that are all `ok` (or all failing) began. The hours' figures say in
+    /// which hour the last sample of the other kind is, so only that hour's samples are read.
+    static func streakStart(of agent: Int64, ok: Bool, in db: Database) throws -> Date? {
+        let other = ok ? "ok < samples" : "ok > 0"
+        let breakTime: Int64?
+        if let hour = try Int64.fetchOne(db, sql: "SELECT max(hour) FROM hourly WHERE agent = ? AND \(other)", arguments: [agent]) {
+            breakTime = try Int64.fetchOne(db, sql: """
+                SELECT max(time) FROM sample WHERE agent = ? AND time >= ? AND time < ? AND ok != ?
+                """, arguments: [agent, hour * 3_600_000, (hour + 1) * 3_600_000, ok])
+        } else {
+            breakTime = nil
+        }
+        let start = try Int64.fetchOne(db, sql: "SELECT min(time) FROM sample WHERE agent = ? AND time > ?",
+                                       arguments: [agent, breakTime ?? Int64.min])
+        return start.map(Date.init(millis:))
+    }
+
+    /// Each agent's figures over the last hour (from its samples), day and week (from its hours' figures; the
+    /// oldest hour counts whole).
+    public func windows(now: Date) throws(HistoryError) -> [String: HealthWindows] {
+        try read { db in
+            let hourAgo = now.addingTimeInterval(-3_600).millis
+            let nowHour = now.millis / 3_600_000
+            let lastHour = try db.cachedStatement(sql: "SELECT ok, latency FROM sample WHERE agent = ? AND time >= ?")
+            let hours = try db.cachedStatement(sql: "SELECT hour, samples, ok, latencies FROM hourly WHERE agent = ? AND hour > ?")
+            var result: [String: HealthWindows] = [:]
+            for agent in try Row.fetchAll(db, sql: "SELECT id, key FROM agent") {
+                let id: Int64 = agent[0], key: String = agent[1]
+                var hour = WindowFigures()
+                var latencies: [Double] = []
+                for row in try Row.fetchAll(lastHour, arguments: [id, hourAgo]) {
+                    hour.samples += 1
+                    if row[0] as Bool { hour.ok += 1 }
+                    if let micros = row[1] as Int64? { latencies.append(Double(micros) / 1e6) }
+                }
+                hour.p95 = percentile(0.95, of: latencies.sorted())
+                var day = HourFigures(), week = HourFigures()
+                for row in try Row.fetchAll(hours, arguments: [id, nowHour - 168]) {
+                    let h: Int64 = row[0]
+                    let figures = HourFigures(samples: row[1], ok: row[2], latencies: LatencyBuckets(text: row[3]))
+                    if h > nowHour - 24 { day.merge(figures) }
+                    week.merge(figures)
+                }
+                guard hour.samples + week.samples > 0 else { continue }
+                result[key] = HealthWindows(hour: hour, day: day.window, week: week.window)
+            }
+            return result
+        }
+    }
+
+    /// The samples written after `cursor` (a sample's row id), oldest first, at most `limit`, and the cursor after
+    /// them: how a console follows a recorder.
+    public func samples(after cursor: Int64, limit: Int = 50_000) throws(HistoryError) -> (samples: [RecordedSample], cursor: Int64) {
+        try read { db in
+            var last = cursor
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT sample.id, agent.key, agent.url, time, ok, latency, status, reason, unreachable
+                FROM sample JOIN agent ON agent.id = sample.agent WHERE sample.id > ? ORDER BY sample.id LIMIT ?
+                """, arguments: [cursor, limit])
+            let samples = rows.map { row -> RecordedSample in
+                last = row[0]
+                return RecordedSample(key: row[1], url: row[2], sample: Self.sample(row, from: 3))
+            }
+            return (samples, last)
+        }
+    }
+
+    /// The newest sample's row id (0 when there is none).
+    public func lastSampleID() throws(HistoryError) -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM sample") ?? 0 }
+    }
+
+    /// A sample from the row's columns time, ok, latency, status, reason, unreachable, from column `i`.
+    static func sample(_ row: Row, from i: Int = 0) -> HealthSample {
+        HealthSample(time: Date(millis: row[i]), ok: row[i + 1], latency: (row[i + 2] as Int64?).map { Double($0) / 1e6 },
+                     status: row[i + 3], reason: row[i + 4], unreachable: row[i + 5])
+    }
+
+    static func transition(_ row: Row) -> Transition? {
+        guard let from = TimelineState(rawValue: row[2]), let to = TimelineState(rawValue: row[3]) else { return nil }
+        return Transition(time: Date(millis: row[0]), agent: row[1], from: from, to: to, reason: row[4], actor: row[5])
+    }
+}
+
+/// Nearest rank over sorted values.
+func percentile(_ p: Double, of sorted: [Double]) -> Double? {
+    guard !sorted.isEmpty else { return nil }
+    let rank = Int((p * Double(sorted.count)).rounded(.up))
+    return sorted[min(sorted.count - 1, max(0, rank - 1))]
+}
+
+extension HourFigures {
+    mutating func merge(_ other: HourFigures) {
+        samples += other.samples
+        ok += other.ok
+        latencies.merge(other.latencies)
+    }
+
+    var window: WindowFigures { WindowFigures(samples: samples, ok: ok, p95: latencies.percentile(0.95)) }
+}

@@ -1,0 +1,87 @@
+import ClawtopCore
+import Foundation
+import GRDB
+
+/// A probe's result as the history keeps it: the agent (or `agent#replica`) it belongs to and the URL probed.
+public struct RecordedSample: Sendable, Equatable {
+    public var key: String
+    public var url: String
+    public var sample: HealthSample
+
+    public init(key: String, url: String, sample: HealthSample) {
+        self.key = key
+        self.url = url
+        self.sample = sample
+    }
+}
+
+extension HistoryStore {
+    /// Writes a batch in one transaction: the samples, their hours' figures and the transitions. All or nothing.
+    public func write(samples: [RecordedSample], transitions: [Transition]) throws(HistoryError) {
+        guard !samples.isEmpty || !transitions.isEmpty else { return }
+        try write { db in
+            var ids: [String: Int64] = [:]
+            let agent = try db.cachedStatement(sql: """
+                INSERT INTO agent (key, url) VALUES (?, ?)
+                ON CONFLICT (key) DO UPDATE SET url = excluded.url WHERE url != excluded.url
+                """)
+            let agentID = try db.cachedStatement(sql: "SELECT id FROM agent WHERE key = ?")
+            for s in samples where ids[s.key] == nil {
+                try agent.execute(arguments: [s.key, s.url])
+                ids[s.key] = try Int64.fetchOne(agentID, arguments: [s.key])
+            }
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO sample (agent, time, ok, latency, status, reason, unreachable) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            var hours: [HourKey: HourFigures] = [:]
+            for s in samples {
+                guard let id = ids[s.key] else { continue }
+                let x = s.sample
+                let ms = x.time.millis
+                try insert.execute(arguments: [id, ms, x.ok, x.latency.map { Int64(($0 * 1e6).rounded()) }, x.status,
+                                               x.reason, x.unreachable])
+                hours[HourKey(agent: id, hour: ms / 3_600_000), default: HourFigures()].add(x)
+            }
+            try Self.addHours(hours, in: db)
+            let transition = try db.cachedStatement(sql: """
+                INSERT INTO transition (time, agent, "from", "to", reason, actor) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            for t in transitions {
+                try transition.execute(arguments: [t.time.millis, t.agent, t.from.rawValue, t.to.rawValue, t.reason, t.actor])
+            }
+        }
+    }
+
+    /// Adds a batch's figures to those of their hours.
+    static func addHours(_ hours: [HourKey: HourFigures], in db: Database) throws {
+        let read = try db.cachedStatement(sql: "SELECT samples, ok, latencies FROM hourly WHERE agent = ? AND hour = ?")
+        let store = try db.cachedStatement(sql: "INSERT OR REPLACE INTO hourly (agent, hour, samples, ok, latencies) VALUES (?, ?, ?, ?, ?)")
+        for (key, added) in hours {
+            var figures = added
+            if let row = try Row.fetchOne(read, arguments: [key.agent, key.hour]) {
+                figures.samples += row[0]
+                figures.ok += row[1]
+                figures.latencies.merge(LatencyBuckets(text: row[2]))
+            }
+            try store.execute(arguments: [key.agent, key.hour, figures.samples, figures.ok, figures.latencies.text])
+        }
+    }
+}
+
+struct HourKey: Hashable {
+    var agent: Int64
+    var hour: Int64
+}
+
+/// One agent's probes in one clock hour.
+struct HourFigures {
+    var samples = 0
+    var ok = 0
+    var latencies = LatencyBuckets()
+
+    mutating func add(_ sample: HealthSample) {
+        samples += 1
+        if sample.ok { ok += 1 }
+        if let latency = sample.latency { latencies.add(latency) }
+    }
+}

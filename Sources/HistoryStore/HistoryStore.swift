@@ -1,0 +1,176 @@
+import ClawtopCore
+import Foundation
+import GRDB
+
+/// One swarm's history on disk: a SQLite database (WAL) under `$XDG_STATE_HOME/clawtop/history/`.
+///
+/// - `sample`: every probe result, by agent (or replica) and time; `hourly`: per agent and clock hour, the count, the
+///   ok count and the latencies in buckets, for the windows of a day and a week without reading every sample;
+///   `transition`: the timeline; `recorder`: the lease of the `clawtop record` writing the history, and `status`: the
+///   fleet in a few words as it last saw it.
+/// - Writes come in batches, one transaction each: a crash or `kill -9` loses at most the batch being written, and
+///   SQLite's journal keeps the file whole. Any number of processes may open one database; they wait their turn to
+///   write (busy timeout) and read while another writes.
+/// - Samples older than the retention go, and the oldest go first when the file holds more than its bound.
+public final class HistoryStore: Sendable {
+    public let path: String
+    public let retention: TimeInterval
+    public let maxBytes: Int64
+    let pool: DatabasePool
+
+    public static let defaultRetention: TimeInterval = 7 * 86_400
+    public static let defaultMaxBytes: Int64 = 1 << 30
+
+    public init(path: String, retention: TimeInterval = HistoryStore.defaultRetention,
+                maxBytes: Int64 = HistoryStore.defaultMaxBytes) throws(HistoryError) {
+        self.path = path
+        self.retention = retention
+        self.maxBytes = maxBytes
+        do {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            var config = Configuration()
+            config.busyMode = .timeout(10)
+            config.label = "clawtop-history"
+            config.prepareDatabase { db in
+                // WAL with NORMAL: a committed batch survives the process dying; only power loss may undo the last.
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            pool = try DatabasePool(path: path, configuration: config)
+            try Self.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw HistoryError(path: path, error.message ?? error.description)
+        } catch {
+            throw HistoryError(path: path, "\(error)")
+        }
+    }
+
+    /// The database of the swarm named `swarm` (its docker context or daemon address) under the state directory:
+    /// `$XDG_STATE_HOME/clawtop/history/NAME.sqlite` (`~/.local/state/…` by default).
+    public static func defaultPath(swarm: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state"
+        return state + "/clawtop/history/" + fileName(swarm) + ".sqlite"
+    }
+
+    /// A file name for a swarm's name: letters, digits, `-`, `_` and `.` kept, anything else as `%XX`.
+    static func fileName(_ swarm: String) -> String {
+        let kept = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+        let name = swarm.utf8.map { kept.contains(Character(UnicodeScalar($0))) ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }.joined()
+        return name.isEmpty || name.hasPrefix(".") ? "_" + name : name
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE agent (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, url TEXT NOT NULL DEFAULT '');
+                CREATE TABLE sample (
+                    id INTEGER PRIMARY KEY,
+                    agent INTEGER NOT NULL,
+                    time INTEGER NOT NULL,      -- milliseconds since 1970
+                    ok INTEGER NOT NULL,
+                    latency INTEGER,            -- microseconds; NULL when nothing answered
+                    status INTEGER,
+                    reason TEXT,
+                    unreachable INTEGER NOT NULL DEFAULT 0);
+                CREATE INDEX sample_by_agent ON sample(agent, time);
+                CREATE TABLE hourly (
+                    agent INTEGER NOT NULL,
+                    hour INTEGER NOT NULL,      -- hours since 1970
+                    samples INTEGER NOT NULL,
+                    ok INTEGER NOT NULL,
+                    latencies TEXT NOT NULL,    -- LatencyBuckets
+                    PRIMARY KEY (agent, hour)) WITHOUT ROWID;
+                CREATE TABLE transition (
+                    id INTEGER PRIMARY KEY,
+                    time INTEGER NOT NULL,
+                    agent TEXT NOT NULL,
+                    "from" TEXT NOT NULL,
+                    "to" TEXT NOT NULL,
+                    reason TEXT,
+                    actor TEXT);
+                CREATE INDEX transition_by_time ON transition(time);
+                CREATE TABLE recorder (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    pid INTEGER NOT NULL,
+                    host TEXT NOT NULL,
+                    started INTEGER NOT NULL,
+                    heartbeat INTEGER NOT NULL);
+                CREATE TABLE status (id INTEGER PRIMARY KEY CHECK (id = 1), time INTEGER NOT NULL, report BLOB NOT NULL);
+                """)
+        }
+        return migrator
+    }
+
+    /// Runs `body` in a write transaction, with SQLite's errors as `HistoryError`s.
+    func write<T>(_ body: (Database) throws -> T) throws(HistoryError) -> T {
+        do { return try pool.write(body) } catch { throw HistoryError(path: path, error) }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(HistoryError) -> T {
+        do { return try pool.read(body) } catch { throw HistoryError(path: path, error) }
+    }
+
+    /// Drops what is older than the retention, then the oldest hours while the file holds more than its bound.
+    /// Freed pages are used again by the next writes, so the file stops growing.
+    public func prune(now: Date) throws(HistoryError) {
+        let cutoff = now.addingTimeInterval(-retention)
+        try write { db in try Self.delete(before: cutoff, in: db) }
+        for _ in 0..<24 * 7 * 4 {
+            let oldest = try read { db in try Int64.fetchOne(db, sql: "SELECT min(time) FROM sample") }
+            guard try usedBytes() > maxBytes, let oldest else { return }
+            // An hour (of the oldest samples) at a time.
+            try write { db in try Self.delete(before: Date(millis: oldest).addingTimeInterval(3_600), in: db) }
+        }
+    }
+
+    /// The bytes of the pages in use (the file less its free pages).
+    public func usedBytes() throws(HistoryError) -> Int64 {
+        try read { db in
+            let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            return (pages - free) * (try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096)
+        }
+    }
+
+    static func delete(before cutoff: Date, in db: Database) throws {
+        let ms = cutoff.millis
+        // Agent by agent, so that each delete walks the (agent, time) index rather than the whole table.
+        for agent in try Int64.fetchAll(db, sql: "SELECT id FROM agent") {
+            try db.execute(sql: "DELETE FROM sample WHERE agent = ? AND time < ?", arguments: [agent, ms])
+        }
+        try db.execute(sql: "DELETE FROM hourly WHERE hour < ?", arguments: [ms / 3_600_000])
+        try db.execute(sql: "DELETE FROM transition WHERE time < ?", arguments: [ms])
+    }
+
+    /// SQLite's own check of the file: "ok" when it is whole.
+    public func integrityCheck() throws(HistoryError) -> String {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+
+    /// The bytes the database and its journal take on disk.
+    public var bytesOnDisk: Int64 {
+        [path, path + "-wal"].reduce(0) { total, file in
+            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0)
+        }
+    }
+}
+
+/// The history could not be opened, read or written: which file, and SQLite's reason.
+public struct HistoryError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    init(path: String, _ reason: String) {
+        description = "history \(path): \(reason)"
+    }
+
+    init(path: String, _ error: any Error) {
+        self.init(path: path, (error as? DatabaseError)?.message ?? "\(error)")
+    }
+}
+
+extension Date {
+    var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+    init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
+}

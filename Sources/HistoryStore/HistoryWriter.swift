@@ -1,0 +1,77 @@
+import ClawtopCore
+import Foundation
+import Synchronization
+
+/// Gathers samples and transitions and writes them in batches, one transaction every `every` seconds (or sooner
+/// when many are waiting), and prunes the history every ten minutes. A crash loses at most what waits.
+public final class HistoryWriter: Sendable {
+    public let store: HistoryStore
+    let every: Duration
+    let batchLimit: Int
+    private let pending = Mutex(Pending())
+    /// Told when a write fails (the disk is full, the file is gone), once per kind of failure in a row.
+    private let problem: @Sendable (String?) -> Void
+
+    struct Pending {
+        var samples: [RecordedSample] = []
+        var transitions: [Transition] = []
+        var lastProblem: String?
+    }
+
+    public init(store: HistoryStore, every: Duration = .seconds(5), batchLimit: Int = 20_000,
+                problem: @escaping @Sendable (String?) -> Void = { _ in }) {
+        self.store = store
+        self.every = every
+        self.batchLimit = batchLimit
+        self.problem = problem
+    }
+
+    public func add(_ sample: RecordedSample) {
+        pending.withLock { $0.samples.append(sample) }
+    }
+
+    public func add(_ transitions: [Transition]) {
+        guard !transitions.isEmpty else { return }
+        pending.withLock { $0.transitions.append(contentsOf: transitions) }
+    }
+
+    /// Writes every `every` (and prunes now and then) until cancelled, then writes what is left.
+    public func run() async {
+        var sincePrune = ContinuousClock.now - .seconds(3_600)
+        while !Task.isCancelled {
+            if ContinuousClock.now - sincePrune > .seconds(600) {
+                sincePrune = ContinuousClock.now
+                report { () throws(HistoryError) in try store.prune(now: Date()) }
+            }
+            try? await Task.sleep(for: every)
+            flush()
+        }
+        flush()
+    }
+
+    /// Writes what waits, now.
+    public func flush() {
+        let (samples, transitions) = pending.withLock { p in
+            defer { p.samples = []; p.transitions = [] }
+            return (p.samples, p.transitions)
+        }
+        var start = 0
+        repeat {
+            let end = min(samples.count, start + batchLimit)
+            let part = Array(samples[start..<end])
+            let moments = start == 0 ? transitions : []
+            report { () throws(HistoryError) in try store.write(samples: part, transitions: moments) }
+            start = end
+        } while start < samples.count
+    }
+
+    private func report(_ body: () throws(HistoryError) -> Void) {
+        var text: String?
+        do { try body() } catch { text = error.description }
+        let changed = pending.withLock { p in
+            defer { p.lastProblem = text }
+            return p.lastProblem != text
+        }
+        if changed { problem(text) }
+    }
+}

@@ -1,0 +1,76 @@
+import ClawtopCore
+import Foundation
+import GRDB
+
+/// The `clawtop record` writing a swarm's history: who it is and when it last said it was alive.
+public struct RecorderInfo: Sendable, Equatable {
+    public var pid: Int32
+    public var host: String
+    public var started: Date
+    public var heartbeat: Date
+
+    /// "4242@mgr1", for the header.
+    public var description: String { "\(pid)@\(host)" }
+}
+
+extension HistoryStore {
+    /// A recorder beats at least this often; one silent for `staleAfter` is gone (killed, or its host is).
+    public static let heartbeatEvery: TimeInterval = 5
+    public static let staleAfter: TimeInterval = 20
+
+    /// Takes the recorder's lease for this process, unless another live recorder holds it: then returns that one.
+    public func claimRecorder(pid: Int32, host: String, now: Date) throws(HistoryError) -> RecorderInfo? {
+        try write { db in
+            if let holder = try Self.recorder(in: db), holder.pid != pid || holder.host != host,
+               now.timeIntervalSince(holder.heartbeat) < Self.staleAfter {
+                return holder
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO recorder (id, pid, host, started, heartbeat) VALUES (1, ?, ?, ?, ?)",
+                           arguments: [pid, host, now.millis, now.millis])
+            return nil
+        }
+    }
+
+    /// Says the recorder is alive, with the fleet as it sees it (what `status` prints while it lives). False when
+    /// another process has taken the lease (this one was thought dead).
+    public func beat(pid: Int32, host: String, now: Date, status: StatusReport) throws(HistoryError) -> Bool {
+        try write { db in
+            guard let holder = try Self.recorder(in: db), holder.pid == pid, holder.host == host else { return false }
+            try db.execute(sql: "UPDATE recorder SET heartbeat = ? WHERE id = 1", arguments: [now.millis])
+            try db.execute(sql: "INSERT OR REPLACE INTO status (id, time, report) VALUES (1, ?, ?)",
+                           arguments: [now.millis, status.json()])
+            return true
+        }
+    }
+
+    /// Gives the lease back (the recorder is stopping): consoles take over probing at once.
+    public func releaseRecorder(pid: Int32, host: String) throws(HistoryError) {
+        try write { db in
+            try db.execute(sql: "DELETE FROM recorder WHERE id = 1 AND pid = ? AND host = ?", arguments: [pid, host])
+        }
+    }
+
+    /// The recorder writing this history, if one is alive.
+    public func liveRecorder(now: Date) throws(HistoryError) -> RecorderInfo? {
+        try read { db in
+            guard let holder = try Self.recorder(in: db), now.timeIntervalSince(holder.heartbeat) < Self.staleAfter else { return nil }
+            return holder
+        }
+    }
+
+    /// The fleet as the live recorder last saw it, or nil when no recorder is alive.
+    public func recorderStatus(now: Date) throws(HistoryError) -> (recorder: RecorderInfo, report: StatusReport)? {
+        try read { db in
+            guard let holder = try Self.recorder(in: db), now.timeIntervalSince(holder.heartbeat) < Self.staleAfter,
+                  let data = try Data.fetchOne(db, sql: "SELECT report FROM status WHERE id = 1"),
+                  let report = StatusReport(json: data) else { return nil }
+            return (holder, report)
+        }
+    }
+
+    static func recorder(in db: Database) throws -> RecorderInfo? {
+        try Row.fetchOne(db, sql: "SELECT pid, host, started, heartbeat FROM recorder WHERE id = 1").map { row in
+            RecorderInfo(pid: row[0], host: row[1], started: Date(millis: row[2]), heartbeat: Date(millis: row[3]))
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import ClawtopCore
+import Foundation
+import HistoryStore
+import OrchestratorConfig
+
+/// Where the history on disk lives and how much of it is kept: shared by the console, `record`, `snapshot` and
+/// `status`.
+struct HistoryOptions: ParsableArguments {
+    @Option(name: .customLong("history-retention"),
+            help: ArgumentHelp("How long probe results and transitions are kept on disk (Go durations: 168h, 30m; or 7d).",
+                               valueName: "DURATION"))
+    var retention = "7d"
+
+    @Option(name: .customLong("history-max-mb"),
+            help: ArgumentHelp("The most the history of one swarm may take on disk; the oldest samples go first.", valueName: "MB"))
+    var maxMegabytes = 1024
+
+    @Flag(name: .customLong("no-history"), help: "Keep no history on disk: start empty, write nothing.")
+    var off = false
+
+    func validate() throws {
+        guard let seconds = Self.seconds(retention), seconds >= 60 else {
+            throw ValidationError("--history-retention takes a duration of a minute or more (7d, 48h, 90m), not '\(retention)'")
+        }
+        guard maxMegabytes >= 1 else { throw ValidationError("--history-max-mb takes a size of 1 MB or more, not \(maxMegabytes)") }
+    }
+
+    /// `7d` (days), else a Go duration (`168h`, `90m`).
+    static func seconds(_ text: String) -> TimeInterval? {
+        if text.hasSuffix("d"), let days = Double(text.dropLast()), days > 0 { return days * 86_400 }
+        return GoDuration.parse(text)
+    }
+
+    /// The swarm's history, created if need be; nil with `--no-history`.
+    func open(swarm: String) throws(Failure) -> HistoryStore? {
+        guard !off else { return nil }
+        do {
+            return try HistoryStore(path: HistoryStore.defaultPath(swarm: swarm), retention: Self.seconds(retention) ?? HistoryStore.defaultRetention,
+                                    maxBytes: Int64(maxMegabytes) << 20)
+        } catch {
+            throw Failure(error.description)
+        }
+    }
+
+    /// The swarm's history if there is one already (for `snapshot` and `status`, which create nothing).
+    func openExisting(swarm: String) throws(Failure) -> HistoryStore? {
+        guard !off, FileManager.default.fileExists(atPath: HistoryStore.defaultPath(swarm: swarm)) else { return nil }
+        return try open(swarm: swarm)
+    }
+}
