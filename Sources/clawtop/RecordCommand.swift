@@ -141,6 +141,9 @@ final class Recorder: Sendable {
                 let now = Date()
                 let rows = state.agentRows(now: now)
                 let seen = state.noteTransitions(rows: rows, now: now)
+                for t in seen {
+                    Self.say("\(sanitize(t.agent)): \(t.from.rawValue) → \(t.to.rawValue)" + (t.reason.map { " (\(sanitize($0)))" } ?? ""))
+                }
                 writer.add(seen)
                 alerts.take(seen, now: now)
                 alerts.tick(now: now)

@@ -1,0 +1,230 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The history on disk, through the real binary: a console killed with SIGKILL comes back with its history; a
+/// recorder in the background takes over the probes from a console and gives them back when it stops; `status`
+/// reads a live recorder's line without a request to Docker; `--notify` once per transition, not per flap; the
+/// timeline in JSON, as text and in tmux. Each test has its own state directory, so its recorder is no one else's.
+@Suite(.enabled(if: TestDocker.shouldRun, "needs the private swarm from scripts/test"))
+struct HistoryEndToEndTests {
+    /// A health server whose /flippable answers 200 or 503 (flipped by /flip), one unmanaged agent probing it every
+    /// second, and a state directory of the test's own.
+    struct Setup {
+        let server: ScriptServer
+        let directory: String
+        let config: String
+        let host: String
+
+        init(maxFailures: Int = 2) async throws {
+            host = try TestDocker.requireHost()
+            server = try await ScriptServer.start(script: "misbehaving-http.py")
+            directory = NSTemporaryDirectory() + "clawtop-history-e2e-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: directory + "/state", withIntermediateDirectories: true)
+            config = directory + "/orchestrator.yaml"
+            try """
+                agents:
+                  kept:
+                    hostname: kept.example.com
+                    backend: http://127.0.0.1:1
+                    policy: unmanaged
+                    health: {url: "\(server.address)/flippable?recorder", check_interval: 1s, max_failures: \(maxFailures)}
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+        }
+
+        var environment: [String: String] {
+            ["DOCKER_HOST": host, "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin", "XDG_STATE_HOME": directory + "/state"]
+        }
+
+        /// How many probes the server has had at /flippable?`who`.
+        func probes(_ who: String) async throws -> Int {
+            let counts = try JSONSerialization.jsonObject(with: Data(try await server.get("/counts").utf8)) as? [String: Int]
+            return counts?["/flippable?\(who)"] ?? 0
+        }
+
+        func flip() async throws { _ = try await server.get("/flip") }
+
+        func remove() {
+            server.stop()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    static func checks(in screen: String) -> Int? { SwarmSwitchTests.checks(in: screen) }
+
+    /// "3 failed in a row" in the details.
+    static func failedInARow(in screen: String) -> Int? {
+        guard let range = screen.range(of: #"\d+ failed in a row"#, options: .regularExpression) else { return nil }
+        return Int(screen[range].split(separator: " ")[0])
+    }
+
+    @Test func aConsoleKilledWithSigkillComesBackWithTheHistoryItHad() async throws {
+        let setup = try await Setup()
+        defer { setup.remove() }
+        let tmux = try Tmux(width: 170, height: 30, environment: setup.environment)
+        let start = "\(try clawtopBinary()) --config \(setup.config)"
+        try tmux.type(start)
+        try await tmux.waitFor("kept")
+        try tmux.keys("Enter")
+        try await TestDocker.waitUntil("six checks", timeout: 60) { Self.checks(in: try await tmux.screen()) ?? 0 >= 6 }
+        try await setup.flip()
+        var before = ""
+        try await TestDocker.waitUntil("unhealthy, eight failures in a row", timeout: 60) {
+            before = try await tmux.screen()
+            return before.contains("unhealthy") && Self.failedInARow(in: before) ?? 0 >= 8
+        }
+        let (checks, failures) = (try #require(Self.checks(in: before)), try #require(Self.failedInARow(in: before)))
+        let pid = try #require(try tmux.childPID())
+        kill(pid, SIGKILL)
+        try await TestDocker.waitUntil("the console gone") { try tmux.childPID() == nil }
+        try tmux.type("stty sane; clear; \(start)")
+        try await tmux.waitFor("kept")
+        try tmux.keys("Enter")
+        let after = try await tmux.waitFor("checks")
+        // At most the batch being written is lost: five seconds of samples, and one in flight.
+        let checksAfter = try #require(Self.checks(in: after), "\(after)")
+        let failuresAfter = try #require(Self.failedInARow(in: after), "\(after)")
+        #expect(checksAfter >= checks - 6, "\(checks) checks before the kill, \(checksAfter) after:\n\(after)")
+        #expect(failuresAfter >= failures - 6, "\(failures) failures in a row before, \(failuresAfter) after:\n\(after)")
+        #expect(after.contains("✗ unhealthy"), "\(after)")
+        // The availability counts the healthy start too: under 100%, over 0%.
+        #expect(!after.contains("100.0% of") && !after.contains(" 0.0% of"), "\(after)")
+        try tmux.keys("q")
+    }
+
+    /// A docker config with the context `rec` at `host` (the same name, so the same history, for every config).
+    func context(_ host: String, in directory: String) async throws -> String {
+        let config = directory + "/docker-\(UUID().uuidString.prefix(6))"
+        let made = try await run("/usr/bin/env", ["docker", "context", "create", "rec", "--docker", "host=\(host)"],
+                                 environment: ["DOCKER_CONFIG": config, "PATH": "/usr/bin:/bin"])
+        #expect(made.status == 0, "\(made.stderr)")
+        return config
+    }
+
+    @Test func aRecorderTakesOverTheConsolesProbesAndStatusReadsItWithoutDocker() async throws {
+        let setup = try await Setup()
+        defer { setup.remove() }
+        let direct = try await context(setup.host, in: setup.directory)
+        var environment = setup.environment
+        environment["DOCKER_HOST"] = nil
+        environment["DOCKER_CONFIG"] = direct
+        let tmux = try Tmux(width: 170, height: 30, environment: environment)
+        try tmux.type("\(try clawtopBinary()) --context rec --config \(setup.config) --health-url kept=\(setup.server.address)/flippable?console")
+        try await tmux.waitFor("kept")
+        try tmux.keys("Enter")
+        try await TestDocker.waitUntil("the console probing", timeout: 60) { try await setup.probes("console") >= 3 }
+
+        let recorder = try BackgroundProcess(try clawtopBinary(), ["record", "--context", "rec", "--config", setup.config],
+                                             environment: environment)
+        try await tmux.waitFor("health: recorder \(recorder.pid)@")
+        let checksThen = Self.checks(in: try await tmux.screen()) ?? 0
+        let (consoleThen, recorderThen) = (try await setup.probes("console"), try await setup.probes("recorder"))
+        try await Task.sleep(for: .seconds(5))
+        let (consoleNow, recorderNow) = (try await setup.probes("console"), try await setup.probes("recorder"))
+        #expect(consoleNow - consoleThen <= 1, "the console probes no more (one may have been in flight): \(consoleThen) → \(consoleNow)")
+        #expect(recorderNow - recorderThen >= 3, "the recorder probes: \(recorderThen) → \(recorderNow)")
+        try await TestDocker.waitUntil("the console showing the recorder's checks") {
+            Self.checks(in: try await tmux.screen()) ?? 0 > checksThen
+        }
+
+        // status, through a proxy that logs every request to the daemon: none while the recorder lives.
+        let log = setup.directory + "/proxy.log"
+        let proxy = try DockerProxy(targetHost: setup.host, listen: "unix:\(setup.directory)/proxy.sock", log: log)
+        defer { proxy.stop() }
+        var proxied = environment
+        proxied["DOCKER_CONFIG"] = try await context("unix://\(setup.directory)/proxy.sock", in: setup.directory)
+        let bin = try clawtopBinary()
+        for format in ["plain", "tmux", "json"] {
+            let status = try await run(bin, ["status", "--context", "rec", "--config", setup.config, "--format", format],
+                                       environment: proxied)
+            #expect(status.status == 0, "\(format): \(status.stdout) \(status.stderr)")
+            #expect(status.stdout.contains(format == "json" ? "\"healthy\":1" : "● 1"), "\(format): \(status.stdout)")
+        }
+        #expect(proxy.requests().isEmpty, "status asked Docker: \(proxy.requests())")
+        // Without a recorder, status asks Docker itself: the proxy sees it (the check above can fail).
+        let other = try await run(bin, ["status", "--context", "rec", "--config", setup.config,
+                                        "--no-history"], environment: proxied)
+        #expect(other.status == 0 && !proxy.requests().isEmpty, "\(other.stderr)")
+
+        // One recorder per swarm.
+        let second = try await run(bin, ["record", "--context", "rec", "--config", setup.config], environment: environment, timeout: 30)
+        #expect(second.status == 2 && second.stderr.contains("another recorder writes") && second.stderr.contains("pid \(recorder.pid)"),
+                "\(second.status) \(second.stderr)")
+
+        // The recorder stops: the console probes again, by itself.
+        #expect(recorder.stop(SIGTERM) == 0, "\(recorder.printed)")
+        #expect(recorder.printed.contains("stopping (signal 15)"), "\(recorder.printed)")
+        try await TestDocker.waitUntil("the header without the recorder", timeout: 20) {
+            !(try await tmux.screen()).contains("health: recorder")
+        }
+        let resumed = try await setup.probes("console")
+        try await TestDocker.waitUntil("the console probing again", timeout: 20) { try await setup.probes("console") >= resumed + 2 }
+        try tmux.keys("q")
+    }
+
+    @Test func notifyRunsOncePerTransitionNotPerFlapAndTheTimelineTellsThemAll() async throws {
+        let setup = try await Setup(maxFailures: 1)
+        defer { setup.remove() }
+        let told = setup.directory + "/told.txt"
+        let bin = try clawtopBinary()
+        let recorder = try BackgroundProcess(bin, ["record", "--config", setup.config, "--notify-debounce", "20",
+                                                   "--notify", "echo \"$CLAWTOP_AGENT $CLAWTOP_OLD $CLAWTOP_NEW $CLAWTOP_REASON\" >> \(told)"],
+                                             environment: setup.environment)
+        defer { recorder.stop() }
+        func lines() -> [String] {
+            ((try? String(contentsOfFile: told, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
+        func seen(_ n: Int) async throws {
+            try await TestDocker.waitUntil("\(n) transitions", timeout: 30) {
+                recorder.printed.components(separatedBy: "kept: ").count - 1 >= n
+            }
+        }
+        try await TestDocker.waitUntil("a healthy probe", timeout: 30) { try await setup.probes("recorder") >= 2 }
+        try await Task.sleep(for: .seconds(2))
+        let started = Date()
+        try await setup.flip()
+        try await seen(1)
+        try await TestDocker.waitUntil("the first alert") { lines().count == 1 }
+        #expect(lines() == ["kept healthy unhealthy HTTP 503"], "\(lines())")
+        // It flaps within the debounce: healthy, then unhealthy again. Nothing is told.
+        try await setup.flip()
+        try await seen(2)
+        try await setup.flip()
+        try await seen(3)
+        #expect(Date().timeIntervalSince(started) < 20, "the flaps came within the debounce")
+        try await Task.sleep(until: .now + .seconds(max(0, 22 - Date().timeIntervalSince(started))), clock: .continuous)
+        #expect(lines().count == 1, "a flap that ends where it was tells nothing: \(lines())")
+        // Recovered, after the window: told at once.
+        try await setup.flip()
+        try await seen(4)
+        try await TestDocker.waitUntil("the recovery told") { lines().count == 2 }
+        #expect(lines().last == "kept unhealthy healthy ", "\(lines())")
+
+        // Every transition is in the history, for JSON, the text frame and the console.
+        try await TestDocker.waitUntil("the four transitions written", timeout: 20) {
+            let json = try await run(bin, ["snapshot", "--config", setup.config, "--format", "json"], environment: setup.environment)
+            let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            let timeline = (report?["timeline"] as? [[String: Any]]) ?? []
+            let moves = timeline.filter { $0["agent"] as? String == "kept" }.map { "\($0["from"] ?? "")>\($0["to"] ?? "")" }
+            return moves == ["healthy>unhealthy", "unhealthy>healthy", "healthy>unhealthy", "unhealthy>healthy"]
+        }
+        let text = try await run(bin, ["snapshot", "--config", setup.config, "--view", "timeline", "--width", "120"],
+                                 environment: setup.environment)
+        #expect(text.stdout.components(separatedBy: "→ ✗ unhealthy").count - 1 == 2 && text.stdout.contains("HTTP 503"), "\(text.stdout)")
+
+        let tmux = try Tmux(width: 120, height: 20, environment: setup.environment)
+        try tmux.type("\(bin) --config \(setup.config)")
+        try await tmux.waitFor("kept")
+        try tmux.literal("h")
+        let timeline = try await tmux.waitFor("AGO")
+        #expect(timeline.components(separatedBy: "→ ● healthy").count - 1 >= 2, "\(timeline)")
+        // s goes round the states: healthy, starting, failing, unhealthy.
+        for _ in 0..<4 { try tmux.literal("s") }
+        let only = try await tmux.waitFor("only into unhealthy")
+        #expect(!only.contains("→ ● healthy") && only.contains("→ ✗ unhealthy"), "\(only)")
+        try tmux.keys("Escape")
+        try tmux.keys("Escape")
+        try await tmux.waitFor("healthy")
+        try tmux.keys("q")
+    }
+}
