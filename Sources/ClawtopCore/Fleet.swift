@@ -229,6 +229,8 @@ public struct FleetState: Sendable, Equatable {
     var timelineStates: [String: TimelineState] = [:]
     /// Actions that worked, by agent, for the transitions they cause.
     var recentActions: [String: RecentAction] = [:]
+    /// Actions that worked, for the timeline, until the next look at the agents' states.
+    var actionsToNote: [Transition] = []
     /// When the newest read applied to each service began (kept for removed services too): reads run
     /// concurrently, and one that began earlier but ended later must not bring back an older state.
     var readAt: [String: Date] = [:]

@@ -22,7 +22,8 @@ public enum TimelineState: String, Sendable, Equatable, Codable, CaseIterable {
     public var isAlarming: Bool { self == .unhealthy || self == .missing || self == .crashLooping }
 }
 
-/// One change of an agent's state: when, from what to what, why, and who acted when an action caused it.
+/// One change of an agent's state: when, from what to what, why, and who acted when an action caused it. An action
+/// taken from clawtop is an entry of its own, whose state does not change (`from == to`), the action as its reason.
 public struct Transition: Sendable, Equatable, Codable {
     public var time: Date
     public var agent: String
@@ -41,8 +42,8 @@ public struct Transition: Sendable, Equatable, Codable {
         self.actor = actor
     }
 
-    /// Worth an alert: the agent becomes unhealthy, missing or crash-looping, or recovers from one of those.
-    public var matters: Bool { to.isAlarming || (from.isAlarming && to == .healthy) }
+    /// An action taken from clawtop rather than a change of state.
+    public var isAction: Bool { from == to }
 }
 
 /// Who changed an agent recently, so that the transition that follows names them.
@@ -61,7 +62,8 @@ extension FleetState {
     /// the timeline. An agent seen for the first time (or still unknown) sets its state without a transition: the
     /// console's first frames are not news. Pure.
     public mutating func noteTransitions(rows: [AgentRow], now: Date) -> [Transition] {
-        var found: [Transition] = []
+        var found = actionsToNote
+        actionsToNote = []
         for row in rows {
             let state = TimelineState(row)
             let name = row.agent.name
@@ -92,10 +94,15 @@ extension FleetState {
         if settingStates { for t in transitions { timelineStates[t.agent] = t.to } }
     }
 
-    /// Notes who acted on an agent (an action that worked), for the transition it causes.
+    /// Notes an action that worked: an entry of the timeline (with the next transitions), and who acted, for the
+    /// transition it causes.
     mutating func noteAction(_ outcome: ActionOutcome) {
         guard outcome.ok else { return }
-        recentActions[outcome.request.agent] = RecentAction(actor: "\(outcome.request.verb.rawValue) from clawtop", at: outcome.at)
+        let request = outcome.request
+        let state = timelineStates[request.agent] ?? .unknown
+        actionsToNote.append(Transition(time: outcome.at, agent: request.agent, from: state, to: state,
+                                        reason: request.effect(arrow: "->"), actor: "clawtop"))
+        recentActions[request.agent] = RecentAction(actor: "\(request.verb.rawValue) from clawtop", at: outcome.at)
     }
 }
 

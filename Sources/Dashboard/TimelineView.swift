@@ -13,7 +13,7 @@ func drawTimeline(_ transitions: [Transition], ui: UIState, area: Rect, into buf
     let g = ui.glyphs
     let columns = layout([
         Column("AGO", 5, priority: 0),
-        Column("AGENT", 12, max: 28, priority: 0, growth: 1),
+        Column("AGENT", 12, max: 20, priority: 0, growth: 1),
         Column("FROM", 15, priority: 1),
         Column("TO", 17, priority: 0),
         Column("WHY", 12, max: 200, priority: 2, growth: 3),
@@ -40,7 +40,8 @@ func drawTimeline(_ transitions: [Transition], ui: UIState, area: Rect, into buf
             (formatAge(now.timeIntervalSince(t.time)), .muted),
             (sanitize(t.agent), .normal),
             ("\(fromGlyph) \(t.from.rawValue)", fromRole == .ok ? .muted : fromRole),
-            ("\(g.arrow) \(toGlyph) \(t.to.rawValue)", toRole),
+            // An action taken from clawtop: the state stays.
+            t.isAction ? ("= \(toGlyph) \(t.to.rawValue)", .muted) : ("\(g.arrow) \(toGlyph) \(t.to.rawValue)", toRole),
             (t.reason.map(sanitize) ?? "", .muted),
             (t.actor.map(sanitize) ?? "", .muted),
         ], columns: columns, x: area.x, y: y, ellipsis: g.ellipsis, into: &buf)

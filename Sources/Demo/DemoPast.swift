@@ -11,6 +11,7 @@ enum DemoPast {
         }
         let hour: TimeInterval = 3_600
         return [
+            at(22 * hour + 5, "calendar", .healthy, .healthy, "sleep openclaw_calendar 1 -> 0", by: "clawtop"),
             at(22 * hour, "calendar", .healthy, .asleep, by: "sleep from clawtop"),
             at(19 * hour, "incident-scribe", .healthy, .asleep),
             at(9 * hour, "translator", .healthy, .failing, "HTTP 502"),

@@ -50,7 +50,12 @@ public final class HistoryStore: Sendable {
     public static func defaultPath(swarm: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let state = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state"
-        return state + "/clawtop/history/" + fileName(swarm) + ".sqlite"
+        return path(swarm: swarm, in: state + "/clawtop/history")
+    }
+
+    /// The database of the swarm named `swarm` in `directory`.
+    public static func path(swarm: String, in directory: String) -> String {
+        (directory.hasSuffix("/") ? directory : directory + "/") + fileName(swarm) + ".sqlite"
     }
 
     /// A file name for a swarm's name: letters, digits, `-`, `_` and `.` kept, anything else as `%XX`.

@@ -30,6 +30,7 @@ struct SwarmBench {
         case "daemon": return try daemonLoad()
         case "watching": return try watchingCost()
         case "rolling-restart": return try rollingRestart()
+        case "history-swarm": return try historyOnSwarm()
         default: return try firstFrame()
         }
     }

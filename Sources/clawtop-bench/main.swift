@@ -3,7 +3,8 @@ import Foundation
 // clawtop-bench: measures what it costs to leave clawtop running, each figure beside a baseline measured in the same
 // run. `scripts/bench` builds it in release mode, starts the private swarm for the Docker parts, and writes
 // BENCHMARKS.md. Usage: clawtop-bench [--write FILE] [--only SECTION,…]; sections: render, terminal, memory, poller,
-// daemon, watching, first-frame, rolling-restart (the last four need CLAWTOP_BENCH_* from scripts/bench). For looking into the
+// history, daemon, watching, first-frame, rolling-restart, history-swarm (the last five need CLAWTOP_BENCH_* from
+// scripts/bench). For looking into the
 // terminal bytes: BENCH_TERM sets the pty's TERM (default tmux-256color), BENCH_DUMP=PREFIX writes each frame's bytes.
 
 // Dispatch blocks signals in its threads; one thread that accepts them lets Ctrl-C and SIGTERM end the bench.
@@ -52,8 +53,12 @@ do {
     if wanted("terminal") { say("terminal"); results += try terminalBench() }
     if wanted("memory") { say("memory"); results += try memoryBench() }
     if wanted("poller") { say("poller (30 s)"); results += try await pollerBench() }
+    if wanted("history") {
+        say("history (a simulated day of 1,000 agents)")
+        results += try historyBench(directory: NSTemporaryDirectory() + "clawtop-bench-history-\(getpid())")
+    }
     let swarm = SwarmBench.fromEnvironment()
-    for section in ["daemon", "watching", "first-frame", "rolling-restart"] where wanted(section) {
+    for section in ["daemon", "watching", "first-frame", "rolling-restart", "history-swarm"] where wanted(section) {
         guard let swarm else {
             say("\(section): skipped, no private swarm (run scripts/bench)")
             continue

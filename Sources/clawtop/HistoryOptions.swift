@@ -16,6 +16,11 @@ struct HistoryOptions: ParsableArguments {
             help: ArgumentHelp("The most the history of one swarm may take on disk; the oldest samples go first.", valueName: "MB"))
     var maxMegabytes = 1024
 
+    @Option(name: .customLong("history-dir"),
+            help: ArgumentHelp("Where the swarms' histories are, one database each (default: CLAWTOP_HISTORY_DIR, else $XDG_STATE_HOME/clawtop/history, else ~/.local/state/clawtop/history). A console finds a recorder's results only in the same place.",
+                               valueName: "DIR"))
+    var directory: String?
+
     @Flag(name: .customLong("no-history"), help: "Keep no history on disk: start empty, write nothing.")
     var off = false
 
@@ -32,11 +37,19 @@ struct HistoryOptions: ParsableArguments {
         return GoDuration.parse(text)
     }
 
+    /// The database of the swarm named `swarm`.
+    func path(swarm: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        guard let directory = directory ?? environment["CLAWTOP_HISTORY_DIR"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            return HistoryStore.defaultPath(swarm: swarm, environment: environment)
+        }
+        return HistoryStore.path(swarm: swarm, in: directory)
+    }
+
     /// The swarm's history, created if need be; nil with `--no-history`.
     func open(swarm: String) throws(Failure) -> HistoryStore? {
         guard !off else { return nil }
         do {
-            return try HistoryStore(path: HistoryStore.defaultPath(swarm: swarm), retention: Self.seconds(retention) ?? HistoryStore.defaultRetention,
+            return try HistoryStore(path: path(swarm: swarm), retention: Self.seconds(retention) ?? HistoryStore.defaultRetention,
                                     maxBytes: Int64(maxMegabytes) << 20)
         } catch {
             throw Failure(error.description)
@@ -45,7 +58,7 @@ struct HistoryOptions: ParsableArguments {
 
     /// The swarm's history if there is one already (for `snapshot` and `status`, which create nothing).
     func openExisting(swarm: String) throws(Failure) -> HistoryStore? {
-        guard !off, FileManager.default.fileExists(atPath: HistoryStore.defaultPath(swarm: swarm)) else { return nil }
+        guard !off, FileManager.default.fileExists(atPath: path(swarm: swarm)) else { return nil }
         return try open(swarm: swarm)
     }
 }

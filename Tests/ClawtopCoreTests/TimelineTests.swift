@@ -43,7 +43,10 @@ struct TimelineTests {
         let request = ActionRequest(agent: "a", service: "svc_a", serviceID: "id-svc_a", kind: .scale(from: 1, to: 0), verb: .sleep)
         reduce(&s, .action(ActionOutcome(request: request, ok: true, message: "done", at: t0.addingTimeInterval(101))))
         let seen = step(&s, at: 102)
-        #expect(seen.map(\.to) == [.asleep] && seen.first?.actor == "sleep from clawtop")
+        // The action itself, then the change it caused.
+        #expect(seen.map(\.to) == [.healthy, .asleep], "\(seen)")
+        #expect(seen.first?.isAction == true && seen.first?.reason == "sleep svc_a 1 -> 0" && seen.first?.actor == "clawtop")
+        #expect(seen.last?.actor == "sleep from clawtop" && seen.last?.isAction == false)
     }
 
     @Test func transitionsReadBackSetTheLastStateAndTheFilterKeepsWhatItNames() {

@@ -86,6 +86,7 @@ func sampleFleet() -> (FleetState, Date) {
         Transition(time: now.addingTimeInterval(-ago), agent: agent, from: from, to: to, reason: reason, actor: actor)
     }
     reduce(&fleet, .past(PastHistory(transitions: [
+        moment(9_005, "gamma", .healthy, .healthy, "sleep openclaw_gamma 1 -> 0", by: "clawtop"),
         moment(9_000, "gamma", .healthy, .asleep, by: "sleep from clawtop"),
         moment(7_300, "beta", .healthy, .crashLooping, "task: non-zero exit (3)"),
         moment(7_100, "beta", .crashLooping, .healthy),

@@ -101,6 +101,11 @@ struct UpdateTests {
         #expect(removed == [.setProbeTargets(fleet.probeTargets.filter { $0.agent != "alpha" })])
     }
 
+    @Test func anAlertRingsTheBell() {
+        var model = console()
+        #expect(send([.alert], to: &model) == [.bell])
+    }
+
     @Test func aProbeResultReachesTheNextFrameAndAsksNothing() {
         var model = console()
         let before = view(model).text
