@@ -1,11 +1,14 @@
 import ClawtopCore
+import Dispatch
 import Foundation
 
 /// The history's side of a console: the figures of the last hour, day and week read again each minute, and a watch
 /// on the recorder's lease. While a recorder lives, its samples are read as they are written and posted as probes,
-/// and `following` is told so that the console's own probes stop; when it stops (or dies), they start again.
+/// and `following` is told so that the console's own probes stop; when it stops (or dies), they start again. The
+/// reads run on a thread of their own, off the tasks that watch and probe.
 public final class HistoryFollower: Sendable {
     public let store: HistoryStore
+    private let queue = DispatchQueue(label: "clawtop.history.follower")
 
     public init(store: HistoryStore) {
         self.store = store
@@ -13,31 +16,44 @@ public final class HistoryFollower: Sendable {
 
     public func run(post: @escaping @Sendable (Message) -> Void, following: @escaping @Sendable (Bool) -> Void) async {
         var recorder: RecorderInfo?
-        var cursor: Int64 = 0
+        var cursor = SampleCursor()
         var windowsAt = ContinuousClock.now - .seconds(3_600)
         while !Task.isCancelled {
-            let now = Date()
-            let live = try? store.liveRecorder(now: now)
-            if live?.pid != recorder?.pid || live?.host != recorder?.host {
-                if let live {
-                    cursor = (try? store.lastSampleID()) ?? 0
-                    following(true)
-                    post(.healthFrom(.recorder(live.description)))
-                } else {
-                    following(false)
-                    post(.healthFrom(.probes))
+            (recorder, cursor, windowsAt) = await withCheckedContinuation { done in
+                queue.async { [recorder, cursor, windowsAt] in
+                    done.resume(returning: self.step(recorder: recorder, cursor: cursor, windowsAt: windowsAt,
+                                                     post: post, following: following))
                 }
-                recorder = live
-            }
-            if recorder != nil, let (samples, next) = try? store.samples(after: cursor) {
-                cursor = next
-                for s in samples { post(.probe(agent: s.key, url: s.url, sample: s.sample)) }
-            }
-            if ContinuousClock.now - windowsAt > .seconds(60), let windows = try? store.windows(now: now) {
-                windowsAt = ContinuousClock.now
-                post(.windows(windows))
             }
             try? await Task.sleep(for: .seconds(recorder == nil ? 2 : 1))
         }
+    }
+
+    /// One look: the recorder's lease, its new samples, the windows once a minute.
+    private func step(recorder: RecorderInfo?, cursor: SampleCursor, windowsAt: ContinuousClock.Instant,
+                      post: @Sendable (Message) -> Void,
+                      following: @Sendable (Bool) -> Void) -> (RecorderInfo?, SampleCursor, ContinuousClock.Instant) {
+        var (recorder, cursor, windowsAt) = (recorder, cursor, windowsAt)
+        let now = Date()
+        let live = try? store.liveRecorder(now: now)
+        if live?.pid != recorder?.pid || live?.host != recorder?.host {
+            if let live {
+                cursor = (try? store.endOfSamples()) ?? SampleCursor()
+                following(true)
+                post(.healthFrom(.recorder(live.description)))
+            } else {
+                following(false)
+                post(.healthFrom(.probes))
+            }
+            recorder = live
+        }
+        if recorder != nil, let samples = try? store.samples(after: &cursor) {
+            for s in samples { post(.probe(agent: s.key, url: s.url, sample: s.sample)) }
+        }
+        if ContinuousClock.now - windowsAt > .seconds(60), let windows = try? store.windows(now: now) {
+            windowsAt = ContinuousClock.now
+            post(.windows(windows))
+        }
+        return (recorder, cursor, windowsAt)
     }
 }

@@ -79,29 +79,40 @@ extension HistoryStore {
         }
     }
 
-    /// The samples written after `cursor` (a sample's row id), oldest first, at most `limit`, and the cursor after
-    /// them: how a console follows a recorder.
-    public func samples(after cursor: Int64, limit: Int = 50_000) throws(HistoryError) -> (samples: [RecordedSample], cursor: Int64) {
+    /// Where each agent's samples end now: a follower reads what comes after.
+    public func endOfSamples() throws(HistoryError) -> SampleCursor {
         try read { db in
-            var last = cursor
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT sample.id, agent.key, agent.url, time, ok, latency, status, reason, unreachable
-                FROM sample JOIN agent ON agent.id = sample.agent WHERE sample.id > ? ORDER BY sample.id LIMIT ?
-                """, arguments: [cursor, limit])
-            let samples = rows.map { row -> RecordedSample in
-                last = row[0]
-                return RecordedSample(key: row[1], url: row[2], sample: Self.sample(row, from: 3))
+            var cursor = SampleCursor()
+            let last = try db.cachedStatement(sql: "SELECT max(time) FROM sample WHERE agent = ?")
+            for agent in try Int64.fetchAll(db, sql: "SELECT id FROM agent") {
+                cursor.last[agent] = try Int64.fetchOne(last, arguments: [agent]) ?? Int64.min
             }
-            return (samples, last)
+            return cursor
         }
     }
 
-    /// The newest sample's row id (0 when there is none).
-    public func lastSampleID() throws(HistoryError) -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM sample") ?? 0 }
+    /// The samples written after `cursor`, each agent's oldest first, and the cursor moved past them: how a console
+    /// follows a recorder. An agent's samples come in time order (it is never probed twice at once).
+    public func samples(after cursor: inout SampleCursor) throws(HistoryError) -> [RecordedSample] {
+        let (samples, moved) = try read { db -> ([RecordedSample], SampleCursor) in
+            var moved = cursor
+            var samples: [RecordedSample] = []
+            let newer = try db.cachedStatement(sql: """
+                SELECT time, ok, latency, status, reason, unreachable FROM sample WHERE agent = ? AND time > ? ORDER BY time
+                """)
+            for agent in try Row.fetchAll(db, sql: "SELECT id, key, url FROM agent") {
+                let id: Int64 = agent[0]
+                for row in try Row.fetchAll(newer, arguments: [id, cursor.last[id] ?? Int64.min]) {
+                    moved.last[id] = row[0]
+                    samples.append(RecordedSample(key: agent[1], url: agent[2], sample: Self.sample(row)))
+                }
+            }
+            return (samples, moved)
+        }
+        cursor = moved
+        return samples
     }
 
-    /// A sample from the row's columns time, ok, latency, status, reason, unreachable, from column `i`.
     static func sample(_ row: Row, from i: Int = 0) -> HealthSample {
         HealthSample(time: Date(millis: row[i]), ok: row[i + 1], latency: (row[i + 2] as Int64?).map { Double($0) / 1e6 },
                      status: row[i + 3], reason: row[i + 4], unreachable: row[i + 5])
@@ -111,6 +122,11 @@ extension HistoryStore {
         guard let from = TimelineState(rawValue: row[2]), let to = TimelineState(rawValue: row[3]) else { return nil }
         return Transition(time: Date(millis: row[0]), agent: row[1], from: from, to: to, reason: row[4], actor: row[5])
     }
+}
+
+/// Where a follower has read each agent's samples to (by the agent's row id, its newest sample's time).
+public struct SampleCursor: Sendable, Equatable {
+    var last: [Int64: Int64] = [:]
 }
 
 /// Nearest rank over sorted values.

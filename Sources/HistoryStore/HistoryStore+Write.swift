@@ -30,8 +30,9 @@ extension HistoryStore {
                 try agent.execute(arguments: [s.key, s.url])
                 ids[s.key] = try Int64.fetchOne(agentID, arguments: [s.key])
             }
+            // Two consoles may write the same probe result at the same millisecond: the first stands.
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO sample (agent, time, ok, latency, status, reason, unreachable) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT OR IGNORE INTO sample (agent, time, ok, latency, status, reason, unreachable) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
             var hours: [HourKey: HourFigures] = [:]
             for s in samples {
@@ -52,18 +53,15 @@ extension HistoryStore {
         }
     }
 
-    /// Adds a batch's figures to those of their hours.
+    /// Adds a batch's figures to those of their hours, one statement each.
     static func addHours(_ hours: [HourKey: HourFigures], in db: Database) throws {
-        let read = try db.cachedStatement(sql: "SELECT samples, ok, latencies FROM hourly WHERE agent = ? AND hour = ?")
-        let store = try db.cachedStatement(sql: "INSERT OR REPLACE INTO hourly (agent, hour, samples, ok, latencies) VALUES (?, ?, ?, ?, ?)")
-        for (key, added) in hours {
-            var figures = added
-            if let row = try Row.fetchOne(read, arguments: [key.agent, key.hour]) {
-                figures.samples += row[0]
-                figures.ok += row[1]
-                figures.latencies.merge(LatencyBuckets(text: row[2]))
-            }
-            try store.execute(arguments: [key.agent, key.hour, figures.samples, figures.ok, figures.latencies.text])
+        let add = try db.cachedStatement(sql: """
+            INSERT INTO hourly (agent, hour, samples, ok, latencies) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (agent, hour) DO UPDATE SET samples = samples + excluded.samples, ok = ok + excluded.ok,
+                latencies = clawtop_merge_latencies(latencies, excluded.latencies)
+            """)
+        for (key, figures) in hours {
+            try add.execute(arguments: [key.agent, key.hour, figures.samples, figures.ok, figures.latencies.text])
         }
     }
 }

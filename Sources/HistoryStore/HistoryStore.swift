@@ -35,6 +35,7 @@ public final class HistoryStore: Sendable {
             config.prepareDatabase { db in
                 // WAL with NORMAL: a committed batch survives the process dying; only power loss may undo the last.
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                db.add(function: Self.mergeLatencies)
             }
             pool = try DatabasePool(path: path, configuration: config)
             try Self.migrator.migrate(pool)
@@ -71,15 +72,14 @@ public final class HistoryStore: Sendable {
             try db.execute(sql: """
                 CREATE TABLE agent (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, url TEXT NOT NULL DEFAULT '');
                 CREATE TABLE sample (
-                    id INTEGER PRIMARY KEY,
                     agent INTEGER NOT NULL,
                     time INTEGER NOT NULL,      -- milliseconds since 1970
                     ok INTEGER NOT NULL,
                     latency INTEGER,            -- microseconds; NULL when nothing answered
                     status INTEGER,
                     reason TEXT,
-                    unreachable INTEGER NOT NULL DEFAULT 0);
-                CREATE INDEX sample_by_agent ON sample(agent, time);
+                    unreachable INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (agent, time)) WITHOUT ROWID;
                 CREATE TABLE hourly (
                     agent INTEGER NOT NULL,
                     hour INTEGER NOT NULL,      -- hours since 1970
@@ -108,6 +108,14 @@ public final class HistoryStore: Sendable {
         return migrator
     }
 
+    /// `clawtop_merge_latencies(a, b)`: two hours' latency buckets as one, for adding a batch to its hour in one
+    /// statement.
+    static let mergeLatencies = DatabaseFunction("clawtop_merge_latencies", argumentCount: 2, pure: true) { values in
+        var merged = LatencyBuckets(text: String.fromDatabaseValue(values[0]) ?? "")
+        merged.merge(LatencyBuckets(text: String.fromDatabaseValue(values[1]) ?? ""))
+        return merged.text
+    }
+
     /// Runs `body` in a write transaction, with SQLite's errors as `HistoryError`s.
     func write<T>(_ body: (Database) throws -> T) throws(HistoryError) -> T {
         do { return try pool.write(body) } catch { throw HistoryError(path: path, error) }
@@ -123,10 +131,11 @@ public final class HistoryStore: Sendable {
         let cutoff = now.addingTimeInterval(-retention)
         try write { db in try Self.delete(before: cutoff, in: db) }
         for _ in 0..<24 * 7 * 4 {
-            let oldest = try read { db in try Int64.fetchOne(db, sql: "SELECT min(time) FROM sample") }
+            // The hours' figures say which is the oldest hour (the samples have no index by time alone).
+            let oldest = try read { db in try Int64.fetchOne(db, sql: "SELECT min(hour) FROM hourly") }
             guard try usedBytes() > maxBytes, let oldest else { return }
-            // An hour (of the oldest samples) at a time.
-            try write { db in try Self.delete(before: Date(millis: oldest).addingTimeInterval(3_600), in: db) }
+            // An hour at a time, the oldest first.
+            try write { db in try Self.delete(before: Date(millis: (oldest + 1) * 3_600_000), in: db) }
         }
     }
 

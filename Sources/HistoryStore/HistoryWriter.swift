@@ -1,14 +1,17 @@
 import ClawtopCore
 import Foundation
+import Dispatch
 import Synchronization
 
-/// Gathers samples and transitions and writes them in batches, one transaction every `every` seconds (or sooner
-/// when many are waiting), and prunes the history every ten minutes. A crash loses at most what waits.
+/// Gathers samples and transitions and writes them in batches, one transaction every `every` seconds, and prunes
+/// the history every ten minutes. A crash loses at most what waits. The writes run on a thread of their own: one
+/// that waits for another process's lock must not hold up the tasks that watch and probe.
 public final class HistoryWriter: Sendable {
     public let store: HistoryStore
     let every: Duration
     let batchLimit: Int
     private let pending = Mutex(Pending())
+    private let queue = DispatchQueue(label: "clawtop.history.writer")
     /// Told when a write fails (the disk is full, the file is gone), once per kind of failure in a row.
     private let problem: @Sendable (String?) -> Void
 
@@ -41,15 +44,24 @@ public final class HistoryWriter: Sendable {
         while !Task.isCancelled {
             if ContinuousClock.now - sincePrune > .seconds(600) {
                 sincePrune = ContinuousClock.now
-                report { () throws(HistoryError) in try store.prune(now: Date()) }
+                await onQueue { self.report { () throws(HistoryError) in try self.store.prune(now: Date()) } }
             }
             try? await Task.sleep(for: every)
-            flush()
+            await onQueue { self.flush() }
         }
-        flush()
+        await onQueue { self.flush() }
     }
 
-    /// Writes what waits, now.
+    private func onQueue(_ work: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            queue.async {
+                work()
+                done.resume()
+            }
+        }
+    }
+
+    /// Writes what waits, now (on the caller's thread).
     public func flush() {
         let (samples, transitions) = pending.withLock { p in
             defer { p.samples = []; p.transitions = [] }

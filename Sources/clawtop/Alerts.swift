@@ -30,23 +30,25 @@ struct AlertOptions: ParsableArguments {
 final class Alerts: Sendable {
     let command: String?
     let bell: (@Sendable () -> Void)?
-    let swarm: String
+    /// The swarm the transitions are of (the console's changes when it switches).
+    private let swarm: Mutex<String>
     private let debouncer: Mutex<AlertDebouncer>
     private let complain: @Sendable (String) -> Void
 
     init(options: AlertOptions, swarm: String, bell: (@Sendable () -> Void)?, complain: @escaping @Sendable (String) -> Void = { _ in }) {
         command = options.notify
         self.bell = bell
-        self.swarm = swarm
+        self.swarm = Mutex(swarm)
         self.complain = complain
         debouncer = Mutex(AlertDebouncer(window: options.debounce))
     }
 
     var enabled: Bool { command != nil || bell != nil }
 
-    /// The agents' new transitions.
-    func take(_ transitions: [Transition], now: Date = Date()) {
+    /// The agents' new transitions, in `swarm` (nil: the same as before).
+    func take(_ transitions: [Transition], swarm: String? = nil, now: Date = Date()) {
         guard enabled, !transitions.isEmpty else { return }
+        if let swarm { self.swarm.withLock { $0 = swarm } }
         tell(debouncer.withLock { $0.offer(transitions, now: now) })
     }
 
@@ -74,7 +76,7 @@ final class Alerts: Sendable {
         environment["CLAWTOP_REASON"] = sanitize(alert.reason ?? "")
         environment["CLAWTOP_ACTOR"] = sanitize(alert.actor ?? "")
         environment["CLAWTOP_TIME"] = ISO8601DateFormatter().string(from: alert.time)
-        environment["CLAWTOP_SWARM"] = sanitize(swarm)
+        environment["CLAWTOP_SWARM"] = sanitize(swarm.withLock { $0 })
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice

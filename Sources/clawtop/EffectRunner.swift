@@ -49,7 +49,7 @@ final class EffectRunner: @unchecked Sendable {
             case .setProbeTargets(let targets): session.setProbeTargets(targets)
             case .transitions(let transitions):
                 session.record(transitions)
-                alerts.take(transitions)
+                alerts.take(transitions, swarm: session.backend.displayName)
             case .bell: console.bell()
             case .repaint: console.repaint()
             case .listSwarms:

@@ -156,6 +156,22 @@ struct HistoryStoreTests {
         #expect(try store.integrityCheck() == "ok")
     }
 
+    /// A console following a recorder reads each sample once, an agent seen for the first time included.
+    @Test func aFollowerReadsWhatIsWrittenAfterItsCursorOnce() throws {
+        let scratch = Scratch()
+        let store = try HistoryStore(path: scratch.path)
+        try store.write(samples: [sample("a", 30), sample("a", 20)], transitions: [])
+        var cursor = try store.endOfSamples()
+        #expect(try store.samples(after: &cursor).isEmpty)
+        try store.write(samples: [sample("a", 10), sample("b", 10, ok: false)], transitions: [])
+        let new = try store.samples(after: &cursor)
+        #expect(new.map { "\($0.key) \($0.sample.ok)" }.sorted() == ["a true", "b false"])
+        #expect(try store.samples(after: &cursor).isEmpty)
+        // The same result written twice (two consoles, one millisecond) is kept once.
+        try store.write(samples: [sample("a", 0), sample("a", 0)], transitions: [])
+        #expect(try store.samples(after: &cursor).count == 1)
+    }
+
     @Test func aSwarmsNameBecomesOneFileName() {
         #expect(HistoryStore.defaultPath(swarm: "prod", environment: ["XDG_STATE_HOME": "/s"]) == "/s/clawtop/history/prod.sqlite")
         #expect(HistoryStore.defaultPath(swarm: "unix:///run/docker.sock", environment: ["HOME": "/h"])
