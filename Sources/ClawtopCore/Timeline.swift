@@ -24,7 +24,7 @@ public enum TimelineState: String, Sendable, Equatable, Codable, CaseIterable {
 
 /// One change of an agent's state: when, from what to what, why, and who acted when an action caused it. An action
 /// taken from clawtop is an entry of its own, whose state does not change (`from == to`), the action as its reason.
-public struct Transition: Sendable, Equatable, Codable {
+public struct Transition: Sendable, Hashable, Codable {
     public var time: Date
     public var agent: String
     public var from: TimelineState
@@ -82,11 +82,14 @@ extension FleetState {
         return found
     }
 
-    /// Adds transitions (read from the history or just seen) to the timeline, keeping it in time order and bounded.
-    /// The newest state of each agent among them becomes its last known state, so that the next change is news.
+    /// Adds transitions (read from the history, `settingStates`, or just seen) to the timeline, keeping it in time
+    /// order and bounded. Read from the history, the newest state of each agent among them becomes its last known
+    /// state, so that the next change is news.
     public mutating func addToTimeline(_ transitions: [Transition], settingStates: Bool = false) {
         guard !transitions.isEmpty else { return }
-        timeline.append(contentsOf: transitions)
+        // The history read again (a swarm shown again) brings back what the timeline has already.
+        let known = settingStates ? Set(timeline) : []
+        timeline.append(contentsOf: transitions.filter { !known.contains($0) })
         if zip(timeline, timeline.dropFirst()).contains(where: { $0.time > $1.time }) {
             timeline.sort { $0.time < $1.time }
         }

@@ -160,11 +160,8 @@ private func handleNodes(_ command: Command, ui: inout UIState, rows: [NodeRow],
         ui.page = .timeline
         ui.timelineScroll = 0
         return []
-    case .help:
-        ui.overlay = .help
-        return []
-    case .redraw: return [.repaint]
-    case .swarms: return [.listSwarms]
+    case .help, .redraw, .swarms:
+        return general(command, ui: &ui)
     case .drain, .pause, .activate:
         guard !ui.readOnly else {
             ui.flash = Flash(text: "read-only: actions are off (started with --read-only)", role: .warn, at: now)
@@ -216,17 +213,26 @@ private func handleTimeline(_ command: Command, ui: inout UIState, count: Int, p
     case .filter:
         ui.overlay = .prompt(Prompt(purpose: .filter, text: ui.filter))
         return []
-    case .help:
-        ui.overlay = .help
-        return []
-    case .redraw: return [.repaint]
-    case .swarms: return [.listSwarms]
+    case .help, .redraw, .swarms:
+        return general(command, ui: &ui)
     case .nodes:
         ui.page = .nodes
         return []
     default:
         ui.flash = Flash(text: "timeline: / agent, s state, h or Esc back to the agents", role: .muted, at: now)
         return []
+    }
+}
+
+/// Help, repaint and the swarm picker: the same on every page.
+private func general(_ command: Command, ui: inout UIState) -> [Effect] {
+    switch command {
+    case .help:
+        ui.overlay = .help
+        return []
+    case .redraw: return [.repaint]
+    case .swarms: return [.listSwarms]
+    default: return []
     }
 }
 

@@ -28,20 +28,30 @@ public final class DockerBackend: FleetBackend {
     /// socket), or the docker context `context`; throws when its address is malformed, before any connection.
     public static func fromEnvironment(context: String? = nil, probeFromSwarm: Bool = true) throws(SourceError) -> DockerBackend {
         do throws(DockerError) {
-            let resolver = EndpointResolver()
-            let endpoint: DockerEndpoint
-            if let context {
-                endpoint = try resolver.endpoint(forContext: context, origin: "--context")
-            } else {
-                endpoint = try resolver.resolve()
-            }
-            return DockerBackend(client: try DockerClient(endpoint: endpoint), probeFromSwarm: probeFromSwarm)
+            return DockerBackend(client: try DockerClient(endpoint: try endpoint(context: context)), probeFromSwarm: probeFromSwarm)
         } catch {
             throw SourceError(error)
         }
     }
 
+    /// The daemon the docker context `context` names, or (nil) the one the environment names.
+    private static func endpoint(context: String?) throws(DockerError) -> DockerEndpoint {
+        let resolver = EndpointResolver()
+        guard let context else { return try resolver.resolve() }
+        return try resolver.endpoint(forContext: context, origin: "--context")
+    }
+
     public var displayName: String { client.endpoint.displayName }
+
+    /// The name `fromEnvironment(context:)` would give its daemon (its history's name), without a client: nothing is
+    /// opened or asked.
+    public static func displayName(context: String? = nil) throws(SourceError) -> String {
+        do throws(DockerError) {
+            return try endpoint(context: context).displayName
+        } catch {
+            throw SourceError(error)
+        }
+    }
     public var prober: any HealthProbing { httpProber }
 
     public func load() async throws(SourceError) -> [Message] {

@@ -2,8 +2,8 @@ import ClawtopCore
 import Dispatch
 import Foundation
 
-/// The history's side of a console: the figures of the last hour, day and week read again each minute, and a watch
-/// on the recorder's lease. While a recorder lives, its samples are read as they are written and posted as probes,
+/// The history's side of a console: the past read first (the first frame does not wait for it), the figures of the
+/// last hour, day and week read a few seconds later and again each minute, and a watch on the recorder's lease. While a recorder lives, its samples are read as they are written and posted as probes,
 /// and `following` is told so that the console's own probes stop; when it stops (or dies), they start again. The
 /// reads run on a thread of their own, off the tasks that watch and probe.
 public final class HistoryFollower: Sendable {
@@ -14,10 +14,17 @@ public final class HistoryFollower: Sendable {
         self.store = store
     }
 
-    public func run(post: @escaping @Sendable (Message) -> Void, following: @escaping @Sendable (Bool) -> Void) async {
+    /// - Parameter capacity: the samples each agent's history holds.
+    public func run(capacity: Int, post: @escaping @Sendable (Message) -> Void,
+                    following: @escaping @Sendable (Bool) -> Void) async {
+        let past: PastHistory? = await withCheckedContinuation { done in
+            queue.async { done.resume(returning: try? self.store.loadPast(capacity: capacity)) }
+        }
+        if let past { post(.past(past)) }
         var recorder: RecorderInfo?
         var cursor = SampleCursor()
-        var windowsAt = ContinuousClock.now - .seconds(3_600)
+        // The windows a few seconds after the start, when the first frames are drawn.
+        var windowsAt = ContinuousClock.now - .seconds(57)
         while !Task.isCancelled {
             (recorder, cursor, windowsAt) = await withCheckedContinuation { done in
                 queue.async { [recorder, cursor, windowsAt] in

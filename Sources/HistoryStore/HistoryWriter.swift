@@ -40,7 +40,8 @@ public final class HistoryWriter: Sendable {
 
     /// Writes every `every` (and prunes now and then) until cancelled, then writes what is left.
     public func run() async {
-        var sincePrune = ContinuousClock.now - .seconds(3_600)
+        // The first pruning a minute after the start, away from the first frames.
+        var sincePrune = ContinuousClock.now - .seconds(540)
         while !Task.isCancelled {
             if ContinuousClock.now - sincePrune > .seconds(600) {
                 sincePrune = ContinuousClock.now

@@ -68,6 +68,22 @@ extension HistoryStore {
         }
     }
 
+    /// The fleet as a live recorder last saw it, read from the database at `path` without opening it for writing
+    /// (what `status` does first, in a few milliseconds); nil when there is no such file or no live recorder.
+    public static func recorderStatus(path: String, now: Date) -> (recorder: RecorderInfo, report: StatusReport)? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(2)
+        guard let db = try? DatabaseQueue(path: path, configuration: config) else { return nil }
+        return try? db.read { db in
+            guard let holder = try recorder(in: db), now.timeIntervalSince(holder.heartbeat) < staleAfter,
+                  let data = try Data.fetchOne(db, sql: "SELECT report FROM status WHERE id = 1"),
+                  let report = StatusReport(json: data) else { return nil }
+            return (holder, report)
+        }
+    }
+
     static func recorder(in db: Database) throws -> RecorderInfo? {
         try Row.fetchOne(db, sql: "SELECT pid, host, started, heartbeat FROM recorder WHERE id = 1").map { row in
             RecorderInfo(pid: row[0], host: row[1], started: Date(millis: row[2]), heartbeat: Date(millis: row[3]))

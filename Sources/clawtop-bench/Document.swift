@@ -64,8 +64,9 @@ private func generatedPart(table: String, seconds: Double) -> String {
           samples); the size is the database and its journal at the end.
         - **History on the private swarm**: `clawtop record --all` over the 100 services, then `status --all` (which
           reads the recorder's line) and `docker service ls`, medians of 7. For the first frame, a week of samples every
-          10 s for the 100 services is written first (6 million); the console until its first `%` (availability, which
-          only the history gives at start) reaches its pty, against `--no-history` until `REPL`; medians of 5.
+          10 s for the 100 services is written first (6 million); the console until `REPL` (its first frame) reaches
+          its pty, with the history and with `--no-history`, and until its first `%` (availability, which only the
+          history gives that soon: the history is read beside the first frame, not before it); medians of 5.
 
         """
 }

@@ -138,9 +138,11 @@ extension SwarmBench {
                 return t
             }
         }
-        // With the history, the availability column reads from the first frame ("%" only comes from samples).
+        // The first frame does not wait for the history; the history is on screen with the first "%" (availability,
+        // which only samples give, and none are probed that soon).
         let without = try firstFrame(["--all", "--read-only", "--no-history"], waitingFor: "REPL")
-        let with = try firstFrame(["--all", "--read-only"], waitingFor: "%")
+        let with = try firstFrame(["--all", "--read-only"], waitingFor: "REPL")
+        let shown = try firstFrame(["--all", "--read-only"], waitingFor: "%")
         let section = "History on the private swarm (100 services)"
         return [
             Result(section: section, measure: "baseline: `docker service ls`", value: format(seconds: serviceLs), ratio: "1×",
@@ -156,6 +158,9 @@ extension SwarmBench {
             Result(section: section, measure: "first frame with 7 days of history (\(format(bytes: weekBytes)) on disk)",
                    value: format(seconds: with), ratio: String(format: "%.2f×", with / without), target: "≤ 1.5×",
                    met: with <= 1.5 * without),
+            Result(section: section, measure: "the week's history on screen (availability in the table)",
+                   value: format(seconds: shown), ratio: String(format: "%.2f×", shown / without), target: "< 1 s",
+                   met: shown < 1),
         ]
     }
 }

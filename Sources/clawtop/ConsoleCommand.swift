@@ -85,7 +85,6 @@ struct ConsoleCommand: ParsableCommand {
         func send(_ event: ConsoleEvent) -> Bool { effects.run(update(&model, event, now: Date())) }
 
         for message in startup { _ = send(.fleet(message)) }
-        if let past = session.past() { _ = send(.fleet(.past(past))) }
         effects.session.start()
         let reason = console.run(
             onWake: { inbox.drain().allSatisfy { send($0) } },

@@ -77,7 +77,7 @@ final class EffectRunner: @unchecked Sendable {
         Task.detached {
             do throws(SourceError) {
                 let messages = try await next.backend.load()
-                post(.swarmLoaded(name: name, endpoint: next.backend.displayName, messages + (next.past().map { [.past($0)] } ?? [])))
+                post(.swarmLoaded(name: name, endpoint: next.backend.displayName, messages))
             } catch {
                 await next.stop()
                 post(.swarmFailed(name: name, reason: error.description))

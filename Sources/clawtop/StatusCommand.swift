@@ -2,6 +2,7 @@ import ArgumentParser
 import ClawtopCore
 import Dashboard
 import Foundation
+import DockerSource
 import FleetSource
 import HistoryStore
 
@@ -27,26 +28,29 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var history: HistoryOptions
 
     func run() throws {
+        // While a recorder writes the swarm's history, its line: nothing is asked of Docker, no client is made.
+        if !display.demo, !history.off,
+           let name = try? DockerBackend.displayName(context: display.contexts.first),
+           let recorded = HistoryStore.recorderStatus(path: history.path(swarm: name), now: Date()) {
+            return try print(recorded.report)
+        }
         try display.withBackend { setup, backend, warren in
             let store = display.demo ? nil : try history.openExisting(swarm: backend.displayName)
-            let report: StatusReport
-            if let recorded = try? store?.recorderStatus(now: Date()) {
-                // The recorder's line: Docker is not asked.
-                shutdownBlocking(backend, warren)
-                report = recorded.report
-            } else {
-                let (state, now) = try oneRound(setup: setup, backend: backend, warren: warren, history: store)
-                shutdownBlocking(backend, warren)
-                report = StatusReport(rows: state.agentRows(now: now), endpoint: state.endpoint, now: now)
-            }
-            let glyphs: Glyphs = display.ascii || !Self.utf8Locale ? .ascii : .unicode
-            switch format {
-            case .plain: print(statusLine(report, glyphs: glyphs, style: .plain))
-            case .tmux: print(statusLine(report, glyphs: glyphs, style: .tmux))
-            case .json: FileHandle.standardOutput.write(report.json() + Data("\n".utf8))
-            }
-            if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
+            let (state, now) = try oneRound(setup: setup, backend: backend, warren: warren, history: store)
+            shutdownBlocking(backend, warren)
+            try print(StatusReport(rows: state.agentRows(now: now), endpoint: state.endpoint, now: now))
         }
+    }
+
+    /// Prints the line in the format asked; exits 1 (by throwing) when something needs looking at.
+    private func print(_ report: StatusReport) throws {
+        let glyphs: Glyphs = display.ascii || !Self.utf8Locale ? .ascii : .unicode
+        switch format {
+        case .plain: Swift.print(statusLine(report, glyphs: glyphs, style: .plain))
+        case .tmux: Swift.print(statusLine(report, glyphs: glyphs, style: .tmux))
+        case .json: FileHandle.standardOutput.write(report.json() + Data("\n".utf8))
+        }
+        if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
     }
 
     /// Whether the locale says UTF-8 (LC_ALL, LC_CTYPE, LANG, in that order), as the console decides.

@@ -45,13 +45,7 @@ final class SwarmSession: @unchecked Sendable {
         writer = history.map { HistoryWriter(store: $0) }
     }
 
-    /// What the history holds of this swarm, to put under the first read; nil without a history.
-    func past() -> PastHistory? {
-        guard let history else { return nil }
-        return try? history.loadPast(capacity: AgentSetup().historySize)
-    }
-
-    /// Starts watching the swarm, probing, hearing Warren and writing (or following) the history.
+    /// Starts watching the swarm, probing, hearing Warren, reading the history's past and writing (or following) it.
     func start() {
         let (backend, scheduler, warren, post, writer) = (backend, scheduler, warren, actions.post, writer)
         tasks.append(Task.detached { await backend.watch(post: post) })
@@ -69,7 +63,7 @@ final class SwarmSession: @unchecked Sendable {
             let follower = HistoryFollower(store: history)
             // Holds the session until `stop` cancels it.
             tasks.append(Task.detached { [self] in
-                await follower.run(post: post) { self.follow(recorder: $0) }
+                await follower.run(capacity: AgentSetup().historySize, post: post) { self.follow(recorder: $0) }
             })
         }
     }

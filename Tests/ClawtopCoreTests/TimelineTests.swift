@@ -60,6 +60,9 @@ struct TimelineTests {
         #expect(filterTimeline(s.timeline, agent: "A", state: nil).count == 2)
         #expect(filterTimeline(s.timeline, agent: "", state: .healthy).map(\.agent) == ["b", "a"])
         #expect(filterTimeline(s.timeline, agent: "b", state: .unhealthy).isEmpty)
+        // Read again (the swarm shown again): nothing twice.
+        reduce(&s, .past(PastHistory(transitions: past)))
+        #expect(s.timeline.count == 3)
     }
 
     @Test func pastSamplesComeFirstAndAStreakLongerThanTheRingKeepsItsStart() {
