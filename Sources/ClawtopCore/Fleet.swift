@@ -221,6 +221,8 @@ public struct FleetState: Sendable, Equatable {
     public var warren: WarrenView?
     /// Where the health results come from: the console's own probes or a recorder's.
     public var healthFrom: HealthOrigin = .probes
+    /// Why the history on disk is not being written (the disk is full, the file is gone), while it is not.
+    public var historyProblem: String?
     /// Each agent's figures over the last hour, day and week, from the history on disk (empty without one).
     public var windows: [String: HealthWindows] = [:]
     /// The agents' recent transitions, oldest first (at most `timelineKept`).
@@ -348,6 +350,8 @@ public enum Message: Sendable, Equatable {
     case windows([String: HealthWindows])
     /// Where health results come from from now on.
     case healthFrom(HealthOrigin)
+    /// Why the history cannot be written, or nil when it is written again.
+    case historyProblem(String?)
 
     /// Whether the message can change which agents exist or should be probed.
     public var changesAgents: Bool {
@@ -362,6 +366,7 @@ public enum Message: Sendable, Equatable {
         if case .past = self { return false }
         if case .windows = self { return false }
         if case .healthFrom = self { return false }
+        if case .historyProblem = self { return false }
         return true
     }
 }
@@ -443,6 +448,8 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
         state.windows = windows
     case .healthFrom(let origin):
         state.healthFrom = origin
+    case .historyProblem(let problem):
+        state.historyProblem = problem
     case .probe(let agent, let url, let sample):
         if sample.unreachable && isSwarmInternal(url: url, serviceNames: state.services.values.map(\.name)) {
             // Not the agent's fault: this name resolves only inside the swarm's networks. Docker's status stands in.

@@ -268,6 +268,7 @@ private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer
     case .reconnecting(let why): parts = [("reconnecting: \(sanitize(why))", .warn)]
     case .failed(let why): parts = [("\(g.bad) \(sanitize(why))", .bad)]
     }
+    if let problem = fleet.historyProblem { parts.append(("\(g.bad) not written: \(sanitize(problem))", .bad)) }
     if !ui.filter.isEmpty { parts.append(("filter: \(sanitize(ui.filter))", .header)) }
     // The newer of the UI's own message and the last action's result.
     if let action = fleet.lastAction, action.at >= (ui.flash?.at ?? .distantPast) {
@@ -282,6 +283,7 @@ private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer
     }
     if ui.readOnly { parts.append(("read-only", .muted)) }
     let hints = ui.page == .nodes ? "d drain  p pause  a activate  n back"
+        : ui.page == .timeline ? "/ agent  s state  h back"
         : ui.keyContext == .logs ? "? help  / search  f follow  Esc back" : "? help  / filter  q quit"
     var x = 0
     for (i, part) in parts.enumerated() {

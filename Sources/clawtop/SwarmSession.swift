@@ -42,7 +42,8 @@ final class SwarmSession: @unchecked Sendable {
                            status: { service, problem in tagged(.logStatus(service: service, problem)) },
                            post: { service, entries in tagged(.logLines(service: service, entries)) })
         actions = ActionRunner(backend: backend, warren: warren, log: actionLog, post: tagged)
-        writer = history.map { HistoryWriter(store: $0) }
+        // A write that fails (a full disk) says so in the status line until one works again.
+        writer = history.map { HistoryWriter(store: $0, problem: { tagged(.historyProblem($0)) }) }
     }
 
     /// Starts watching the swarm, probing, hearing Warren, reading the history's past and writing (or following) it.

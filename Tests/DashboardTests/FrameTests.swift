@@ -105,6 +105,20 @@ struct FrameTests {
     static let sizes = [(80, 24), (120, 40), (50, 12), (20, 4), (10, 3)]
     static let viewSizes = [(80, 24), (120, 40), (50, 12)]
 
+    /// A recorder's results: the header says whose. A history that cannot be written: the status line says why.
+    @Test func theHeaderNamesTheRecorderAndTheStatusLineAHistoryNotWritten() {
+        var (fleet, now) = sampleFleet()
+        reduce(&fleet, .healthFrom(.recorder("4242@mgr1")))
+        reduce(&fleet, .historyProblem("history /s/prod.sqlite: database or disk is full"))
+        let lines = render(fleet, ui: UIState(glyphs: .unicode), width: 200, height: 30, now: now).text.split(separator: "\n")
+        #expect(lines.first?.contains("health: recorder 4242@mgr1") == true, "\(lines.first ?? "")")
+        #expect(lines.last?.contains("✗ not written: history /s/prod.sqlite: database or disk is full") == true, "\(lines.last ?? "")")
+        reduce(&fleet, .healthFrom(.probes))
+        reduce(&fleet, .historyProblem(nil))
+        let again = render(fleet, ui: UIState(glyphs: .unicode), width: 200, height: 30, now: now).text
+        #expect(!again.contains("recorder") && !again.contains("not written"))
+    }
+
     @Test(arguments: sizes)
     func unicodeFrame(width: Int, height: Int) throws {
         let (fleet, now) = sampleFleet()
