@@ -262,7 +262,9 @@ struct SwarmBench {
         let console = try medianOf(5) { () throws -> Double in
             let process = try PtyProcess(clawtop, ["--all", "--read-only"], environment: environment(host: direct))
             defer { _ = process.stop() }
-            guard let t = process.waitFor("REPL") else { throw BenchError("the console drew no table in 30 s") }
+            guard let t = process.waitFor("REPL") else {
+                throw BenchError("the console drew no table in 30 s; it wrote: " + String(decoding: process.captured.suffix(600), as: UTF8.self))
+            }
             return t
         }
         return [

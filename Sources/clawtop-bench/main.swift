@@ -74,10 +74,36 @@ do {
 let table = markdownTable(results)
 print(table)
 if let write {
-    let text = benchmarksDocument(table: table, seconds: Date().timeIntervalSince(started),
-                                  existing: try? String(contentsOfFile: write, encoding: .utf8))
+    let existing = try? String(contentsOfFile: write, encoding: .utf8)
+    let text: String
+    if only != nil, let existing {
+        // Some sections measured again: their rows replace theirs in the document, the others stay as they were.
+        text = replacingRows(of: Set(results.map(\.section)), in: existing, with: markdownTable(results))
+    } else {
+        text = benchmarksDocument(table: table, seconds: Date().timeIntervalSince(started), existing: existing)
+    }
     try text.write(toFile: write, atomically: true, encoding: .utf8)
     say("wrote \(write)")
+}
+
+/// The document with the table rows of `sections` replaced by those of `table`, where the first of them was.
+func replacingRows(of sections: Set<String>, in document: String, with table: String) -> String {
+    func section(_ line: Substring) -> String? {
+        guard line.hasPrefix("| ") else { return nil }
+        return line.dropFirst(2).components(separatedBy: " | ").first
+    }
+    let new = table.split(separator: "\n").dropFirst(2)
+    var lines: [Substring] = []
+    var placed = false
+    for line in document.split(separator: "\n", omittingEmptySubsequences: false) {
+        guard let name = section(line), sections.contains(name) else {
+            lines.append(line)
+            continue
+        }
+        if !placed { lines += new }
+        placed = true
+    }
+    return lines.joined(separator: "\n")
 }
 
 func markdownTable(_ results: [Result]) -> String {
