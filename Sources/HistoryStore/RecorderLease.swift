@@ -58,16 +58,6 @@ extension HistoryStore {
         }
     }
 
-    /// The fleet as the live recorder last saw it, or nil when no recorder is alive.
-    public func recorderStatus(now: Date) throws(HistoryError) -> (recorder: RecorderInfo, report: StatusReport)? {
-        try read { db in
-            guard let holder = try Self.recorder(in: db), now.timeIntervalSince(holder.heartbeat) < Self.staleAfter,
-                  let data = try Data.fetchOne(db, sql: "SELECT report FROM status WHERE id = 1"),
-                  let report = StatusReport(json: data) else { return nil }
-            return (holder, report)
-        }
-    }
-
     /// The fleet as a live recorder last saw it, read from the database at `path` without opening it for writing
     /// (what `status` does first, in a few milliseconds); nil when there is no such file or no live recorder.
     public static func recorderStatus(path: String, now: Date) -> (recorder: RecorderInfo, report: StatusReport)? {

@@ -217,8 +217,12 @@ struct HistoryEndToEndTests {
         try tmux.type("\(bin) --config \(setup.config)")
         try await tmux.waitFor("kept")
         try tmux.literal("h")
-        let timeline = try await tmux.waitFor("AGO")
-        #expect(timeline.components(separatedBy: "→ ● healthy").count - 1 >= 2, "\(timeline)")
+        // The history is read beside the first frame: its transitions come a moment after the timeline opens.
+        var timeline = ""
+        try await TestDocker.waitUntil("the two recoveries in the timeline", timeout: 20) {
+            timeline = try await tmux.screen()
+            return timeline.contains("AGO") && timeline.components(separatedBy: "→ ● healthy").count - 1 >= 2
+        }
         // s goes round the states: healthy, starting, failing, unhealthy.
         for _ in 0..<4 { try tmux.literal("s") }
         let only = try await tmux.waitFor("only into unhealthy")

@@ -115,12 +115,12 @@ struct HistoryStoreTests {
         #expect(try store.claimRecorder(pid: 10, host: "mgr1", now: now) == nil)
         #expect(try store.beat(pid: 10, host: "mgr1", now: now, status: report))
         #expect(try store.liveRecorder(now: now)?.description == "10@mgr1")
-        #expect(try store.recorderStatus(now: now)?.report.endpoint == "test")
+        #expect(HistoryStore.recorderStatus(path: scratch.path, now: now)?.report.endpoint == "test")
         // A second recorder is told who holds it.
         #expect(try store.claimRecorder(pid: 11, host: "mgr1", now: now.addingTimeInterval(5))?.pid == 10)
         // Silent too long: gone, and the second takes over; the first learns it at its next beat.
         let later = now.addingTimeInterval(HistoryStore.staleAfter + 1)
-        #expect(try store.liveRecorder(now: later) == nil && store.recorderStatus(now: later) == nil)
+        #expect(try store.liveRecorder(now: later) == nil && HistoryStore.recorderStatus(path: scratch.path, now: later) == nil)
         #expect(try store.claimRecorder(pid: 11, host: "mgr1", now: later) == nil)
         #expect(try !store.beat(pid: 10, host: "mgr1", now: later, status: report))
         try store.releaseRecorder(pid: 11, host: "mgr1")

@@ -19,9 +19,6 @@ public final class BackgroundProcess: @unchecked Sendable {
     /// What it printed so far (standard output and error).
     public var printed: String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
 
-    /// Whether it has exited (reaping it if so).
-    public var exited: Bool { exitStatus(waiting: false) != nil }
-
     /// Sends `signal` and waits up to `timeout` seconds for it to exit: its exit status (128+N for signal N), or nil
     /// if it did not exit (then it is killed).
     @discardableResult
