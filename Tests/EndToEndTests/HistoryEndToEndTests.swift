@@ -195,6 +195,11 @@ struct HistoryEndToEndTests {
         #expect(Date().timeIntervalSince(started) < 20, "the flaps came within the debounce")
         try await Task.sleep(until: .now + .seconds(max(0, 22 - Date().timeIntervalSince(started))), clock: .continuous)
         #expect(lines().count == 1, "a flap that ends where it was tells nothing: \(lines())")
+        // status, from the live recorder's line: the agent by name, exit status 1.
+        try await TestDocker.waitUntil("status says unhealthy", timeout: 15) {
+            let status = try await run(bin, ["status", "--config", setup.config], environment: setup.environment)
+            return status.status == 1 && status.stdout.contains("unhealthy: kept")
+        }
         // Recovered, after the window: told at once.
         try await setup.flip()
         try await seen(4)
