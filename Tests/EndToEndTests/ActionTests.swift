@@ -99,6 +99,7 @@ import TestSupport
     @Test func readOnlyRefusesActions() async throws {
         try await TestDocker.withService("ro") { name in
             let state = NSTemporaryDirectory() + "clawtop-state-\(UUID().uuidString.prefix(8))"
+            defer { try? FileManager.default.removeItem(atPath: state) }
             let tmux = try startConsole("--all --read-only", state: state)
             defer { tmux.kill() }
             try await tmux.waitFor(name)
@@ -118,7 +119,9 @@ import TestSupport
     @Test func slashNarrowsTheTable() async throws {
         try await TestDocker.withService("narrow") { name in
             try await TestDocker.withService("other") { other in
-                let tmux = try startConsole("--all", state: NSTemporaryDirectory())
+                let state = NSTemporaryDirectory() + "clawtop-state-\(UUID().uuidString.prefix(8))"
+                defer { try? FileManager.default.removeItem(atPath: state) }
+                let tmux = try startConsole("--all", state: state)
                 defer { tmux.kill() }
                 try await tmux.waitFor(other)
                 try await tmux.waitFor(name)
