@@ -130,12 +130,7 @@ public struct HealthHistory: Sendable, Equatable {
     }
 
     /// Latency percentile (0…1) over samples that had an answer, nearest-rank.
-    public func latencyPercentile(_ p: Double) -> Double? {
-        let values = sortedLatencies
-        guard !values.isEmpty else { return nil }
-        let rank = Int((p * Double(values.count)).rounded(.up))
-        return values[min(values.count - 1, max(0, rank - 1))]
-    }
+    public func latencyPercentile(_ p: Double) -> Double? { nearestRank(p, of: sortedLatencies) }
 
     /// How many of the newest samples agree with the latest one, and whether they are ok.
     public var streak: (count: Int, ok: Bool)? {
@@ -235,4 +230,11 @@ public func healthState(history: HealthHistory, serviceExists: Bool, desiredRepl
     if let started = taskStartedAt, now.timeIntervalSince(started) < startupTimeout { return .starting }
     // Only failures since the current task started count toward max_failures.
     return history.failuresInARow(since: taskStartedAt) >= max(1, maxFailures) ? .unhealthy : .failing
+}
+
+/// The `p` (0…1) percentile of sorted values, nearest-rank; nil when there are none.
+public func nearestRank(_ p: Double, of sorted: [Double]) -> Double? {
+    guard !sorted.isEmpty else { return nil }
+    let rank = Int((p * Double(sorted.count)).rounded(.up))
+    return sorted[min(sorted.count - 1, max(0, rank - 1))]
 }

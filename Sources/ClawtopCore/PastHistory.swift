@@ -28,7 +28,6 @@ public struct HealthWindows: Sendable, Equatable, Codable {
         self.week = week
     }
 
-    public static let spans: [(name: String, seconds: TimeInterval)] = [("1h", 3_600), ("24h", 86_400), ("7d", 604_800)]
     public var all: [(name: String, figures: WindowFigures)] { [("1h", hour), ("24h", day), ("7d", week)] }
 }
 

@@ -98,7 +98,7 @@ public struct UIState: Sendable, Equatable {
     public var selectedNode: String?
     /// The timeline shows only transitions into this state (nil: any); its agent filter is `filter`.
     public var timelineState: TimelineState?
-    /// How many of the newest transitions the timeline has scrolled past.
+    /// The selected line of the timeline, from its newest transition (the view scrolls to keep it in sight).
     public var timelineScroll = 0
 
     /// Where keys go now.

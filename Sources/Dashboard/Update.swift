@@ -93,7 +93,7 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
     case .alert:
         return [.bell]
     case .tick:
-        // Once a second: what changed state since the last tick.
+        // Before each frame: what changed state since the last look.
         model.refreshRows()
         let seen = model.fleet.noteTransitions(rows: model.rows, now: now)
         effects = seen.isEmpty ? [] : [.transitions(seen)]

@@ -64,7 +64,7 @@ extension HistoryStore {
                     if row[0] as Bool { hour.ok += 1 }
                     if let micros = row[1] as Int64? { latencies.append(Double(micros) / 1e6) }
                 }
-                hour.p95 = percentile(0.95, of: latencies.sorted())
+                hour.p95 = nearestRank(0.95, of: latencies.sorted())
                 var day = HourFigures(), week = HourFigures()
                 for row in try Row.fetchAll(hours, arguments: [id, nowHour - 168]) {
                     let h: Int64 = row[0]
@@ -129,12 +129,6 @@ public struct SampleCursor: Sendable, Equatable {
     var last: [Int64: Int64] = [:]
 }
 
-/// Nearest rank over sorted values.
-func percentile(_ p: Double, of sorted: [Double]) -> Double? {
-    guard !sorted.isEmpty else { return nil }
-    let rank = Int((p * Double(sorted.count)).rounded(.up))
-    return sorted[min(sorted.count - 1, max(0, rank - 1))]
-}
 
 extension HourFigures {
     mutating func merge(_ other: HourFigures) {

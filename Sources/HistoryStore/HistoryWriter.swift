@@ -33,6 +33,16 @@ public final class HistoryWriter: Sendable {
         pending.withLock { $0.samples.append(sample) }
     }
 
+    /// `post`, with each probe result it carries also kept for the history: what the health scheduler posts to.
+    public func recording(_ post: @escaping @Sendable (Message) -> Void) -> @Sendable (Message) -> Void {
+        { message in
+            if case .probe(let agent, let url, let sample) = message {
+                self.add(RecordedSample(key: agent, url: url, sample: sample))
+            }
+            post(message)
+        }
+    }
+
     public func add(_ transitions: [Transition]) {
         guard !transitions.isEmpty else { return }
         pending.withLock { $0.transitions.append(contentsOf: transitions) }

@@ -9,6 +9,9 @@ public struct RecorderInfo: Sendable, Equatable {
     public var started: Date
     public var heartbeat: Date
 
+    /// Whether it beat recently enough to be alive at `now` (one silent for `HistoryStore.staleAfter` is gone).
+    public func isAlive(at now: Date) -> Bool { now.timeIntervalSince(heartbeat) < HistoryStore.staleAfter }
+
     /// "4242@mgr1", for the header.
     public var description: String { "\(pid)@\(host)" }
 }
@@ -21,8 +24,7 @@ extension HistoryStore {
     /// Takes the recorder's lease for this process, unless another live recorder holds it: then returns that one.
     public func claimRecorder(pid: Int32, host: String, now: Date) throws(HistoryError) -> RecorderInfo? {
         try write { db in
-            if let holder = try Self.recorder(in: db), holder.pid != pid || holder.host != host,
-               now.timeIntervalSince(holder.heartbeat) < Self.staleAfter {
+            if let holder = try Self.recorder(in: db), holder.pid != pid || holder.host != host, holder.isAlive(at: now) {
                 return holder
             }
             try db.execute(sql: "INSERT OR REPLACE INTO recorder (id, pid, host, started, heartbeat) VALUES (1, ?, ?, ?, ?)",
@@ -53,8 +55,7 @@ extension HistoryStore {
     /// The recorder writing this history, if one is alive.
     public func liveRecorder(now: Date) throws(HistoryError) -> RecorderInfo? {
         try read { db in
-            guard let holder = try Self.recorder(in: db), now.timeIntervalSince(holder.heartbeat) < Self.staleAfter else { return nil }
-            return holder
+            try Self.recorder(in: db).flatMap { $0.isAlive(at: now) ? $0 : nil }
         }
     }
 
@@ -67,7 +68,7 @@ extension HistoryStore {
         config.busyMode = .timeout(2)
         guard let db = try? DatabaseQueue(path: path, configuration: config) else { return nil }
         return try? db.read { db in
-            guard let holder = try recorder(in: db), now.timeIntervalSince(holder.heartbeat) < staleAfter,
+            guard let holder = try recorder(in: db), holder.isAlive(at: now),
                   let data = try Data.fetchOne(db, sql: "SELECT report FROM status WHERE id = 1"),
                   let report = StatusReport(json: data) else { return nil }
             return (holder, report)

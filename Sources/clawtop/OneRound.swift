@@ -5,8 +5,8 @@ import FleetSource
 import Health
 import HistoryStore
 
-/// The fleet as the console would show it a moment after it starts: one read, Warren's view, the history on disk
-/// (if any), and one round of probes, unless a recorder is writing that history: its results stand. For `snapshot`
+/// The fleet as the console would show it a moment after it starts: one read, Warren's view, the past from the
+/// history on disk (if any), and one round of probes, unless a recorder is writing that history: its results stand. For `snapshot`
 /// and `status`. Returns the state and the time to draw it at (the demo's opening moment, so its scene is the same
 /// every run).
 func oneRound(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?,
@@ -21,7 +21,6 @@ func oneRound(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenL
     }
     if let history {
         if let past = try? history.loadPast(capacity: setup.historySize) { reduce(&state, .past(past)) }
-        if let windows = try? history.windows(now: Date()) { reduce(&state, .windows(windows)) }
         if let recorder = try? history.liveRecorder(now: Date()) {
             reduce(&state, .healthFrom(.recorder(recorder.description)))
             return (state, Date())

@@ -93,6 +93,19 @@ final class Recorder: Sendable {
         if case .success(let problem?) = outcome { throw Failure(problem) }
     }
 
+    /// The lease's heartbeat with the fleet's line, on a thread of its own: a wait for another process's lock must
+    /// not hold a thread the watcher and the probes need.
+    private func beat(now: Date, status: StatusReport) async -> Result<Bool, HistoryError> {
+        let (store, pid, host) = (store, pid, host)
+        return await withCheckedContinuation { done in
+            DispatchQueue.global().async {
+                done.resume(returning: Result { () throws(HistoryError) -> Bool in
+                    try store.beat(pid: pid, host: host, now: now, status: status)
+                })
+            }
+        }
+    }
+
     /// Runs until a stop signal (nil) or a lost lease (why).
     private func loop(startup: [Message], events: AsyncStream<Event>, feed: AsyncStream<Event>.Continuation) async -> String? {
         var state = FleetState(endpoint: backend.displayName, setup: setup)
@@ -107,14 +120,7 @@ final class Recorder: Sendable {
         let (backend, warren) = (backend, warren)
         let tasks: [Task<Void, Never>] = [
             Task.detached { await backend.watch(post: post) },
-            Task.detached {
-                await scheduler.run { message in
-                    if case .probe(let agent, let url, let sample) = message {
-                        writer.add(RecordedSample(key: agent, url: url, sample: sample))
-                    }
-                    post(message)
-                }
-            },
+            Task.detached { [post] in await scheduler.run(post: writer.recording(post)) },
             Task.detached { await warren?.watch(post: post) },
             Task.detached { await writer.run() },
             Task.detached {
@@ -150,10 +156,10 @@ final class Recorder: Sendable {
                 guard now.timeIntervalSince(lastBeat) >= HistoryStore.heartbeatEvery else { continue }
                 lastBeat = now
                 let report = StatusReport(rows: rows, endpoint: state.endpoint, now: now)
-                do {
-                    if try store.beat(pid: pid, host: host, now: now, status: report) { continue }
-                    problem = "another recorder has taken over \(store.path)"
-                } catch {
+                switch await beat(now: now, status: report) {
+                case .success(true): continue
+                case .success(false): problem = "another recorder has taken over \(store.path)"
+                case .failure(let error):
                     Self.say(error.description)
                     continue
                 }

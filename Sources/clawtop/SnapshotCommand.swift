@@ -84,7 +84,9 @@ struct SnapshotCommand: ParsableCommand {
     /// The frame (or JSON) of one swarm, and the exit status it calls for.
     private func snapshot(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws -> (Data, Int32) {
         let store = display.demo ? nil : try history.openExisting(swarm: backend.displayName)
-        let (state, now) = try oneRound(setup: setup, backend: backend, warren: warren, history: store)
+        var (state, now) = try oneRound(setup: setup, backend: backend, warren: warren, history: store)
+        // The last hour, day and week, for the details and the JSON (status has no use for them).
+        if let windows = try? store?.windows(now: now) { reduce(&state, .windows(windows)) }
         var ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
         ui.sort = display.sort
         if let select {

@@ -50,14 +50,8 @@ final class SwarmSession: @unchecked Sendable {
     func start() {
         let (backend, scheduler, warren, post, writer) = (backend, scheduler, warren, actions.post, writer)
         tasks.append(Task.detached { await backend.watch(post: post) })
-        tasks.append(Task.detached {
-            await scheduler.run { message in
-                if case .probe(let agent, let url, let sample) = message {
-                    writer?.add(RecordedSample(key: agent, url: url, sample: sample))
-                }
-                post(message)
-            }
-        })
+        let probed = writer?.recording(post) ?? post
+        tasks.append(Task.detached { await scheduler.run(post: probed) })
         tasks.append(Task.detached { await warren?.watch(post: post) })
         if let writer { tasks.append(Task.detached { await writer.run() }) }
         if let history {
