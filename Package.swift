@@ -76,12 +76,18 @@ let package = Package(
         // The console: its model, the pure update function (keys and messages in, effects out) and the pure view.
         .target(name: "Dashboard", dependencies: ["ClawtopCore", "Screen"]),
 
+        // The one runtime of every command: the inbox, the sources' lifecycle and the effects carried out. The console,
+        // `record`, `snapshot` and `status` are this runtime with a different view and a different end.
+        .target(name: "Runtime", dependencies: [
+            "ClawtopCore", "Dashboard", "Screen", "FleetSource", "Health", "HistoryStore",
+        ]),
+
         // The only code that touches ncurses. It knows nothing of the app's keys or actions.
         .target(name: "CursesTerminal", dependencies: ["CNcursesw", "Screen"]),
 
         .executableTarget(name: "clawtop", dependencies: [
             "ClawtopCore", "FleetSource", "DockerSource", "WarrenSource", "Health", "Demo", "Dashboard", "Screen",
-            "CursesTerminal", "OrchestratorConfig", "SSHTunnel", "HistoryStore",
+            "CursesTerminal", "OrchestratorConfig", "SSHTunnel", "HistoryStore", "Runtime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -353,21 +353,22 @@ public enum Message: Sendable, Equatable {
     /// Why the history cannot be written, or nil when it is written again.
     case historyProblem(String?)
 
-    /// Whether the message can change which agents exist or should be probed.
+    /// Whether the message can change which agents exist or should be probed. Exhaustive: a new message says.
     public var changesAgents: Bool {
-        if case .probe = self { return false }
-        if case .connection = self { return false }
-        if case .action = self { return false }
-        if case .event = self { return false }
-        if case .logLines = self { return false }
-        if case .logStatus = self { return false }
-        if case .warren(let w) = self, case .read = w { return true }
-        if case .warren = self { return false }
-        if case .past = self { return false }
-        if case .windows = self { return false }
-        if case .healthFrom = self { return false }
-        if case .historyProblem = self { return false }
-        return true
+        switch self {
+        case .snapshot, .service, .serviceRemoved, .nodes, .networks, .tasks: return true
+        case .warren(let w):
+            if case .read = w { return true }
+            return false
+        case .probe, .connection, .action, .event, .logLines, .logStatus, .past, .windows, .healthFrom, .historyProblem:
+            return false
+        }
+    }
+
+    /// Whether the message can change who probes the agents: the console itself, or a recorder for it.
+    public var changesProbing: Bool {
+        if case .healthFrom = self { return true }
+        return false
     }
 }
 

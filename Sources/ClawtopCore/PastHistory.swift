@@ -79,3 +79,10 @@ extension FleetState {
         addToTimeline(past.transitions, settingStates: true)
     }
 }
+
+/// How often a `clawtop record` says it is alive, and after how long a silent one is taken for gone (killed, or its
+/// host is).
+public enum RecorderTiming {
+    public static let heartbeatEvery: TimeInterval = 5
+    public static let staleAfter: TimeInterval = 20
+}

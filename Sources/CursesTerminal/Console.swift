@@ -27,21 +27,6 @@ public enum ExitReason: Sendable, Equatable {
     }
 }
 
-/// Messages from background producers, delivered to the UI thread: post from anywhere, the loop drains them.
-public final class Inbox<Message: Sendable>: Sendable {
-    private let queue = Mutex<[Message]>([])
-    private let wakeFD: Int32
-    init(wakeFD: Int32) { self.wakeFD = wakeFD }
-
-    public func post(_ message: Message) {
-        queue.withLock { $0.append(message) }
-        var byte: UInt8 = 2
-        _ = write(wakeFD, &byte, 1)
-    }
-
-    public func drain() -> [Message] { queue.withLock { q in defer { q.removeAll() }; return q } }
-}
-
 /// The curses console: owns the terminal from `open` until `close`. Every call must come from one thread.
 public final class Console {
     private let screen: OpaquePointer
@@ -102,8 +87,13 @@ public final class Console {
         colors = useColor
     }
 
-    /// Posts messages that wake the loop.
-    public func makeInbox<M: Sendable>(of: M.Type) -> Inbox<M> { Inbox(wakeFD: wakeWrite) }
+    /// Wakes the loop from any thread: it then calls `onWake`.
+    public var waker: @Sendable () -> Void {
+        { [wakeWrite] in
+            var byte: UInt8 = 2
+            _ = write(wakeWrite, &byte, 1)
+        }
+    }
 
     public var size: (width: Int, height: Int) { (Int(getmaxx(nc_stdscr())), Int(getmaxy(nc_stdscr()))) }
 

@@ -1,6 +1,31 @@
 import ClawtopCore
 import Foundation
 
+/// What a run does with the history on disk.
+public enum HistoryDuty: Sendable, Equatable {
+    /// Keeps none (`--no-history`, the demo, `snapshot` and `status`, which only read it).
+    case none
+    /// The console: writes its probes and transitions, unless a recorder writes them (`fleet.healthFrom`).
+    case write
+    /// `clawtop record`: writes them always, and says it is alive every `RecorderTiming.heartbeatEvery` seconds.
+    case record
+}
+
+/// What the run does when agents change state: `--bell`, `--notify`, debounced per agent.
+public struct Alerting: Sendable, Equatable {
+    public var bell: Bool
+    public var notify: Bool
+    public var debouncer: AlertDebouncer
+
+    public init(bell: Bool, notify: Bool, window: TimeInterval) {
+        self.bell = bell
+        self.notify = notify
+        debouncer = AlertDebouncer(window: window)
+    }
+
+    var enabled: Bool { bell || notify }
+}
+
 /// Everything the console knows: the fleet, the operator's view of it, the screen's size and the clock.
 public struct ConsoleModel: Sendable, Equatable {
     public var fleet: FleetState
@@ -23,6 +48,14 @@ public struct ConsoleModel: Sendable, Equatable {
     public internal(set) var parked: [String: FleetState] = [:]
     /// The swarm being loaded to be shown next.
     public internal(set) var switching: String?
+    /// What this run does with the history on disk.
+    public var historyDuty: HistoryDuty = .none
+    /// The alerts asked for, and what the debouncer holds back.
+    public var alerting = Alerting(bell: false, notify: false, window: 60)
+    /// When the recorder last said it was alive.
+    var lastBeat: Date?
+    /// Why the run stopped on its own (another recorder took the history over), if it did.
+    public internal(set) var stopped: String?
 
     public init(fleet: FleetState, ui: UIState, width: Int, height: Int, now: Date, swarm: String = "default") {
         self.fleet = fleet
@@ -34,6 +67,22 @@ public struct ConsoleModel: Sendable, Equatable {
     }
 
     var rowsFresh: Bool { rowsAt != nil }
+
+    /// Whether the probes and transitions seen now go into the history: the console's, unless a recorder writes
+    /// them; the recorder's always.
+    var writesHistory: Bool {
+        switch historyDuty {
+        case .none: return false
+        case .record: return true
+        case .write: return fleet.healthFrom == .probes
+        }
+    }
+
+    /// The agents this run probes: none while a recorder probes them for the console.
+    var wantedProbeTargets: [ProbeTarget] {
+        if historyDuty == .write, case .recorder = fleet.healthFrom { return [] }
+        return fleet.probeTargets
+    }
 
     /// Derives the rows again when a message changed the fleet, or when they are a second old (so that the
     /// windows that lapse with time, a startup grace or a recent failure, are current).

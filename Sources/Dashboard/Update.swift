@@ -19,8 +19,10 @@ public enum ConsoleEvent: Sendable, Equatable {
     case swarmLoaded(name: String, endpoint: String, [Message])
     /// The swarm asked for could not be read; the one shown stays.
     case swarmFailed(name: String, reason: String)
-    /// An alert is due (`--bell`): ring.
-    case alert
+    /// Something the operator should know that is no source's state (a `--notify` command failed).
+    case notice(String)
+    /// Another recorder holds the history's lease now (this one was taken for dead): the recorder stops.
+    case recorderReplaced(String)
 }
 
 /// What the console asks of the world; the executable carries it out, and what comes of it returns as messages.
@@ -33,8 +35,16 @@ public enum Effect: Sendable, Equatable {
     case setProbeTargets([ProbeTarget])
     /// Ring the terminal's bell: an action the operator confirmed has failed, or an alert (`--bell`).
     case bell
-    /// Agents changed state: for the history on disk and the alerts.
-    case transitions([Transition])
+    /// Run the `--notify` command for each of these alerts, of the swarm with this endpoint.
+    case notify([Transition], swarm: String)
+    /// A probe's result, for the history on disk.
+    case recordProbe(agent: String, url: String, sample: HealthSample)
+    /// Agents changed state: for the history on disk.
+    case recordTransitions([Transition])
+    /// The recorder is alive, and the fleet stands so (what `status` prints while it lives).
+    case heartbeat(StatusReport)
+    /// A line for the operator where the run writes such lines (the recorder's standard error).
+    case say(String)
     /// Paint the whole screen again (Ctrl-L).
     case repaint
     /// List the swarms (docker contexts); they come back as `.swarms`.
@@ -90,13 +100,17 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
         model.switching = nil
         model.ui.flash = Flash(text: "cannot switch to \(name): \(reason)", role: .bad, at: now)
         effects = [.bell]
-    case .alert:
-        return [.bell]
+    case .notice(let text):
+        guard model.historyDuty != .record else { return [.say(text)] }
+        model.ui.flash = Flash(text: text, role: .warn, at: now)
+        effects = []
+    case .recorderReplaced(let why):
+        model.stopped = why
+        return [.quit]
     case .tick:
-        // Before each frame: what changed state since the last look.
+        // Before each frame (and each second without one): what changed state since the last look.
         model.refreshRows()
-        let seen = model.fleet.noteTransitions(rows: model.rows, now: now)
-        effects = seen.isEmpty ? [] : [.transitions(seen)]
+        effects = noted(model.fleet.noteTransitions(rows: model.rows, now: now), in: &model)
     case .resize(let width, let height):
         model.width = width
         model.height = height
@@ -136,8 +150,32 @@ private func show(_ name: String, endpoint: String, _ messages: [Message], in mo
     model.ui.focus = .table
     model.ui.logView = LogViewState()
     model.ui.flash = Flash(text: "showing \(name)", role: .ok, at: model.now)
-    model.probeTargets = fleet.probeTargets
+    model.probeTargets = model.wantedProbeTargets
     return [.showSwarm(name), .setProbeTargets(model.probeTargets)]
+}
+
+/// What follows from the transitions just seen, and from the clock: into the history, the alerts due, the
+/// recorder's lines and its heartbeat.
+private func noted(_ seen: [Transition], in model: inout ConsoleModel) -> [Effect] {
+    var effects: [Effect] = []
+    if !seen.isEmpty, model.writesHistory { effects.append(.recordTransitions(seen)) }
+    if model.historyDuty == .record {
+        for t in seen {
+            effects.append(.say("\(sanitize(t.agent)): \(t.from.rawValue) → \(t.to.rawValue)" + (t.reason.map { " (\(sanitize($0)))" } ?? "")))
+        }
+    }
+    if model.alerting.enabled {
+        let alerts = model.alerting.debouncer.offer(seen, now: model.now) + model.alerting.debouncer.due(now: model.now)
+        if !alerts.isEmpty {
+            if model.alerting.bell { effects.append(.bell) }
+            if model.alerting.notify { effects.append(.notify(alerts, swarm: model.fleet.endpoint)) }
+        }
+    }
+    if model.historyDuty == .record, model.now.timeIntervalSince(model.lastBeat ?? .distantPast) >= RecorderTiming.heartbeatEvery {
+        model.lastBeat = model.now
+        effects.append(.heartbeat(StatusReport(rows: model.rows, endpoint: model.fleet.endpoint, now: model.now)))
+    }
+    return effects
 }
 
 /// A source's message: reduced into the fleet, with what follows from it.
@@ -152,18 +190,22 @@ private func apply(_ message: Message, to model: inout ConsoleModel) -> [Effect]
         reduce(&model.fleet, message)
         model.rowsChanged()
         return outcome.ok ? [] : [.bell]
-    case .probe(let agent, _, _):
+    case .probe(let agent, let url, let sample):
         reduce(&model.fleet, message)
         model.refreshRow(of: agent)
-        return []
+        return model.writesHistory ? [.recordProbe(agent: agent, url: url, sample: sample)] : []
     case .event, .connection:
         reduce(&model.fleet, message)
         return []
+    case .historyProblem(let problem?) where model.historyDuty == .record:
+        reduce(&model.fleet, message)
+        return [.say(problem)]
     default:
         reduce(&model.fleet, message)
         model.rowsChanged()
-        guard message.changesAgents else { return [] }
-        let targets = model.fleet.probeTargets
+        // The agents, or who probes them (a recorder came or went), may have changed.
+        guard message.changesAgents || message.changesProbing else { return [] }
+        let targets = model.wantedProbeTargets
         guard targets != model.probeTargets else { return [] }
         model.probeTargets = targets
         return [.setProbeTargets(targets)]

@@ -33,6 +33,7 @@ public final class DemoBackend: FleetBackend {
     public var warren: DemoWarren { DemoWarren(world: world, tick: 2) }
 
     public var displayName: String { "demo" }
+    public var openingMoment: Date? { start }
     public var prober: any HealthProbing { DemoProber(world: world) }
 
     public func load() async throws(SourceError) -> [Message] {

@@ -22,6 +22,13 @@ public protocol FleetBackend: Sendable {
     func logs(service: String, request: LogRequest) async throws(SourceError) -> AsyncThrowingStream<LogEntry, Error>
     /// Closes connections; the backend is not used afterwards.
     func shutdown() async
+    /// The moment a one-off frame shows (`snapshot`): nil for now; the demo's opening moment, so that its scene is
+    /// the same every run.
+    var openingMoment: Date? { get }
+}
+
+extension FleetBackend {
+    public var openingMoment: Date? { nil }
 }
 
 /// Why a source could not do what was asked, as the operator should read it.

@@ -3,22 +3,24 @@ import Dispatch
 import Foundation
 
 /// The history's side of a console: the past read first (the first frame does not wait for it), the figures of the
-/// last hour, day and week read a few seconds later and again each minute, and a watch on the recorder's lease. While a recorder lives, its samples are read as they are written and posted as probes,
-/// and `following` is told so that the console's own probes stop; when it stops (or dies), they start again. The
-/// reads run on a thread of their own, off the tasks that watch and probe.
+/// last hour, day and week read a few seconds later and again each minute, and a watch on the recorder's lease. While
+/// a recorder lives, `.healthFrom(.recorder)` says so and its samples are read as they are written and posted as
+/// probes; when it stops (or dies), `.healthFrom(.probes)`. The reads run on a thread of their own, off the tasks
+/// that watch and probe.
 public final class HistoryFollower: Sendable {
     public let store: HistoryStore
+    /// The samples each agent's history holds.
+    let capacity: Int
     private let queue = DispatchQueue(label: "clawtop.history.follower")
 
-    public init(store: HistoryStore) {
+    public init(store: HistoryStore, capacity: Int) {
         self.store = store
+        self.capacity = capacity
     }
 
-    /// - Parameter capacity: the samples each agent's history holds.
-    public func run(capacity: Int, post: @escaping @Sendable (Message) -> Void,
-                    following: @escaping @Sendable (Bool) -> Void) async {
+    public func run(post: @escaping @Sendable (Message) -> Void) async {
         let past: PastHistory? = await withCheckedContinuation { done in
-            queue.async { done.resume(returning: try? self.store.loadPast(capacity: capacity)) }
+            queue.async { done.resume(returning: try? self.store.loadPast(capacity: self.capacity)) }
         }
         if let past { post(.past(past)) }
         var recorder: RecorderInfo?
@@ -28,8 +30,7 @@ public final class HistoryFollower: Sendable {
         while !Task.isCancelled {
             (recorder, cursor, windowsAt) = await withCheckedContinuation { done in
                 queue.async { [recorder, cursor, windowsAt] in
-                    done.resume(returning: self.step(recorder: recorder, cursor: cursor, windowsAt: windowsAt,
-                                                     post: post, following: following))
+                    done.resume(returning: self.step(recorder: recorder, cursor: cursor, windowsAt: windowsAt, post: post))
                 }
             }
             try? await Task.sleep(for: .seconds(recorder == nil ? 2 : 1))
@@ -38,18 +39,15 @@ public final class HistoryFollower: Sendable {
 
     /// One look: the recorder's lease, its new samples, the windows once a minute.
     private func step(recorder: RecorderInfo?, cursor: SampleCursor, windowsAt: ContinuousClock.Instant,
-                      post: @Sendable (Message) -> Void,
-                      following: @Sendable (Bool) -> Void) -> (RecorderInfo?, SampleCursor, ContinuousClock.Instant) {
+                      post: @Sendable (Message) -> Void) -> (RecorderInfo?, SampleCursor, ContinuousClock.Instant) {
         var (recorder, cursor, windowsAt) = (recorder, cursor, windowsAt)
         let now = Date()
         let live = try? store.liveRecorder(now: now)
         if live?.pid != recorder?.pid || live?.host != recorder?.host {
             if let live {
                 cursor = (try? store.endOfSamples()) ?? SampleCursor()
-                following(true)
                 post(.healthFrom(.recorder(live.description)))
             } else {
-                following(false)
                 post(.healthFrom(.probes))
             }
             recorder = live

@@ -13,7 +13,7 @@ public final class HistoryWriter: Sendable {
     private let pending = Mutex(Pending())
     private let queue = DispatchQueue(label: "clawtop.history.writer")
     /// Told when a write fails (the disk is full, the file is gone), once per kind of failure in a row.
-    private let problem: @Sendable (String?) -> Void
+    private let problem = Mutex<@Sendable (String?) -> Void>({ _ in })
 
     struct Pending {
         var samples: [RecordedSample] = []
@@ -21,26 +21,14 @@ public final class HistoryWriter: Sendable {
         var lastProblem: String?
     }
 
-    public init(store: HistoryStore, every: Duration = .seconds(5), batchLimit: Int = 20_000,
-                problem: @escaping @Sendable (String?) -> Void = { _ in }) {
+    public init(store: HistoryStore, every: Duration = .seconds(5), batchLimit: Int = 20_000) {
         self.store = store
         self.every = every
         self.batchLimit = batchLimit
-        self.problem = problem
     }
 
     public func add(_ sample: RecordedSample) {
         pending.withLock { $0.samples.append(sample) }
-    }
-
-    /// `post`, with each probe result it carries also kept for the history: what the health scheduler posts to.
-    public func recording(_ post: @escaping @Sendable (Message) -> Void) -> @Sendable (Message) -> Void {
-        { message in
-            if case .probe(let agent, let url, let sample) = message {
-                self.add(RecordedSample(key: agent, url: url, sample: sample))
-            }
-            post(message)
-        }
     }
 
     public func add(_ transitions: [Transition]) {
@@ -48,8 +36,10 @@ public final class HistoryWriter: Sendable {
         pending.withLock { $0.transitions.append(contentsOf: transitions) }
     }
 
-    /// Writes every `every` (and prunes now and then) until cancelled, then writes what is left.
-    public func run() async {
+    /// Writes every `every` (and prunes now and then) until cancelled, then writes what is left. A write that fails
+    /// (a full disk) is posted as `.historyProblem`, once, and nil when one works again.
+    public func run(post: @escaping @Sendable (Message) -> Void) async {
+        problem.withLock { $0 = { post(.historyProblem($0)) } }
         // The first pruning a minute after the start, away from the first frames.
         var sincePrune = ContinuousClock.now - .seconds(540)
         while !Task.isCancelled {
@@ -95,6 +85,6 @@ public final class HistoryWriter: Sendable {
             defer { p.lastProblem = text }
             return p.lastProblem != text
         }
-        if changed { problem(text) }
+        if changed { problem.withLock { $0 }(text) }
     }
 }

@@ -18,8 +18,8 @@ public struct RecorderInfo: Sendable, Equatable {
 
 extension HistoryStore {
     /// A recorder beats at least this often; one silent for `staleAfter` is gone (killed, or its host is).
-    public static let heartbeatEvery: TimeInterval = 5
-    public static let staleAfter: TimeInterval = 20
+    public static let heartbeatEvery = RecorderTiming.heartbeatEvery
+    public static let staleAfter = RecorderTiming.staleAfter
 
     /// Takes the recorder's lease for this process, unless another live recorder holds it: then returns that one.
     public func claimRecorder(pid: Int32, host: String, now: Date) throws(HistoryError) -> RecorderInfo? {

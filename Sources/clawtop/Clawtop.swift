@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Runtime
 
 @main
 struct Clawtop: ParsableCommand {
@@ -30,11 +31,4 @@ struct Clawtop: ParsableCommand {
             exit(withError: error)
         }
     }
-}
-
-/// clawtop could not do its job (no terminal, no daemon, a broken config): the message goes to standard error as
-/// `clawtop: message`, and the exit status is 2.
-struct Failure: Error {
-    var message: String
-    init(_ message: String) { self.message = message }
 }

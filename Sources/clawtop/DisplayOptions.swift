@@ -8,6 +8,7 @@ import SSHTunnel
 import DockerSource
 import FleetSource
 import Health
+import Runtime
 import WarrenSource
 
 /// Options shared by the console and the snapshot.

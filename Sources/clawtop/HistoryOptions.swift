@@ -3,6 +3,7 @@ import ClawtopCore
 import Foundation
 import HistoryStore
 import OrchestratorConfig
+import Runtime
 
 /// Where the history on disk lives and how much of it is kept: shared by the console, `record`, `snapshot` and
 /// `status`.

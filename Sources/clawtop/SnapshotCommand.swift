@@ -1,11 +1,10 @@
 import ArgumentParser
 import ClawtopCore
 import Dashboard
-import Demo
 import Foundation
 import FleetSource
-import Health
 import HistoryStore
+import Runtime
 import Screen
 
 enum SnapshotView: String, ExpressibleByArgument, CaseIterable {
@@ -84,18 +83,9 @@ struct SnapshotCommand: ParsableCommand {
     /// The frame (or JSON) of one swarm, and the exit status it calls for.
     private func snapshot(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws -> (Data, Int32) {
         let store = display.demo ? nil : try history.openExisting(swarm: backend.displayName)
-        var (state, now) = try oneRound(setup: setup, backend: backend, warren: warren, history: store)
-        // The last hour, day and week, for the details and the JSON (status has no use for them).
-        if let windows = try? store?.windows(now: now) { reduce(&state, .windows(windows)) }
         var ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
         ui.sort = display.sort
-        if let select {
-            guard state.agents.contains(where: { $0.name == select }) else {
-                let names = state.agents.map(\.name)
-                throw Failure("no agent named '\(select)'" + (names.isEmpty ? "" : "; the agents are: " + names.joined(separator: ", ")))
-            }
-            ui.selectedID = select
-        }
+        ui.selectedID = select
         switch view {
         case .table: break
         case .nodes: ui.page = .nodes
@@ -105,16 +95,15 @@ struct SnapshotCommand: ParsableCommand {
             ui.pane = view == .logs ? .logs : .details
         }
         let (w, h) = Self.terminalSize() ?? (120, 40)
-        var model = ConsoleModel(fleet: state, ui: ui, width: width ?? w, height: height ?? h, now: now)
-        // The logs the frame shows, once, as the console would follow them.
-        for case .followLogs(let service?) in update(&model, .tick, now: now) {
-            let lines = runBlocking { () async throws(SourceError) -> [LogEntry] in
-                (try? await LogFollower.recent(backend: backend, service: service)) ?? []
-            }
-            _ = update(&model, .fleet(.logLines(service: service, (try? lines.get()) ?? [])), now: now)
+        let start = ConsoleModel(fleet: FleetState(endpoint: backend.displayName, setup: setup), ui: ui,
+                                 width: width ?? w, height: height ?? h, now: Date())
+        // The last hour, day and week, for the details and the JSON.
+        let model = try Runtime.oneRound(start, backend: backend, warren: warren, history: store, windows: true)
+        if let select, !model.fleet.agents.contains(where: { $0.name == select }) {
+            let names = model.fleet.agents.map(\.name)
+            throw Failure("no agent named '\(select)'" + (names.isEmpty ? "" : "; the agents are: " + names.joined(separator: ", ")))
         }
-        shutdownBlocking(backend, warren)
-        let report = FleetReport(model.fleet, now: now)
+        let report = FleetReport(model.fleet, now: model.now)
         let frame = Dashboard.view(model)
         switch format {
         case .text: return (Data(frame.text.utf8), report.exitStatus)

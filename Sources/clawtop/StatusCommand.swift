@@ -5,6 +5,7 @@ import Foundation
 import DockerSource
 import FleetSource
 import HistoryStore
+import Runtime
 
 enum StatusFormat: String, ExpressibleByArgument, CaseIterable {
     case plain, tmux, json
@@ -36,9 +37,10 @@ struct StatusCommand: ParsableCommand {
         }
         try display.withBackend { setup, backend, warren in
             let store = display.demo ? nil : try history.openExisting(swarm: backend.displayName)
-            let (state, now) = try oneRound(setup: setup, backend: backend, warren: warren, history: store)
-            shutdownBlocking(backend, warren)
-            try print(StatusReport(rows: state.agentRows(now: now), endpoint: state.endpoint, now: now))
+            let start = ConsoleModel(fleet: FleetState(endpoint: backend.displayName, setup: setup), ui: UIState(),
+                                     width: 0, height: 0, now: Date())
+            let model = try Runtime.oneRound(start, backend: backend, warren: warren, history: store)
+            try print(StatusReport(rows: model.fleet.agentRows(now: model.now), endpoint: model.fleet.endpoint, now: model.now))
         }
     }
 

@@ -101,26 +101,89 @@ struct UpdateTests {
         #expect(removed == [.setProbeTargets(fleet.probeTargets.filter { $0.agent != "alpha" })])
     }
 
-    @Test func anAlertRingsTheBell() {
+    /// Three failed probes make alpha unhealthy; the tick after them tells of it.
+    func failAlpha(_ model: inout ConsoleModel) -> [Effect] {
+        let failure = HealthSample(time: now, ok: false, reason: "refused")
+        var effects: [Effect] = []
+        for _ in 0..<3 {
+            effects += send([.fleet(.probe(agent: "alpha", url: "http://127.0.0.1:18800/health", sample: failure))], to: &model)
+        }
+        return effects
+    }
+
+    let alphaDown = Transition(time: sampleFleet().1, agent: "alpha", from: .healthy, to: .unhealthy, reason: "refused")
+
+    @Test func anAlertRingsTheBellAndRunsTheHookOncePerWindow() {
         var model = console()
-        #expect(send([.alert], to: &model) == [.bell])
+        model.alerting = Alerting(bell: true, notify: true, window: 60)
+        _ = failAlpha(&model)
+        #expect(send([.tick], to: &model) == [.bell, .notify([alphaDown], swarm: fleet.endpoint)])
+        // Back to healthy within the window: held, and told when the window ends only if it did not end where it was.
+        let ok = HealthSample(time: now, ok: true, latency: 0.01, status: 200)
+        _ = send([.fleet(.probe(agent: "alpha", url: "http://127.0.0.1:18800/health", sample: ok)), .tick], to: &model,
+                 at: now.addingTimeInterval(10))
+        #expect(send([.tick], to: &model, at: now.addingTimeInterval(30)).isEmpty)
+        let due = send([.tick], to: &model, at: now.addingTimeInterval(61))
+        #expect(due.first == .bell && due.count == 2, "\(due)")
+    }
+
+    @Test func withoutBellOrNotifyTransitionsAskNothing() {
+        var model = console()
+        #expect(failAlpha(&model).isEmpty)
+        #expect(send([.tick], to: &model).isEmpty)
+    }
+
+    /// The console writes what it probes and the transitions it sees; while a recorder writes them, it probes
+    /// nothing and writes nothing, and probes again when the recorder is gone.
+    @Test func theConsoleWritesTheHistoryUnlessARecorderDoes() {
+        var model = console()
+        model.historyDuty = .write
+        let read = Message.snapshot(nodes: fleet.nodes, services: Array(fleet.services.values),
+                                    tasks: Array(fleet.tasks.values.joined()), at: now)
+        #expect(send([.fleet(read)], to: &model) == [.setProbeTargets(fleet.probeTargets)])
+        let url = "http://127.0.0.1:18800/health"
+        let probes = failAlpha(&model)
+        #expect(probes.count == 3 && probes.allSatisfy { if case .recordProbe("alpha", url, _) = $0 { true } else { false } }, "\(probes)")
+        #expect(send([.tick], to: &model) == [.recordTransitions([alphaDown])])
+        #expect(send([.fleet(.healthFrom(.recorder("42@mgr1")))], to: &model) == [.setProbeTargets([])])
+        let sample = HealthSample(time: now, ok: true, latency: 0.01, status: 200)
+        #expect(send([.fleet(.probe(agent: "alpha", url: url, sample: sample)), .tick], to: &model).isEmpty,
+                "the recorder's samples and transitions are its to write")
+        let targets = send([.fleet(.healthFrom(.probes))], to: &model)
+        #expect(targets == [.setProbeTargets(fleet.probeTargets)] && !fleet.probeTargets.isEmpty)
+    }
+
+    /// The recorder writes always, says each transition on its lines, beats every few seconds with the fleet's
+    /// line, and stops when another recorder has taken over.
+    @Test func theRecorderWritesSaysAndBeats() {
+        var model = console()
+        model.historyDuty = .record
+        _ = update(&model, .fleet(.healthFrom(.recorder("elsewhere"))), now: now)
+        #expect(failAlpha(&model).count == 3, "a recorder writes its probes whatever it reads")
+        let effects = send([.tick], to: &model)
+        #expect(effects.count == 3, "\(effects)")
+        #expect(effects.first == .recordTransitions([alphaDown]))
+        #expect(effects.contains(.say("alpha: healthy → unhealthy (refused)")))
+        guard case .heartbeat(let report)? = effects.last else { Issue.record("no heartbeat: \(effects)"); return }
+        #expect(report.unhealthy.contains("alpha") && report.exitStatus == 1, "\(report)")
+        #expect(send([.tick], to: &model, at: now.addingTimeInterval(2)).isEmpty, "the next beat comes after 5 s")
+        #expect(send([.tick], to: &model, at: now.addingTimeInterval(5)).count == 1)
+        #expect(send([.fleet(.historyProblem("disk full"))], to: &model) == [.say("disk full")])
+        #expect(send([.notice("--notify exited with 1")], to: &model) == [.say("--notify exited with 1")])
+        #expect(send([.recorderReplaced("another recorder has taken over")], to: &model) == [.quit])
+        #expect(model.stopped == "another recorder has taken over")
+    }
+
+    @Test func aNoticeFlashesInTheConsole() {
+        var model = console()
+        #expect(send([.notice("--notify exited with 3 for alpha")], to: &model).isEmpty)
+        #expect(view(model).text.contains("--notify exited with 3 for alpha"))
     }
 
     @Test func aProbeResultReachesTheNextFrameAndAsksNothing() {
         var model = console()
         let before = view(model).text
-        let failure = HealthSample(time: now, ok: false, reason: "refused")
-        for _ in 0..<3 {
-            #expect(send([.fleet(.probe(agent: "alpha", url: "http://127.0.0.1:18800/health", sample: failure))], to: &model).isEmpty)
-        }
-        // The tick tells of the change of state, once.
-        let seen = send([.tick], to: &model)
-        #expect(seen.count == 1)
-        if case .transitions(let changes) = seen.first {
-            #expect(changes.map { "\($0.agent) \($0.from.rawValue)>\($0.to.rawValue) \($0.reason ?? "")" } == ["alpha healthy>unhealthy refused"])
-        } else {
-            Issue.record("a tick after the change tells of it: \(seen)")
-        }
+        #expect(failAlpha(&model).isEmpty)
         #expect(send([.tick], to: &model).isEmpty)
         let after = view(model).text
         #expect(after != before)
@@ -170,9 +233,10 @@ struct UpdateTests {
         var alpha = fleet.services["id-openclaw_alpha"]!
         alpha.desired = 0
         alpha.running = 0
+        model.historyDuty = .write
         #expect(send([.fleet(.service(alpha, tasks: [], at: now)), .tick], to: &model) ==
                 [.setProbeTargets(fleet.probeTargets.filter { $0.agent != "alpha" }),
-                 .transitions([Transition(time: now, agent: "alpha", from: .healthy, to: .asleep)])])
+                 .recordTransitions([Transition(time: now, agent: "alpha", from: .healthy, to: .asleep)])])
         #expect(model.rows.first { $0.id == "alpha" }?.health == .asleep)
         #expect(send([.fleet(.tasks(Array(fleet.tasks.values.joined()), at: now))], to: &model).isEmpty)
     }

@@ -4,11 +4,11 @@ import Foundation
 /// Every action taken, one JSON object per line, in `$XDG_STATE_HOME/clawtop/actions.log`
 /// (`~/.local/state/clawtop/actions.log` by default): time, user, endpoint, action, the path it took (`docker`, or
 /// `warren` for a wake or sleep asked of Warren), agent, service, before, after, whether it worked and the message.
-struct ActionLog: Sendable {
+public struct ActionLog: Sendable {
     let path: String
     let endpoint: String
 
-    init(endpoint: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(endpoint: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.endpoint = endpoint
         path = Self.defaultPath(environment: environment)
     }

@@ -2,7 +2,7 @@ import Foundation
 import FleetSource
 
 /// Runs async work from synchronous code (the console owns the main thread; work runs on the pool).
-func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws(SourceError) -> T) -> Result<T, SourceError> {
+public func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws(SourceError) -> T) -> Result<T, SourceError> {
     let semaphore = DispatchSemaphore(value: 0)
     nonisolated(unsafe) var result: Result<T, SourceError>?
     Task.detached {
@@ -14,7 +14,7 @@ func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws(Source
 }
 
 /// Closes the backend's connections from synchronous code.
-func shutdownBlocking(_ backend: any FleetBackend, _ warren: (any WarrenLink)? = nil) {
+public func shutdownBlocking(_ backend: any FleetBackend, _ warren: (any WarrenLink)? = nil) {
     _ = runBlocking { () async throws(SourceError) -> Bool in
         await backend.shutdown()
         await warren?.shutdown()

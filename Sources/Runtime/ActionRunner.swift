@@ -3,7 +3,7 @@ import Foundation
 import FleetSource
 
 /// Carries out confirmed actions through the backend, posts how each ended, and appends it to the action log.
-struct ActionRunner: Sendable {
+public struct ActionRunner: Sendable {
     let backend: any FleetBackend
     /// Wake and sleep of the agents Warren runs go through it.
     let warren: (any WarrenLink)?

@@ -1,0 +1,54 @@
+import ClawtopCore
+import Dashboard
+import FleetSource
+import Foundation
+import Health
+import HistoryStore
+
+extension Runtime {
+    /// The model as the console would show it a moment after it starts, for `snapshot` and `status`: one read,
+    /// Warren's view, the past from the history on disk (if any) and one round of probes, unless a recorder is
+    /// writing that history: its results stand. Then the tick before a frame, with the logs it shows read once.
+    /// The demo's fleet is shown at its opening moment, so its scene is the same every run.
+    public static func oneRound(_ model: ConsoleModel, backend: any FleetBackend, warren: (any WarrenLink)?,
+                                history: HistoryStore?, windows: Bool = false) throws(Failure) -> ConsoleModel {
+        let startup = try firstRead(backend)
+        var model = model
+        model.fleet.warren = warren.map { WarrenView(address: $0.address) }
+        let opening = backend.openingMoment
+        let runtime = Runtime(model: model, once: true, frontend: nil, clock: { opening ?? Date() }, wake: {}) { post in
+            SwarmSources(name: model.swarm, backend: backend, warren: warren, actionLog: nil, history: history, follow: false,
+                         post: post)
+        }
+        defer { shutdownBlocking(backend, warren) }
+        var messages = startup
+        // Warren before the probes: the agents added through its API are probed too.
+        if let warren { messages += blocking { await warren.readOnce() } }
+        if let history {
+            if let past = try? history.loadPast(capacity: model.fleet.setup.historySize) { messages.append(.past(past)) }
+            if let recorder = try? history.liveRecorder(now: Date()) { messages.append(.healthFrom(.recorder(recorder.description))) }
+            if windows, let figures = try? history.windows(now: opening ?? Date()) { messages.append(.windows(figures)) }
+        }
+        for message in messages { runtime.send(.fleet(message)) }
+        // The demo opens with its history probed already; a recorder's results stand.
+        if opening == nil, runtime.model.fleet.healthFrom == .probes, !runtime.model.probeTargets.isEmpty {
+            let scheduler = runtime.swarm.scheduler, targets = runtime.model.probeTargets
+            for message in blocking({ await scheduler.probeOnce(targets) }) { runtime.send(.fleet(message)) }
+        }
+        runtime.send(.tick)
+        return runtime.model
+    }
+
+    /// The logs of the frame, once, as the console would follow them.
+    func readLogsOnce(_ service: String?) {
+        guard let service else { return }
+        let backend = swarm.backend
+        let lines = blocking { (try? await LogFollower.recent(backend: backend, service: service)) ?? [] }
+        send(.fleet(.logLines(service: service, lines)))
+    }
+}
+
+/// Runs async work that cannot fail from synchronous code.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
+    try! runBlocking { () async throws(SourceError) -> T in await body() }.get()
+}
