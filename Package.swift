@@ -40,7 +40,7 @@ let package = Package(
 
         // The health side: clawtop's own probes (HTTP, Warren's rules) and the scheduler that runs them on time.
         .target(name: "Health", dependencies: [
-            "ClawtopCore", "SSHTunnel",
+            "ClawtopCore", "FleetSource", "SSHTunnel",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -49,7 +49,7 @@ let package = Package(
 
         // The seam every source of fleet state stands behind, in the model's terms, and the log follower that reads
         // any of them.
-        .target(name: "FleetSource", dependencies: ["ClawtopCore", "Health"]),
+        .target(name: "FleetSource", dependencies: ["ClawtopCore"]),
 
         // The Docker side: the backend over the Engine API, the watcher of its events, the wire-to-model mapping.
         .target(name: "DockerSource", dependencies: ["ClawtopCore", "FleetSource", "Health", "DockerEngine", "SSHTunnel"]),
@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "HistoryStore", dependencies: ["ClawtopCore", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // The demo: a simulated swarm behind the same seam as Docker, for `--demo`.
-        .target(name: "Demo", dependencies: ["ClawtopCore", "FleetSource", "Health"]),
+        .target(name: "Demo", dependencies: ["ClawtopCore", "FleetSource"]),
 
         // What the view and the terminal share: the cell buffer, rectangles, style roles, the theme, keys, text width.
         .target(name: "Screen"),
@@ -100,11 +100,13 @@ let package = Package(
         ]),
 
         // Shared by the test targets: the private daemon's address, docker CLI helpers, waiting on conditions.
-        .target(name: "TestSupport", dependencies: ["DockerEngine", "SSHTunnel", "ClawtopCore", "FleetSource", "DockerSource", "Health"],
+        .target(name: "TestSupport", dependencies: ["DockerEngine", "SSHTunnel", "ClawtopCore", "Dashboard", "FleetSource",
+                                                 "DockerSource", "Health", "Runtime"],
                 path: "Tests/TestSupport"),
 
         .testTarget(name: "ClawtopCoreTests", dependencies: ["ClawtopCore"]),
         .testTarget(name: "OrchestratorConfigTests", dependencies: ["OrchestratorConfig"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Dashboard", "Demo", "HistoryStore", "ClawtopCore"]),
         .testTarget(name: "HistoryStoreTests", dependencies: ["HistoryStore", "ClawtopCore"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "SSHTunnel", "TestSupport"],
                     resources: [.copy("Fixtures")]),

@@ -1,7 +1,6 @@
 import ClawtopCore
 import Foundation
 import FleetSource
-import Health
 import Synchronization
 
 /// The demo: a simulated swarm in this process, behind the same interface as Docker. It opens with a quarter of an

@@ -1,6 +1,5 @@
 import ClawtopCore
 import Foundation
-import Health
 
 /// Where the fleet comes from: a Docker daemon (`DockerBackend`), or the demo's simulated swarm. The console and
 /// `snapshot` see only this, in the model's terms, so the demo runs through the same update, scheduler, follower and

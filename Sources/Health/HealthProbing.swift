@@ -1,9 +1,5 @@
 import ClawtopCore
-
-/// Answers one health probe; never throws: every outcome is a sample.
-public protocol HealthProbing: Sendable {
-    func probe(_ target: ProbeTarget) async -> HealthSample
-}
+import FleetSource
 
 extension HealthProber: HealthProbing {
     /// Reads the agent's gateway token file for each probe, so a rotated token is taken up at once.

@@ -1,4 +1,5 @@
 import ClawtopCore
+import FleetSource
 import Foundation
 import Synchronization
 

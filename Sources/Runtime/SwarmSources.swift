@@ -63,6 +63,7 @@ public final class SwarmSources: Sendable {
     func stop() async {
         logs.stop()
         await running.stop(waitingForFirst: false)
+        writer?.flush()
         await backend.shutdown()
         await warren?.shutdown()
     }

@@ -6,22 +6,11 @@ import Health
 import TestSupport
 import Testing
 
-/// The demo behind the backend interface, in real time, with the store, scheduler and log follower the console uses.
+/// The demo behind the backend interface, in real time, in the runtime the console uses.
 struct DemoBackendTests {
     @Test func theConsolesPartsRunOnTheDemo() async throws {
         let backend = DemoBackend(tick: 0.1)
-        var initial = FleetState(endpoint: backend.displayName, setup: DemoBackend.setup())
-        for m in try await backend.load() { reduce(&initial, m) }
-        let scheduler = HealthScheduler(prober: backend.prober)
-        let store = FleetStore(initial, scheduler: scheduler)
-        let watching = Task { await backend.watch(post: store.apply) }
-        let probing = Task { await scheduler.run(post: store.apply) }
-        let logs = LogFollower(backend: backend, post: { service, entries in store.apply(.logLines(service: service, entries)) })
-        defer {
-            logs.stop()
-            watching.cancel()
-            probing.cancel()
-        }
+        let store = try await FleetStore(backend: backend, setup: DemoBackend.setup(), logsOf: "data-pipeline")
         func health(_ agent: String) -> HealthState? { store.current.agentRows(now: Date()).first { $0.id == agent }?.health }
         #expect(health("calendar") == .asleep)
 
@@ -32,7 +21,6 @@ struct DemoBackendTests {
             await Task.yield()
             return health("calendar") == .healthy
         }
-        logs.follow(service: "openclaw_data-pipeline")
         try await TestDocker.waitUntil("its log lines", timeout: 30) {
             await Task.yield()
             return store.current.logs.count >= 10
@@ -44,6 +32,7 @@ struct DemoBackendTests {
             await Task.yield()
             return health("calendar") == .asleep
         }
+        await store.stop()
         await #expect(throws: DemoWorld.notFound("openclaw_nosuch")) {
             _ = try await backend.logs(service: "openclaw_nosuch", request: LogRequest(follow: true))
         }

@@ -2,13 +2,18 @@ import Foundation
 import Testing
 
 /// Compares `actual` with `Golden/NAME.txt` beside the calling test's file; `RECORD_GOLDEN=1` writes it instead, for
-/// review in the diff. A missing golden fails.
+/// review in the diff, and fails when that changed the file (a recording run is never green by recording). A
+/// missing golden fails.
 public func assertGolden(_ actual: String, _ name: String, filePath: String = #filePath,
                          sourceLocation: SourceLocation = #_sourceLocation) throws {
     let url = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name).txt")
     if ProcessInfo.processInfo.environment["RECORD_GOLDEN"] == "1" {
+        let before = try? String(contentsOf: url, encoding: .utf8)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try actual.write(to: url, atomically: true, encoding: .utf8)
+        if before != actual {
+            Issue.record("recorded \(name).txt anew: review the diff, then run again without RECORD_GOLDEN", sourceLocation: sourceLocation)
+        }
         return
     }
     guard let expected = try? String(contentsOf: url, encoding: .utf8) else {

@@ -2,36 +2,19 @@ import ClawtopCore
 import DockerEngine
 import Foundation
 import DockerSource
-import Health
 
-/// The console's moving parts without the console: the watcher and the health scheduler feeding one store,
-/// against the private swarm.
+/// The console's runtime without the console, against the private swarm.
 public enum LiveFleet {
     /// Runs `body` with a store that follows the swarm and probes the agents of `setup`; stops everything after.
     public static func with<T>(_ setup: AgentSetup, _ body: (FleetStore) async throws -> T) async throws -> T {
         try await TestDocker.withClient { client in
-            var initial = FleetState(endpoint: "test", setup: setup)
-            reduce(&initial, try await FleetWatcher.snapshot(client))
-            let prober = HealthProber()
-            let scheduler = HealthScheduler(prober: prober)
-            let store = FleetStore(initial, scheduler: scheduler)
-            let watcher = FleetWatcher(client: client, post: store.apply)
-            let watching = Task { await watcher.run() }
-            let probing = Task { await scheduler.run(post: store.apply) }
-            defer {
-                watching.cancel()
-                probing.cancel()
-            }
+            let store = try await FleetStore(backend: DockerBackend(client: client, probeFromSwarm: false), setup: setup)
             do {
                 let result = try await body(store)
-                probing.cancel()
-                await probing.value
-                await prober.shutdown()
+                await store.stop()
                 return result
             } catch {
-                probing.cancel()
-                await probing.value
-                await prober.shutdown()
+                await store.stop()
                 throw error
             }
         }

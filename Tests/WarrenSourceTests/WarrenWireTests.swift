@@ -41,8 +41,12 @@ struct WarrenWireTests {
         #expect(events[0].agent == "alpha" && events[0].fields["error"]?.contains("connection refused") == true)
         // Go's nine fractional digits and the offset: the time is Warren's, not the moment clawtop read it.
         #expect(events[0].time != now && abs(events[0].time.timeIntervalSince(events[1].time)) < 0.001)
-        #expect(WarrenWire.date("2026-11-30T01:44:51.611667821Z") == WarrenWire.date("2026-11-30T01:44:51.611Z"))
-        #expect(WarrenWire.date("2026-11-30T02:44:51+01:00") == WarrenWire.date("2026-11-30T01:44:51Z"))
+        // Each parsed (nil would equal nil), and equal to the time it names.
+        let noon = Date(timeIntervalSince1970: 1_796_003_091)
+        #expect(WarrenWire.date("2026-11-30T01:44:51Z") == noon)
+        #expect(WarrenWire.date("2026-11-30T01:44:51.611667821Z").map { abs($0.timeIntervalSince(noon) - 0.611) < 0.0005 } == true)
+        #expect(WarrenWire.date("2026-11-30T01:44:51.611Z").map { abs($0.timeIntervalSince(noon) - 0.611) < 0.0005 } == true)
+        #expect(WarrenWire.date("2026-11-30T02:44:51+01:00") == noon)
         #expect(WarrenWire.event("not json", now: now) == nil)
     }
 }
