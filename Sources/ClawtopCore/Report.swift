@@ -285,8 +285,6 @@ public struct FleetReport: Codable, Sendable, Equatable {
         return (try? encoder.encode(self)) ?? Data("{}".utf8)
     }
 
-    /// 0 when nothing is failing, unhealthy or missing; 1 otherwise (`snapshot`'s exit status).
-    /// 1 when an agent is failing, unhealthy or missing, or its service has a task that cannot be placed.
     static func placements(_ fleet: FleetState, service: String?) -> [Placement] {
         guard let service else { return [] }
         let (names, down) = (fleet.nodeNames, fleet.downNodes)
@@ -297,9 +295,5 @@ public struct FleetReport: Codable, Sendable, Equatable {
                           desiredState: t.desiredState, error: t.error.map(sanitize),
                           nodeDown: t.nodeID.map(down.contains) ?? false)
             }
-    }
-
-    public var exitStatus: Int32 {
-        agents.contains { ["failing", "unhealthy", "missing"].contains($0.health) || $0.state == "pending" } ? 1 : 0
     }
 }

@@ -13,7 +13,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var healthy: Int
     public var asleep: Int
     public var unknown: Int
-    /// As `snapshot`'s: 1 when an agent is failing, unhealthy or missing, or cannot be placed.
+    /// The exit status of `snapshot` and `status` (this is the one place it is decided): 1 when an agent is failing,
+    /// unhealthy or missing, or its service has a task that cannot be placed; else 0.
     public var exitStatus: Int32
 
     /// From the agent rows in the table's order (`FleetState.agentRows`).

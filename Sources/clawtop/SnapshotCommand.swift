@@ -103,12 +103,11 @@ struct SnapshotCommand: ParsableCommand {
             let names = model.fleet.agents.map(\.name)
             throw Failure("no agent named '\(select)'" + (names.isEmpty ? "" : "; the agents are: " + names.joined(separator: ", ")))
         }
-        let report = FleetReport(model.fleet, now: model.now)
-        let frame = Dashboard.view(model)
+        let status = StatusReport(rows: model.fleet.agentRows(now: model.now), endpoint: model.fleet.endpoint, now: model.now).exitStatus
         switch format {
-        case .text: return (Data(frame.text.utf8), report.exitStatus)
-        case .ansi: return (Data(ansiText(frame).utf8), report.exitStatus)
-        case .json: return (report.json() + Data("\n".utf8), report.exitStatus)
+        case .text: return (Data(Dashboard.view(model).text.utf8), status)
+        case .ansi: return (Data(ansiText(Dashboard.view(model)).utf8), status)
+        case .json: return (FleetReport(model.fleet, now: model.now).json() + Data("\n".utf8), status)
         }
     }
 }

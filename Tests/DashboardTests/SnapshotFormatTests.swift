@@ -23,12 +23,12 @@ struct SnapshotFormatTests {
 
     @Test func theExitStatusSaysWhetherAnythingIsFailingUnhealthyOrMissing() {
         let (fleet, now) = sampleFleet()
-        #expect(FleetReport(fleet, now: now).exitStatus == 1)
+        #expect(StatusReport(rows: fleet.agentRows(now: now), endpoint: "", now: now).exitStatus == 1)
         var healthy = FleetState(endpoint: "x", setup: AgentSetup(showAll: true))
         reduce(&healthy, .snapshot(nodes: [], services: [ServiceInfo(id: "a", name: "a", image: "i", mode: .replicated,
                                                                       desired: 0, running: 0, createdAt: now)],
                                    tasks: [], at: now))
-        #expect(FleetReport(healthy, now: now).exitStatus == 0, "asleep is not failing")
+        #expect(StatusReport(rows: healthy.agentRows(now: now), endpoint: "", now: now).exitStatus == 0, "asleep is not failing")
     }
 
     @Test func ansiCarriesTheColourThemeAndTheSameText() throws {

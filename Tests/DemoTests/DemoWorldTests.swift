@@ -46,7 +46,7 @@ struct DemoOpeningTests {
                         == render(fleet(b), ui: ui, width: width, height: height, now: later).text)
             }
         }
-        #expect(FleetReport(fleet(a), now: start).exitStatus == 1)
+        #expect(StatusReport(rows: fleet(a).agentRows(now: start), endpoint: "", now: start).exitStatus == 1)
     }
 
     @Test func theCastHasWhatOperatorsMeet() {
