@@ -32,8 +32,10 @@ struct ConsoleCommand: ParsableCommand {
         let startup = try firstRead(backend)
         // The demo keeps no history: its fleet is new each time.
         let (history, demo) = (self.history, display.demo)
-        let openStore = { @Sendable (name: String) throws(Failure) -> HistoryStore? in demo ? nil : try history.open(swarm: name) }
-        let firstStore = try openStore(backend.displayName)
+        let openStore = { @Sendable (name: String) -> (store: HistoryStore?, problem: String?) in
+            demo ? (nil, nil) : history.open(swarm: name)
+        }
+        let (firstStore, firstProblem) = openStore(backend.displayName)
         let console: Console
         do {
             console = try Console(forceASCII: display.ascii,
@@ -62,14 +64,14 @@ struct ConsoleCommand: ParsableCommand {
                 let docker = try display.dockerBackend(context: name)
                 // Warren goes with the swarm it was named for.
                 let link: (any WarrenLink)?
-                let kept: HistoryStore?
                 do throws(Failure) {
                     link = name == first ? try display.warrenLink(forwards: docker.forwards) : nil
-                    kept = try openStore(docker.displayName)
                 } catch {
                     shutdownBlocking(docker)
                     throw error
                 }
+                let (kept, problem) = openStore(docker.displayName)
+                if let problem { post(.swarmMessage(name, .historyProblem(problem + "; showing live data only"))) }
                 return SwarmSources(name: name, backend: docker, warren: link, actionLog: actionLog(docker), history: kept,
                                     follow: true, post: post)
             },
@@ -78,7 +80,7 @@ struct ConsoleCommand: ParsableCommand {
             SwarmSources(name: first, backend: backend, warren: warren, actionLog: actionLog(backend), history: firstStore,
                          follow: true, post: post)
         }
-        runtime.start(firstRead: startup)
+        runtime.start(firstRead: startup + (firstProblem.map { [.historyProblem($0 + "; showing live data only")] } ?? []))
         let reason = console.run(
             onWake: { runtime.drain() },
             onKey: { key in runtime.send(.key(key)) },

@@ -46,20 +46,27 @@ struct HistoryOptions: ParsableArguments {
         return HistoryStore.path(swarm: swarm, in: directory)
     }
 
-    /// The swarm's history, created if need be; nil with `--no-history`.
-    func open(swarm: String) throws(Failure) -> HistoryStore? {
-        guard !off else { return nil }
+    /// The swarm's history, created if need be; nil with `--no-history`, or with why when it cannot be opened (a
+    /// damaged file, a directory that cannot be written, a lock held too long): the live view goes on without it.
+    func open(swarm: String) -> (store: HistoryStore?, problem: String?) {
+        guard !off else { return (nil, nil) }
         do {
-            return try HistoryStore(path: path(swarm: swarm), retention: Self.seconds(retention) ?? HistoryStore.defaultRetention,
-                                    maxBytes: Int64(maxMegabytes) << 20)
+            return (try HistoryStore(path: path(swarm: swarm), retention: Self.seconds(retention) ?? HistoryStore.defaultRetention,
+                                     maxBytes: Int64(maxMegabytes) << 20), nil)
         } catch {
-            throw Failure(error.description)
+            return (nil, error.description)
         }
     }
 
     /// The swarm's history if there is one already (for `snapshot` and `status`, which create nothing).
-    func openExisting(swarm: String) throws(Failure) -> HistoryStore? {
-        guard !off, FileManager.default.fileExists(atPath: path(swarm: swarm)) else { return nil }
-        return try open(swarm: swarm)
+    func openExisting(swarm: String) -> (store: HistoryStore?, problem: String?) {
+        guard !off, FileManager.default.fileExists(atPath: path(swarm: swarm)) else { return (nil, nil) }
+        return open(swarm: swarm)
+    }
+
+    /// Says on standard error, once, that the history cannot be used and what clawtop does instead.
+    static func complain(_ problem: String?, doing: String) {
+        guard let problem else { return }
+        FileHandle.standardError.write(Data("clawtop: \(sanitize(problem)); \(doing)\n".utf8))
     }
 }

@@ -30,22 +30,26 @@ struct RecordCommand: ParsableCommand {
 
     func run() throws {
         try display.withBackend { setup, backend, warren in
-            guard let store = try history.open(swarm: backend.displayName) else { return }
+            let (store, problem) = history.open(swarm: backend.displayName)
+            HistoryOptions.complain(problem, doing: "probing without writing it")
             try record(store: store, setup: setup, backend: backend, warren: warren)
         }
     }
 
-    /// The runtime with no view, writing the history, until a stop signal or until another recorder takes it over.
-    private func record(store: HistoryStore, setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws {
+    /// The runtime with no view, writing the history (when it can be opened: else it probes and tells all the
+    /// same), until a stop signal or until another recorder takes it over.
+    private func record(store: HistoryStore?, setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws {
         let (pid, host) = (RecorderIdentity.pid, RecorderIdentity.host)
-        let holder: RecorderInfo?
-        do { holder = try store.claimRecorder(pid: pid, host: host, now: Date()) } catch { throw Failure(error.description) }
-        if let holder {
-            throw Failure("another recorder writes \(store.path): pid \(holder.pid) on \(sanitize(holder.host)), seen \(formatAge(Date().timeIntervalSince(holder.heartbeat))) ago")
-        }
-        defer { try? store.releaseRecorder(pid: pid, host: host) }
         var startup = try firstRead(backend)
-        if let past = try? store.loadPast(capacity: setup.historySize) { startup.append(.past(past)) }
+        if let store {
+            let holder: RecorderInfo?
+            do { holder = try store.claimRecorder(pid: pid, host: host, now: Date()) } catch { throw Failure(error.description) }
+            if let holder {
+                throw Failure("another recorder writes \(store.path): pid \(holder.pid) on \(sanitize(holder.host)), seen \(formatAge(Date().timeIntervalSince(holder.heartbeat))) ago")
+            }
+            if let past = try? store.loadPast(capacity: setup.historySize) { startup.append(.past(past)) }
+        }
+        defer { try? store?.releaseRecorder(pid: pid, host: host) }
         var model = ConsoleModel(fleet: FleetState(endpoint: backend.displayName, setup: setup), ui: UIState(),
                                  width: 0, height: 0, now: Date(), swarm: backend.displayName)
         model.fleet.warren = warren.map { WarrenView(address: $0.address) }
@@ -57,7 +61,7 @@ struct RecordCommand: ParsableCommand {
             SwarmSources(name: backend.displayName, backend: backend, warren: warren, actionLog: nil, history: store,
                          follow: false, post: post)
         }
-        headless.say("writing the history of \(sanitize(backend.displayName)) to \(store.path) (pid \(pid))")
+        headless.say("watching \(sanitize(backend.displayName))" + (store.map { ", writing its history to \($0.path)" } ?? ", keeping no history") + " (pid \(pid))")
         runtime.start(firstRead: startup)
         if let number = headless.run(runtime) { headless.say("stopping (signal \(number))") }
         _ = runBlocking { () async throws(SourceError) -> Bool in

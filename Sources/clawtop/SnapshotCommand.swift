@@ -82,7 +82,8 @@ struct SnapshotCommand: ParsableCommand {
 
     /// The frame (or JSON) of one swarm, and the exit status it calls for.
     private func snapshot(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws -> (Data, Int32) {
-        let store = display.demo ? nil : try history.openExisting(swarm: backend.displayName)
+        let (store, problem) = display.demo ? (nil, nil) : history.openExisting(swarm: backend.displayName)
+        HistoryOptions.complain(problem, doing: "showing live data only")
         var ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
         ui.sort = display.sort
         ui.selectedID = select

@@ -36,7 +36,8 @@ struct StatusCommand: ParsableCommand {
             return try print(recorded.report)
         }
         try display.withBackend { setup, backend, warren in
-            let store = display.demo ? nil : try history.openExisting(swarm: backend.displayName)
+            let (store, problem) = display.demo ? (nil, nil) : history.openExisting(swarm: backend.displayName)
+            HistoryOptions.complain(problem, doing: "showing live data only")
             let start = ConsoleModel(fleet: FleetState(endpoint: backend.displayName, setup: setup), ui: UIState(),
                                      width: 0, height: 0, now: Date())
             let model = try Runtime.oneRound(start, backend: backend, warren: warren, history: store)
