@@ -71,7 +71,7 @@ struct ConsoleCommand: ParsableCommand {
                     throw error
                 }
                 let (kept, problem) = openStore(docker.displayName)
-                if let problem { post(.swarmMessage(name, .historyProblem(problem + "; showing live data only"))) }
+                if let problem { post(.swarmMessage(name, .historyProblem("live data only: " + problem))) }
                 return SwarmSources(name: name, backend: docker, warren: link, actionLog: actionLog(docker), history: kept,
                                     follow: true, post: post)
             },
@@ -80,7 +80,8 @@ struct ConsoleCommand: ParsableCommand {
             SwarmSources(name: first, backend: backend, warren: warren, actionLog: actionLog(backend), history: firstStore,
                          follow: true, post: post)
         }
-        runtime.start(firstRead: startup + (firstProblem.map { [.historyProblem($0 + "; showing live data only")] } ?? []))
+        // What is wrong with the history comes first in the status line's words: the reason may not fit.
+        runtime.start(firstRead: startup + (firstProblem.map { [.historyProblem("live data only: " + $0)] } ?? []))
         let reason = console.run(
             onWake: { runtime.drain() },
             onKey: { key in runtime.send(.key(key)) },

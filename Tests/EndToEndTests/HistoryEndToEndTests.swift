@@ -140,7 +140,7 @@ struct HistoryEndToEndTests {
         let tmux = try Tmux(width: 170, height: 30, environment: setup.environment)
         try tmux.type("\(bin) \(options.joined(separator: " "))")
         let screen = try await tmux.waitFor("not written")
-        #expect(screen.contains("kept") && screen.contains("showing live data only"), "\(screen)")
+        #expect(screen.contains("kept") && screen.contains("not written: live data only: history"), "\(screen)")
         try tmux.keys("q")
         #expect(FileManager.default.fileExists(atPath: path), "the damaged file is kept")
     }
