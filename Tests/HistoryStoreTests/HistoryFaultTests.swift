@@ -238,8 +238,10 @@ struct HistoryFaultTests {
                 db = sqlite3.connect(sys.argv[1], isolation_level=None)
                 if sys.argv[2] == "1":
                     db.execute("PRAGMA locking_mode=EXCLUSIVE")
+                stuck = 'INSERT INTO transition (time, agent, "from", "to") VALUES (0, "stuck", "healthy", "failing")'
+                db.execute(stuck)  # committed: the journal is not empty, so opening for writing need not write
                 db.execute("BEGIN EXCLUSIVE")
-                db.execute('INSERT INTO transition (time, agent, "from", "to") VALUES (0, "stuck", "healthy", "failing")')
+                db.execute(stuck)
                 print("locked", flush=True)
                 sys.stdin.read()
                 """
