@@ -244,7 +244,7 @@ struct Opener {
     /// The file opened for reading only, checked as far as `probe` goes; nil when it holds no history yet (a writer
     /// created it and has not set it up). True with it when a newer clawtop wrote it.
     private func readable(readOnly: HistoryError) throws -> (HistoryStore, Bool)? {
-        let pool = try HistoryStore.makePool(path: path, readonly: true, busy: lockWait)
+        let pool = try readOnlyPool()
         do {
             let applied = try pool.writeWithoutTransaction { db in try HistoryStore.migrator.appliedIdentifiers(db) }
             guard applied.contains(Self.base) else {
@@ -264,6 +264,21 @@ struct Opener {
         } catch {
             try? pool.close()
             throw error
+        }
+    }
+
+    /// A pool that only reads. SQLite reads a WAL file through the journal's index (`-shm`), which it cannot make in
+    /// a directory this process may not write; when there is no journal either (no one has the file open to write
+    /// it), the file is read as immutable, without locks (where SQLite takes `file:` names).
+    private func readOnlyPool() throws -> DatabasePool {
+        do {
+            return try HistoryStore.makePool(path: path, readonly: true, busy: lockWait)
+        } catch let error as DatabaseError where [.SQLITE_CANTOPEN, .SQLITE_READONLY].contains(error.resultCode)
+                                                 && access(directory, W_OK) != 0
+                                                 && !FileManager.default.fileExists(atPath: path + "-wal") {
+            let escaped = path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")
+                .replacingOccurrences(of: "#", with: "%23")
+            return try HistoryStore.makePool(path: "file:\(escaped)?immutable=1", readonly: true, busy: lockWait)
         }
     }
 

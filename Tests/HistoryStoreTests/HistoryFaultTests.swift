@@ -226,6 +226,38 @@ struct HistoryFaultTests {
         #expect(throws: HistoryError.self) { try HistoryStore(path: path) }
     }
 
+    /// A directory or a file the user may not write (root may, so this runs only for others: run the test binary as
+    /// another user to see it): the file is read, nothing is written; without a file, live data only.
+    @Test(.enabled(if: geteuid() != 0, "root writes anywhere"))
+    func aDirectoryThatCannotBeWrittenGivesAReadOnlyStoreOrNone() throws {
+        let scratch = Scratch()
+        try filledHistory(scratch.path)
+        let empty = scratch.directory + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        for directory in [scratch.directory, empty] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: directory)
+        }
+        defer {
+            for directory in [scratch.directory, empty] {
+                try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory)
+            }
+        }
+        let opening = HistoryStore.open(path: scratch.path, as: .writer)
+        let store = try #require(opening.store)
+        #expect(opening.fault == .unwritable && store.isReadOnly)
+        #expect(opening.notice == "cannot write the history in \(scratch.directory): Permission denied; reading \(scratch.path) only")
+        #expect(try store.loadPast(capacity: 1_000).samples["c"]?.count == 400)
+        let none = HistoryStore.open(path: empty + "/swarm.sqlite", as: .writer)
+        #expect(none.store == nil && none.fault == .unwritable)
+        #expect(none.notice == "cannot write the history in \(empty): Permission denied; showing live data only")
+        // A file the user may not write, in a directory it may.
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch.directory)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: scratch.path)
+        let file = HistoryStore.open(path: scratch.path, as: .writer)
+        #expect(file.store?.isReadOnly == true && file.fault == .unwritable)
+        #expect(file.notice == "cannot write the history in \(scratch.directory): Permission denied; reading \(scratch.path) only")
+    }
+
     /// Python's sqlite3 holding the file's lock until told to stop: `BEGIN EXCLUSIVE` (a writer's lock, readers
     /// still read in WAL mode), or with `exclusive` SQLite's exclusive locking mode (no one else reads either).
     final class LockHolder {
