@@ -268,7 +268,7 @@ private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer
     case .reconnecting(let why): parts = [("reconnecting: \(sanitize(why))", .warn)]
     case .failed(let why): parts = [("\(g.bad) \(sanitize(why))", .bad)]
     }
-    if let problem = fleet.historyProblem { parts.append(("\(g.bad) not written: \(sanitize(problem))", .bad)) }
+    if let problem = fleet.historyProblem { parts.append(("\(g.bad) \(sanitize(problem))", .bad)) }
     if !ui.filter.isEmpty { parts.append(("filter: \(sanitize(ui.filter))", .header)) }
     // The newer of the UI's own message and the last action's result.
     if let action = fleet.lastAction, action.at >= (ui.flash?.at ?? .distantPast) {

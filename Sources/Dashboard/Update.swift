@@ -197,9 +197,12 @@ private func apply(_ message: Message, to model: inout ConsoleModel) -> [Effect]
     case .event, .connection:
         reduce(&model.fleet, message)
         return []
-    case .historyProblem(let problem?) where model.historyDuty == .record:
+    case .historyProblem(let problem) where model.historyDuty == .record:
+        // Said once: a full disk fails every batch and every heartbeat until there is room again.
+        let changed = problem != model.fleet.historyProblem
         reduce(&model.fleet, message)
-        return [.say(problem)]
+        guard changed else { return [] }
+        return [.say(problem ?? "the history is written again")]
     default:
         reduce(&model.fleet, message)
         model.rowsChanged()

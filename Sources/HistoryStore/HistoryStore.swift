@@ -12,38 +12,60 @@ import GRDB
 ///   SQLite's journal keeps the file whole. Any number of processes may open one database; they wait their turn to
 ///   write (busy timeout) and read while another writes.
 /// - Samples older than the retention go, and the oldest go first when the file holds more than its bound.
+/// - `open(path:…as:)` never throws: a damaged file is set aside (by the writer) and started anew, a newer
+///   clawtop's file is only read, an unwritable place or a stuck lock gives no store; each with a notice.
 public final class HistoryStore: Sendable {
     public let path: String
     public let retention: TimeInterval
     public let maxBytes: Int64
     let pool: DatabasePool
 
+    /// Set when the store may only be read (a file from a newer clawtop, one this process may not write, or one opened
+    /// as a reader): what every write throws.
+    let readOnly: HistoryError?
+
     public static let defaultRetention: TimeInterval = 7 * 86_400
     public static let defaultMaxBytes: Int64 = 1 << 30
 
-    public init(path: String, retention: TimeInterval = HistoryStore.defaultRetention,
-                maxBytes: Int64 = HistoryStore.defaultMaxBytes) throws(HistoryError) {
-        self.path = path
-        self.retention = retention
-        self.maxBytes = maxBytes
+    /// Opens (creating if need be) and migrates the history at `path`; throws on any problem. `open(path:…as:)` is
+    /// the way that never throws and says what it did about a damaged, locked, unwritable or newer file.
+    public convenience init(path: String, retention: TimeInterval = HistoryStore.defaultRetention,
+                            maxBytes: Int64 = HistoryStore.defaultMaxBytes) throws(HistoryError) {
+        let pool: DatabasePool
         do {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            var config = Configuration()
-            config.busyMode = .timeout(10)
-            config.label = "clawtop-history"
-            config.prepareDatabase { db in
-                // WAL with NORMAL: a committed batch survives the process dying; only power loss may undo the last.
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                db.add(function: Self.mergeLatencies)
-            }
-            pool = try DatabasePool(path: path, configuration: config)
+            pool = try Self.makePool(path: path, readonly: false, busy: 10)
             try Self.migrator.migrate(pool)
-        } catch let error as DatabaseError {
-            throw HistoryError(path: path, error.message ?? error.description)
         } catch {
-            throw HistoryError(path: path, "\(error)")
+            throw HistoryError(path: path, error)
         }
+        self.init(path: path, retention: retention, maxBytes: maxBytes, pool: pool, readOnly: nil)
+    }
+
+    init(path: String, retention: TimeInterval, maxBytes: Int64, pool: DatabasePool, readOnly: HistoryError?) {
+        self.path = path
+        self.retention = retention
+        self.maxBytes = maxBytes
+        self.pool = pool
+        self.readOnly = readOnly
+    }
+
+    /// Whether writes throw (see `readOnly`): a writer has nothing to keep for such a store.
+    public var isReadOnly: Bool { readOnly != nil }
+
+    /// A pool on `path`: WAL, with `busy` seconds of waiting for another process's lock.
+    static func makePool(path: String, readonly: Bool, busy: TimeInterval) throws -> DatabasePool {
+        var config = Configuration()
+        config.readonly = readonly
+        config.busyMode = .timeout(busy)
+        config.label = "clawtop-history"
+        config.prepareDatabase { db in
+            // WAL with NORMAL: a committed batch survives the process dying; only power loss may undo the last.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            db.add(function: Self.mergeLatencies)
+        }
+        return try DatabasePool(path: path, configuration: config)
     }
 
     /// The database of the swarm named `swarm` (its docker context or daemon address) under the state directory:
@@ -118,6 +140,7 @@ public final class HistoryStore: Sendable {
 
     /// Runs `body` in a write transaction, with SQLite's errors as `HistoryError`s.
     func write<T>(_ body: (Database) throws -> T) throws(HistoryError) -> T {
+        if let readOnly { throw readOnly }
         do { return try pool.write(body) } catch { throw HistoryError(path: path, error) }
     }
 
@@ -171,17 +194,63 @@ public final class HistoryStore: Sendable {
     }
 }
 
-/// The history could not be opened, read or written: which file, and SQLite's reason.
+/// The history could not be opened, read or written: which file, SQLite's reason, and what kind of trouble it is.
 public struct HistoryError: Error, CustomStringConvertible, Sendable {
     public let description: String
+    public let fault: HistoryFault
 
-    init(path: String, _ reason: String) {
+    init(path: String, _ reason: String, fault: HistoryFault = .other) {
         description = "history \(path): \(reason)"
+        self.fault = fault
     }
 
     init(path: String, _ error: any Error) {
-        self.init(path: path, (error as? DatabaseError)?.message ?? "\(error)")
+        self.init(path: path, HistoryFault.reason(of: error), fault: HistoryFault(error))
     }
+}
+
+/// What kind of trouble a history is in.
+public enum HistoryFault: Sendable, Equatable {
+    /// The file is damaged (SQLite says malformed, or not a database).
+    case damaged
+    /// A newer clawtop wrote it, with migrations this one does not know: it is only read.
+    case newer
+    /// Opened for reading only (`HistoryRole.reader`).
+    case readOnly
+    /// The directory or the file cannot be created or written (permissions, a read-only file system, a file where a
+    /// directory should be).
+    case unwritable
+    /// Another process holds the lock longer than clawtop waits.
+    case locked
+    /// The disk (or the file's bound) is full.
+    case diskFull
+    case other
+
+    init(_ error: any Error) {
+        guard let error = error as? DatabaseError else {
+            self = error is Damage ? .damaged : .other
+            return
+        }
+        switch error.resultCode {
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: self = .damaged
+        case .SQLITE_BUSY, .SQLITE_LOCKED: self = .locked
+        case .SQLITE_FULL: self = .diskFull
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH: self = .unwritable
+        default: self = .other
+        }
+    }
+
+    /// SQLite's words for `error`, without GRDB's decoration.
+    static func reason(of error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? error.description }
+        if let error = error as? Damage { return error.reason }
+        return "\(error)"
+    }
+}
+
+/// SQLite's own check found the file damaged, without an error code of its own.
+struct Damage: Error {
+    var reason: String
 }
 
 extension Date {

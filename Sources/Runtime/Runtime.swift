@@ -143,7 +143,8 @@ public final class Runtime: @unchecked Sendable {
                     post(.recorderReplaced("another recorder has taken over \(store.path)"))
                 }
             } catch {
-                post(.swarmMessage(name, .historyProblem(error.description)))
+                // As the writer says it, so that a full disk is told once, not with every beat.
+                post(.swarmMessage(name, .historyProblem("not written: \(error.description); keeping what waits and trying again")))
             }
         }
     }

@@ -32,10 +32,14 @@ struct ConsoleCommand: ParsableCommand {
         let startup = try firstRead(backend)
         // The demo keeps no history: its fleet is new each time.
         let (history, demo) = (self.history, display.demo)
-        let openStore = { @Sendable (name: String) -> (store: HistoryStore?, problem: String?) in
-            demo ? (nil, nil) : history.open(swarm: name)
+        // What is wrong with a history is said in the status line, its folder left out: the reason must fit.
+        let openStore = { @Sendable (name: String) -> (store: HistoryStore?, notice: String?) in
+            guard !demo else { return (nil, nil) }
+            let opening = history.open(swarm: name)
+            let folder = (history.path(swarm: name) as NSString).deletingLastPathComponent + "/"
+            return (opening.store, opening.notice.map { $0.replacingOccurrences(of: folder, with: "") })
         }
-        let (firstStore, firstProblem) = openStore(backend.displayName)
+        let (firstStore, firstNotice) = openStore(backend.displayName)
         let console: Console
         do {
             console = try Console(forceASCII: display.ascii,
@@ -70,8 +74,8 @@ struct ConsoleCommand: ParsableCommand {
                     shutdownBlocking(docker)
                     throw error
                 }
-                let (kept, problem) = openStore(docker.displayName)
-                if let problem { post(.swarmMessage(name, .historyProblem("live data only: " + problem))) }
+                let (kept, notice) = openStore(docker.displayName)
+                if let notice { post(.swarmMessage(name, .historyProblem(notice))) }
                 return SwarmSources(name: name, backend: docker, warren: link, actionLog: actionLog(docker), history: kept,
                                     follow: true, post: post)
             },
@@ -80,8 +84,7 @@ struct ConsoleCommand: ParsableCommand {
             SwarmSources(name: first, backend: backend, warren: warren, actionLog: actionLog(backend), history: firstStore,
                          follow: true, post: post)
         }
-        // What is wrong with the history comes first in the status line's words: the reason may not fit.
-        runtime.start(firstRead: startup + (firstProblem.map { [.historyProblem("live data only: " + $0)] } ?? []))
+        runtime.start(firstRead: startup + (firstNotice.map { [.historyProblem($0)] } ?? []))
         let reason = console.run(
             onWake: { runtime.drain() },
             onKey: { key in runtime.send(.key(key)) },

@@ -46,27 +46,29 @@ struct HistoryOptions: ParsableArguments {
         return HistoryStore.path(swarm: swarm, in: directory)
     }
 
-    /// The swarm's history, created if need be; nil with `--no-history`, or with why when it cannot be opened (a
-    /// damaged file, a directory that cannot be written, a lock held too long): the live view goes on without it.
-    func open(swarm: String) -> (store: HistoryStore?, problem: String?) {
-        guard !off else { return (nil, nil) }
-        do {
-            return (try HistoryStore(path: path(swarm: swarm), retention: Self.seconds(retention) ?? HistoryStore.defaultRetention,
-                                     maxBytes: Int64(maxMegabytes) << 20), nil)
-        } catch {
-            return (nil, error.description)
-        }
+    /// The swarm's history for a run that writes it (created if need be); nil with `--no-history`. Whatever is wrong
+    /// with it (a damaged file, set aside and started anew; a directory that cannot be written; a file from a newer
+    /// clawtop; a lock held too long) never stops the live view: the store comes back with a notice of what clawtop
+    /// did, or none does.
+    func open(swarm: String) -> HistoryOpening {
+        open(swarm: swarm, as: .writer)
     }
 
-    /// The swarm's history if there is one already (for `snapshot` and `status`, which create nothing).
-    func openExisting(swarm: String) -> (store: HistoryStore?, problem: String?) {
-        guard !off, FileManager.default.fileExists(atPath: path(swarm: swarm)) else { return (nil, nil) }
-        return open(swarm: swarm)
+    /// The swarm's history if there is one already, for `snapshot` and `status`: they create, move and write nothing.
+    func openExisting(swarm: String) -> HistoryOpening {
+        guard FileManager.default.fileExists(atPath: path(swarm: swarm)) else { return HistoryOpening.none }
+        return open(swarm: swarm, as: .reader)
     }
 
-    /// Says on standard error, once, that the history cannot be used and what clawtop does instead.
-    static func complain(_ problem: String?, doing: String) {
-        guard let problem else { return }
-        FileHandle.standardError.write(Data("clawtop: \(sanitize(problem)); \(doing)\n".utf8))
+    private func open(swarm: String, as role: HistoryRole) -> HistoryOpening {
+        guard !off else { return HistoryOpening.none }
+        return HistoryStore.open(path: path(swarm: swarm), retention: Self.seconds(retention) ?? HistoryStore.defaultRetention,
+                                 maxBytes: Int64(maxMegabytes) << 20, as: role)
+    }
+
+    /// Says on standard error, once, what is wrong with the history and what clawtop did about it.
+    static func complain(_ notice: String?) {
+        guard let notice else { return }
+        FileHandle.standardError.write(Data("clawtop: \(sanitize(notice))\n".utf8))
     }
 }

@@ -30,8 +30,11 @@ struct RecordCommand: ParsableCommand {
 
     func run() throws {
         try display.withBackend { setup, backend, warren in
-            let (store, problem) = history.open(swarm: backend.displayName)
-            HistoryOptions.complain(problem, doing: "probing without writing it")
+            let opening = history.open(swarm: backend.displayName)
+            HistoryOptions.complain(opening.notice)
+            // A history it may only read (a newer clawtop's, one in a directory it may not write) is no recorder's.
+            let store = opening.store.flatMap { $0.isReadOnly ? nil : $0 }
+            if opening.store != nil, store == nil { HistoryOptions.complain("probing without writing the history") }
             try record(store: store, setup: setup, backend: backend, warren: warren)
         }
     }

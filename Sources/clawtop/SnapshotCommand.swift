@@ -82,8 +82,8 @@ struct SnapshotCommand: ParsableCommand {
 
     /// The frame (or JSON) of one swarm, and the exit status it calls for.
     private func snapshot(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws -> (Data, Int32) {
-        let (store, problem) = display.demo ? (nil, nil) : history.openExisting(swarm: backend.displayName)
-        HistoryOptions.complain(problem, doing: "showing live data only")
+        let opening = display.demo ? HistoryOpening.none : history.openExisting(swarm: backend.displayName)
+        HistoryOptions.complain(opening.notice)
         var ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
         ui.sort = display.sort
         ui.selectedID = select
@@ -99,7 +99,7 @@ struct SnapshotCommand: ParsableCommand {
         let start = ConsoleModel(fleet: FleetState(endpoint: backend.displayName, setup: setup), ui: ui,
                                  width: width ?? w, height: height ?? h, now: Date())
         // The last hour, day and week, for the details and the JSON.
-        let model = try Runtime.oneRound(start, backend: backend, warren: warren, history: store, windows: true)
+        let model = try Runtime.oneRound(start, backend: backend, warren: warren, history: opening.store, windows: true)
         if let select, !model.fleet.agents.contains(where: { $0.name == select }) {
             let names = model.fleet.agents.map(\.name)
             throw Failure("no agent named '\(select)'" + (names.isEmpty ? "" : "; the agents are: " + names.joined(separator: ", ")))

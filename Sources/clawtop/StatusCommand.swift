@@ -36,11 +36,11 @@ struct StatusCommand: ParsableCommand {
             return try print(recorded.report)
         }
         try display.withBackend { setup, backend, warren in
-            let (store, problem) = display.demo ? (nil, nil) : history.openExisting(swarm: backend.displayName)
-            HistoryOptions.complain(problem, doing: "showing live data only")
+            let opening = display.demo ? HistoryOpening.none : history.openExisting(swarm: backend.displayName)
+            HistoryOptions.complain(opening.notice)
             let start = ConsoleModel(fleet: FleetState(endpoint: backend.displayName, setup: setup), ui: UIState(),
                                      width: 0, height: 0, now: Date())
-            let model = try Runtime.oneRound(start, backend: backend, warren: warren, history: store)
+            let model = try Runtime.oneRound(start, backend: backend, warren: warren, history: opening.store)
             try print(StatusReport(rows: model.fleet.agentRows(now: model.now), endpoint: model.fleet.endpoint, now: model.now))
         }
     }

@@ -109,7 +109,7 @@ struct FrameTests {
     @Test func theHeaderNamesTheRecorderAndTheStatusLineAHistoryNotWritten() {
         var (fleet, now) = sampleFleet()
         reduce(&fleet, .healthFrom(.recorder("4242@mgr1")))
-        reduce(&fleet, .historyProblem("history /s/prod.sqlite: database or disk is full"))
+        reduce(&fleet, .historyProblem("not written: history /s/prod.sqlite: database or disk is full"))
         let lines = render(fleet, ui: UIState(glyphs: .unicode), width: 200, height: 30, now: now).text.split(separator: "\n")
         #expect(lines.first?.contains("health: recorder 4242@mgr1") == true, "\(lines.first ?? "")")
         #expect(lines.last?.contains("✗ not written: history /s/prod.sqlite: database or disk is full") == true, "\(lines.last ?? "")")

@@ -169,6 +169,8 @@ struct UpdateTests {
         #expect(send([.tick], to: &model, at: now.addingTimeInterval(2)).isEmpty, "the next beat comes after 5 s")
         #expect(send([.tick], to: &model, at: now.addingTimeInterval(5)).count == 1)
         #expect(send([.fleet(.historyProblem("disk full"))], to: &model) == [.say("disk full")])
+        #expect(send([.fleet(.historyProblem("disk full"))], to: &model).isEmpty, "said once")
+        #expect(send([.fleet(.historyProblem(nil))], to: &model) == [.say("the history is written again")])
         #expect(send([.notice("--notify exited with 1")], to: &model) == [.say("--notify exited with 1")])
         #expect(send([.recorderReplaced("another recorder has taken over")], to: &model) == [.quit])
         #expect(model.stopped == "another recorder has taken over")
