@@ -111,7 +111,7 @@ struct HistoryFaultEndToEndTests {
         let tmux = try Tmux(width: 200, height: 30, environment: setup.environment)
         try tmux.type(try Launch().shell(history.options))
         let shown = try await tmux.waitFor("was damaged", timeout: 30)
-        #expect(shown.contains("kept") && shown.contains(".corrupt-"), "\(shown)")
+        #expect(shown.contains("kept"), "\(shown)")
         try tmux.keys("q")
         try await TestDocker.waitUntil("the console gone") { try tmux.childPID() == nil }
         let aside = try FileManager.default.contentsOfDirectory(atPath: history.folder).filter { $0.contains(".sqlite.corrupt-") && !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") }
@@ -196,6 +196,7 @@ struct HistoryFaultEndToEndTests {
         let history = try await History(setup, folder: folder)
         let recorder = try BackgroundProcess(try clawtopBinary(), ["record"] + history.options, environment: setup.environment)
         defer { recorder.stop() }
+        try await TestDocker.waitUntil("the recorder writing", timeout: 30) { recorder.printed.contains("writing its history") }
         // Fill what is left (dd stops at the end of the room).
         _ = try await run("/bin/dd", ["if=/dev/zero", "of=\(folder)/filler", "bs=4096"])
         try await TestDocker.waitUntil("the recorder says the disk is full", timeout: 60) { recorder.printed.contains("full") }

@@ -226,9 +226,35 @@ struct HistoryFaultTests {
         #expect(throws: HistoryError.self) { try HistoryStore(path: path) }
     }
 
-    /// A directory or a file the user may not write (root may, so this runs only for others: run the test binary as
-    /// another user to see it): the file is read, nothing is written; without a file, live data only.
-    @Test(.enabled(if: geteuid() != 0, "root writes anywhere"))
+    /// A directory mounted read-only (which root cannot write either, as CI runs): the file is read, nothing is
+    /// written; without a file, live data only.
+    @Test(.enabled(if: geteuid() == 0, "mounting needs root; the next test is for other users"))
+    func aReadOnlyDirectoryGivesAReadOnlyStoreOrNone() throws {
+        let scratch = Scratch()
+        try filledHistory(scratch.path)
+        let empty = scratch.directory + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        func mount(_ arguments: [String]) throws -> Int32 {
+            let process = try Process.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: arguments)
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(try mount(["mount", "--bind", scratch.directory, scratch.directory]) == 0)
+        defer { _ = try? mount(["umount", "-l", scratch.directory]) }
+        #expect(try mount(["mount", "-o", "remount,bind,ro", scratch.directory, scratch.directory]) == 0)
+        let opening = HistoryStore.open(path: scratch.path, as: .writer)
+        let store = try #require(opening.store, "\(opening.notice ?? "")")
+        #expect(opening.fault == .unwritable && store.isReadOnly)
+        #expect(opening.notice == "cannot write the history in \(scratch.directory): Read-only file system; reading \(scratch.path) only")
+        #expect(try store.loadPast(capacity: 1_000).samples["c"]?.count == 400)
+        let none = HistoryStore.open(path: empty + "/swarm.sqlite", as: .writer)
+        #expect(none.store == nil && none.fault == .unwritable)
+        #expect(none.notice == "cannot write the history in \(empty): Read-only file system; showing live data only")
+    }
+
+    /// A directory or a file the user may not write (root may: the test above is root's): the file is read, nothing
+    /// is written; without a file, live data only.
+    @Test(.enabled(if: geteuid() != 0, "root writes anywhere; the test above is root's"))
     func aDirectoryThatCannotBeWrittenGivesAReadOnlyStoreOrNone() throws {
         let scratch = Scratch()
         try filledHistory(scratch.path)
