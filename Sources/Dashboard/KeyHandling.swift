@@ -3,10 +3,9 @@ import Foundation
 import Screen
 
 /// Applies a key to the UI state (pure). `rows` are the visible rows (`visibleRows`); `pageSize` the rows on screen;
-/// `logs` the lines the logs pane shows; `nodes` the nodes view's rows; `timelineCount` the transitions the timeline
-/// lists.
+/// `logs` the lines the logs pane shows; `shown` what the other pages draw from.
 func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs: LogBuffer = LogBuffer(),
-            nodes: [NodeRow] = [], timelineCount: Int = 0, now: Date = Date()) -> [Effect] {
+            shown: Shown = Shown(fleet: FleetState(endpoint: ""), agentRows: []), now: Date = Date()) -> [Effect] {
     switch ui.overlay {
     case .help:
         ui.overlay = nil
@@ -24,8 +23,7 @@ func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs
         break
     }
     guard let command = command(for: key, in: ui.keyContext) else { return [] }
-    if ui.page == .nodes { return handleNodes(command, ui: &ui, rows: nodes, pageSize: pageSize, now: now) }
-    if ui.page == .timeline { return handleTimeline(command, ui: &ui, count: timelineCount, pageSize: pageSize, now: now) }
+    if let unit = ui.page.unit { return unit.handle(command, ui: &ui, shown: shown, pageSize: pageSize, now: now) }
     if command.actsOnNodes {
         ui.flash = Flash(text: "d, p and a act on nodes: n shows them", role: .muted, at: now)
         return []
@@ -71,7 +69,7 @@ func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs
         return []
     case .swarms: return [.listSwarms]
     case .nodes, .timeline:
-        ui.page = command == .nodes ? .nodes : .timeline
+        ui.page = command == .nodes ? NodesPage.page : TimelinePage.page
         ui.focus = .table
         ui.timelineScroll = 0
         return []
@@ -95,7 +93,7 @@ func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs
 }
 
 /// Where a movement key takes the selection in a list of `count` (clamped to it); nil for any other command.
-private func moved(_ command: Command, from current: Int, count: Int, pageSize: Int) -> Int? {
+func moved(_ command: Command, from current: Int, count: Int, pageSize: Int) -> Int? {
     let target: Int
     switch command {
     case .up: target = current - 1
@@ -144,88 +142,8 @@ private func handleLogs(_ command: Command, ui: inout UIState, row: AgentRow?, p
     return []
 }
 
-/// A command in the nodes view: move, drain, pause or activate the selected node, or go back to the agents.
-private func handleNodes(_ command: Command, ui: inout UIState, rows: [NodeRow], pageSize: Int, now: Date) -> [Effect] {
-    let ids = rows.map(\.node.id)
-    let current = ui.selectedNode.flatMap { ids.firstIndex(of: $0) } ?? 0
-    if let index = moved(command, from: current, count: ids.count, pageSize: pageSize) {
-        if !ids.isEmpty { ui.selectedNode = ids[index] }
-        return []
-    }
-    switch command {
-    case .nodes, .quit:
-        ui.page = .agents
-        return []
-    case .timeline:
-        ui.page = .timeline
-        ui.timelineScroll = 0
-        return []
-    case .help, .redraw, .swarms:
-        return general(command, ui: &ui)
-    case .drain, .pause, .activate:
-        guard !ui.readOnly else {
-            ui.flash = Flash(text: "read-only: actions are off (started with --read-only)", role: .warn, at: now)
-            return []
-        }
-        guard rows.indices.contains(current) else { return [] }
-        let row = rows[current]
-        let (verb, to): (ActionVerb, String) = command == .drain ? (.drain, "drain") : command == .pause ? (.pause, "pause") : (.activate, "active")
-        let node = row.node
-        guard node.availability != to else {
-            ui.flash = Flash(text: "\(node.hostname) is already \(to)", role: .muted, at: now)
-            return []
-        }
-        var request = ActionRequest(agent: node.hostname, service: node.hostname, serviceID: node.id,
-                                    kind: .availability(from: node.availability, to: to), verb: verb)
-        if verb == .drain && row.running > 0 {
-            request.warning = "its \(row.running) running task\(row.running == 1 ? "" : "s") will be stopped and placed elsewhere"
-        }
-        ui.overlay = .confirm(request)
-        return []
-    default:
-        ui.flash = Flash(text: "nodes: d drain, p pause, a activate; n or Esc back to the agents", role: .muted, at: now)
-        return []
-    }
-}
-
-/// A command in the timeline: scroll, keep one state (`s` goes round them), filter by agent (`/`), or go back.
-private func handleTimeline(_ command: Command, ui: inout UIState, count: Int, pageSize: Int, now: Date) -> [Effect] {
-    if let index = moved(command, from: ui.timelineScroll, count: count, pageSize: pageSize) {
-        ui.timelineScroll = index
-        return []
-    }
-    switch command {
-    case .timeline, .quit:
-        if command == .quit, !ui.filter.isEmpty || ui.timelineState != nil {
-            ui.filter = ""
-            ui.timelineState = nil
-            return []
-        }
-        ui.page = .agents
-        return []
-    case .timelineState:
-        let states: [TimelineState?] = [nil] + TimelineState.allCases.filter { $0 != .unknown }
-        let at = states.firstIndex(of: ui.timelineState) ?? 0
-        ui.timelineState = states[(at + 1) % states.count]
-        ui.timelineScroll = 0
-        ui.flash = Flash(text: "timeline: " + (ui.timelineState.map { "only into \($0.rawValue)" } ?? "every state"), role: .muted, at: now)
-        return []
-    case .filter:
-        ui.overlay = .prompt(Prompt(purpose: .filter, text: ui.filter))
-        return []
-    case .help, .redraw, .swarms:
-        return general(command, ui: &ui)
-    case .nodes:
-        ui.page = .nodes
-        return []
-    default:
-        ui.flash = Flash(text: "timeline: / agent, s state, h or Esc back to the agents", role: .muted, at: now)
-        return []
-    }
-}
-
 /// Help, repaint and the swarm picker: the same on every page.
-private func general(_ command: Command, ui: inout UIState) -> [Effect] {
+func general(_ command: Command, ui: inout UIState) -> [Effect] {
     switch command {
     case .help:
         ui.overlay = .help

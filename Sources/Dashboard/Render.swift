@@ -75,11 +75,7 @@ public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, ui: UIStat
     let selected = selectedRow(rows, ui: ui)
     let split = ui.page != .agents ? BodySplit(table: 0, pane: 0)
         : BodySplit(layout: layout, bodyHeight: body.height, rows: rows.count, focus: ui.focus)
-    switch ui.page {
-    case .nodes: drawNodeTable(fleet.nodeRows(agentRows: all), ui: ui, area: body, into: &buf)
-    case .timeline: drawTimeline(timelineShown(fleet, ui: ui), ui: ui, area: body, into: &buf, now: now)
-    case .agents: break
-    }
+    ui.page.unit?.draw(Shown(fleet: fleet, agentRows: all), ui: ui, area: body, into: &buf, now: now)
     if split.table > 0 {
         drawAgentTable(rows, ui: ui, warren: fleet.warren != nil, area: Rect(x: 0, y: body.y, width: width, height: split.table),
                        into: &buf, now: now)
@@ -282,9 +278,8 @@ private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer
         parts.append((sanitize(flash.text), flash.role))
     }
     if ui.readOnly { parts.append(("read-only", .muted)) }
-    let hints = ui.page == .nodes ? "d drain  p pause  a activate  n back"
-        : ui.page == .timeline ? "/ agent  s state  h back"
-        : ui.keyContext == .logs ? "? help  / search  f follow  Esc back" : "? help  / filter  q quit"
+    let hints = ui.page.unit?.hints
+        ?? (ui.keyContext == .logs ? "? help  / search  f follow  Esc back" : "? help  / filter  q quit")
     var x = 0
     for (i, part) in parts.enumerated() {
         if i > 0 { x += buf.put("  ", x: x, y: y) }

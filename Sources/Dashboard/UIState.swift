@@ -59,12 +59,6 @@ public enum Pane: Sendable, Equatable {
     case details, logs
 }
 
-/// What the body of the screen lists: the agents (with a pane of the selected one's details or logs), the nodes,
-/// or the timeline of transitions.
-public enum Page: Sendable, Equatable {
-    case agents, nodes, timeline
-}
-
 /// Where keys go: the table, or the pane.
 public enum Focus: Sendable, Equatable {
     case table, pane

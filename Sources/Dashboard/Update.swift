@@ -66,8 +66,7 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
         model.refreshRows()
         effects = handle(key, ui: &model.ui, rows: visibleRows(model.rows, ui: model.ui),
                          pageSize: tablePageSize(height: model.height), logs: model.fleet.logs,
-                         nodes: model.ui.page == .nodes ? model.fleet.nodeRows(agentRows: model.rows) : [],
-                         timelineCount: model.ui.page == .timeline ? timelineShown(model.fleet, ui: model.ui).count : 0, now: now)
+                         shown: Shown(fleet: model.fleet, agentRows: model.rows), now: now)
         for case .loadSwarm(let name) in effects { model.switching = name }
         if model.ui.logView.replicaFilter != model.fleet.logFilter, let service = model.followedLogs {
             // The logs of one node or replica: read again, from the last lines of each task, keeping only theirs.

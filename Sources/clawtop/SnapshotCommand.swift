@@ -7,10 +7,6 @@ import HistoryStore
 import Runtime
 import Screen
 
-enum SnapshotView: String, ExpressibleByArgument, CaseIterable {
-    case table, details, logs, nodes, timeline
-}
-
 enum SnapshotFormat: String, ExpressibleByArgument, CaseIterable {
     case text, ansi, json
 }
@@ -29,8 +25,8 @@ struct SnapshotCommand: ParsableCommand {
     var width: Int?
     @Option(help: "Rows of the frame (default: the terminal's, else 40).")
     var height: Int?
-    @Option(help: "What to draw: \(SnapshotView.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var view: SnapshotView = .table
+    @Option(help: "What to draw: \(UIState.snapshotViews.joined(separator: ", ")).")
+    var view = "table"
     @Option(help: "The agent to select (for details and logs; default: the first row).")
     var select: String?
     @Option(help: "text (the frame), ansi (the frame with colours) or json (the state).")
@@ -39,6 +35,10 @@ struct SnapshotCommand: ParsableCommand {
     @OptionGroup var history: HistoryOptions
 
     func validate() throws {
+        var ui = UIState()
+        guard ui.show(view: view) else {
+            throw ValidationError("--view takes one of \(UIState.snapshotViews.joined(separator: ", ")), not '\(view)'")
+        }
         for value in [width, height].compactMap({ $0 }) where !(1...1000).contains(value) {
             throw ValidationError("--width and --height must be between 1 and 1000")
         }
@@ -87,14 +87,7 @@ struct SnapshotCommand: ParsableCommand {
         var ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
         ui.sort = display.sort
         ui.selectedID = select
-        switch view {
-        case .table: break
-        case .nodes: ui.page = .nodes
-        case .timeline: ui.page = .timeline
-        case .details, .logs:
-            ui.focus = .pane
-            ui.pane = view == .logs ? .logs : .details
-        }
+        _ = ui.show(view: view)
         let (w, h) = Self.terminalSize() ?? (120, 40)
         let start = ConsoleModel(fleet: FleetState(endpoint: backend.displayName, setup: setup), ui: ui,
                                  width: width ?? w, height: height ?? h, now: Date())

@@ -324,9 +324,9 @@ struct ViewGoldenTests {
             ui.focus = .pane
             ui.logView.timestamps = true
         case "help": ui.overlay = .help
-        case "nodes": ui.page = .nodes
-        case "timeline": ui.page = .timeline
-        default: break
+        default:
+            let known = ui.show(view: view)
+            #expect(known, "a page named \(view)")
         }
         return ui
     }

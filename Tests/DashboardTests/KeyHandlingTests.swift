@@ -41,12 +41,13 @@ struct InputTests {
     @Test func theNodesViewDrainsWithConfirmation() {
         var ui = selecting("alpha")
         let nodes = fleet.nodeRows(agentRows: rows(ui))
+        let shown = Shown(fleet: fleet, agentRows: rows(ui))
         func pressNodes(_ keys: [Key]) -> [Effect] {
             var last: [Effect] = []
-            for key in keys { last = handle(key, ui: &ui, rows: rows(ui), pageSize: 5, nodes: nodes, now: now) }
+            for key in keys { last = handle(key, ui: &ui, rows: rows(ui), pageSize: 5, shown: shown, now: now) }
             return last
         }
-        #expect(pressNodes([.char("n")]).isEmpty && ui.page == .nodes)
+        #expect(pressNodes([.char("n")]).isEmpty && ui.page == NodesPage.page)
         #expect(nodes.map(\.node.hostname) == ["worker-1", "worker-2", "manager-1"], "down, then drained, then the rest")
         _ = pressNodes([.char("j"), .char("d")])
         #expect(ui.overlay == nil && ui.flash?.text == "worker-2 is already drain")

@@ -31,6 +31,61 @@ extension FleetState {
     }
 }
 
+/// The nodes (`n`): each node's state, role and availability and what runs there; drain, pause and activate.
+enum NodesPage: PageUnit {
+    static let page = Page(name: "nodes")
+    static let hints = "d drain  p pause  a activate  n back"
+
+    /// Move, drain, pause or activate the selected node, or go back to the agents.
+    static func handle(_ command: Command, ui: inout UIState, shown: Shown, pageSize: Int, now: Date) -> [Effect] {
+        let rows = shown.fleet.nodeRows(agentRows: shown.agentRows)
+        let ids = rows.map(\.node.id)
+        let current = ui.selectedNode.flatMap { ids.firstIndex(of: $0) } ?? 0
+        if let index = moved(command, from: current, count: ids.count, pageSize: pageSize) {
+            if !ids.isEmpty { ui.selectedNode = ids[index] }
+            return []
+        }
+        switch command {
+        case .nodes, .quit:
+            ui.page = .agents
+            return []
+        case .timeline:
+            ui.page = TimelinePage.page
+            ui.timelineScroll = 0
+            return []
+        case .help, .redraw, .swarms:
+            return general(command, ui: &ui)
+        case .drain, .pause, .activate:
+            guard !ui.readOnly else {
+                ui.flash = Flash(text: "read-only: actions are off (started with --read-only)", role: .warn, at: now)
+                return []
+            }
+            guard rows.indices.contains(current) else { return [] }
+            let row = rows[current]
+            let (verb, to): (ActionVerb, String) = command == .drain ? (.drain, "drain") : command == .pause ? (.pause, "pause") : (.activate, "active")
+            let node = row.node
+            guard node.availability != to else {
+                ui.flash = Flash(text: "\(node.hostname) is already \(to)", role: .muted, at: now)
+                return []
+            }
+            var request = ActionRequest(agent: node.hostname, service: node.hostname, serviceID: node.id,
+                                        kind: .availability(from: node.availability, to: to), verb: verb)
+            if verb == .drain && row.running > 0 {
+                request.warning = "its \(row.running) running task\(row.running == 1 ? "" : "s") will be stopped and placed elsewhere"
+            }
+            ui.overlay = .confirm(request)
+            return []
+        default:
+            ui.flash = Flash(text: "nodes: d drain, p pause, a activate; n or Esc back to the agents", role: .muted, at: now)
+            return []
+        }
+    }
+
+    static func draw(_ shown: Shown, ui: UIState, area: Rect, into buf: inout Buffer, now: Date) {
+        drawNodeTable(shown.fleet.nodeRows(agentRows: shown.agentRows), ui: ui, area: area, into: &buf)
+    }
+}
+
 /// The nodes view: one line per node, a down, drained or paused one marked and coloured.
 func drawNodeTable(_ rows: [NodeRow], ui: UIState, area: Rect, into buf: inout Buffer) {
     let g = ui.glyphs

@@ -8,6 +8,53 @@ public func timelineShown(_ fleet: FleetState, ui: UIState) -> [Transition] {
     filterTimeline(fleet.timeline, agent: ui.filter, state: ui.timelineState).reversed()
 }
 
+/// The timeline (`h`): every agent's transitions, newest first; `/` one agent's, `s` one state's.
+enum TimelinePage: PageUnit {
+    static let page = Page(name: "timeline")
+    static let hints = "/ agent  s state  h back"
+
+    /// Scroll, keep one state (`s` goes round them), filter by agent (`/`), or go back.
+    static func handle(_ command: Command, ui: inout UIState, shown: Shown, pageSize: Int, now: Date) -> [Effect] {
+        let count = timelineShown(shown.fleet, ui: ui).count
+        if let index = moved(command, from: ui.timelineScroll, count: count, pageSize: pageSize) {
+            ui.timelineScroll = index
+            return []
+        }
+        switch command {
+        case .timeline, .quit:
+            if command == .quit, !ui.filter.isEmpty || ui.timelineState != nil {
+                ui.filter = ""
+                ui.timelineState = nil
+                return []
+            }
+            ui.page = .agents
+            return []
+        case .timelineState:
+            let states: [TimelineState?] = [nil] + TimelineState.allCases.filter { $0 != .unknown }
+            let at = states.firstIndex(of: ui.timelineState) ?? 0
+            ui.timelineState = states[(at + 1) % states.count]
+            ui.timelineScroll = 0
+            ui.flash = Flash(text: "timeline: " + (ui.timelineState.map { "only into \($0.rawValue)" } ?? "every state"), role: .muted, at: now)
+            return []
+        case .filter:
+            ui.overlay = .prompt(Prompt(purpose: .filter, text: ui.filter))
+            return []
+        case .help, .redraw, .swarms:
+            return general(command, ui: &ui)
+        case .nodes:
+            ui.page = NodesPage.page
+            return []
+        default:
+            ui.flash = Flash(text: "timeline: / agent, s state, h or Esc back to the agents", role: .muted, at: now)
+            return []
+        }
+    }
+
+    static func draw(_ shown: Shown, ui: UIState, area: Rect, into buf: inout Buffer, now: Date) {
+        drawTimeline(timelineShown(shown.fleet, ui: ui), ui: ui, area: area, into: &buf, now: now)
+    }
+}
+
 /// The timeline: one line per transition, newest first, with how long ago, the agent, from and to, why and who acted.
 func drawTimeline(_ transitions: [Transition], ui: UIState, area: Rect, into buf: inout Buffer, now: Date) {
     let g = ui.glyphs
