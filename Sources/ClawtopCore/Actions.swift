@@ -7,7 +7,7 @@ public enum ActionKind: Sendable, Equatable {
     case scale(from: Int, to: Int)
     /// Back to the spec before the last update (`docker service rollback`).
     case rollback
-    /// A node's availability (`docker node update --availability`): `serviceID` is the node's ID.
+    /// A node's availability (`docker node update --availability`), of a `.node` target.
     case availability(from: String, to: String)
 }
 
@@ -16,46 +16,77 @@ public enum ActionVerb: String, Sendable, Equatable {
     case restart, scale, wake, sleep, rollback, drain, pause, activate
 }
 
-/// One action, as confirmed by the operator: which agent, which service (or node), and the exact effect.
+/// What an action acts on: an agent's service, or a node.
+public enum ActionTarget: Sendable, Equatable {
+    case service(agent: String, name: String, id: String)
+    case node(hostname: String, id: String)
+}
+
+/// The way an action goes: to Docker, or (a wake or sleep of an agent Warren runs) to Warren, which scales the
+/// service and follows the agent.
+public enum ActionRoute: String, Sendable, Equatable {
+    case docker, warren
+}
+
+/// One action, as confirmed by the operator: what it acts on, the exact effect, and the way it goes.
 public struct ActionRequest: Sendable, Equatable {
-    public var agent: String
-    public var service: String
-    public var serviceID: String
+    public var target: ActionTarget
     public var kind: ActionKind
     public var verb: ActionVerb
-    /// A wake or sleep asked of Warren, which scales the service and follows the agent, rather than a scale sent
-    /// to Docker behind Warren's back.
-    public var viaWarren: Bool
+    public var route: ActionRoute
     /// What the operator should weigh before confirming ("Warren will not know of this scale").
     public var warning: String?
 
-    public init(agent: String, service: String, serviceID: String, kind: ActionKind, verb: ActionVerb,
-                viaWarren: Bool = false, warning: String? = nil) {
-        self.agent = agent
-        self.service = service
-        self.serviceID = serviceID
+    public init(target: ActionTarget, kind: ActionKind, verb: ActionVerb, route: ActionRoute = .docker,
+                warning: String? = nil) {
+        self.target = target
         self.kind = kind
         self.verb = verb
-        self.viaWarren = viaWarren
+        self.route = route
         self.warning = warning
     }
 
-    /// `warren` or `docker`: which way the action went, for the action log.
-    public var path: String { viaWarren ? "warren" : "docker" }
+    /// An action on an agent's service.
+    public init(agent: String, service: String, serviceID: String, kind: ActionKind, verb: ActionVerb,
+                route: ActionRoute = .docker, warning: String? = nil) {
+        self.init(target: .service(agent: agent, name: service, id: serviceID), kind: kind, verb: verb, route: route,
+                  warning: warning)
+    }
+
+    /// The agent acted on; nil for a node.
+    public var agent: String? {
+        if case .service(let agent, _, _) = target { return agent }
+        return nil
+    }
+
+    /// The service's name, or the node's hostname: what the confirmation and the status line name.
+    public var name: String {
+        switch target {
+        case .service(_, let name, _): return name
+        case .node(let hostname, _): return hostname
+        }
+    }
+
+    /// The service's or the node's ID, as Docker knows it.
+    public var id: String {
+        switch target {
+        case .service(_, _, let id), .node(_, let id): return id
+        }
+    }
 
     /// "scale openclaw_alpha 1 → 0", "restart openclaw_alpha (force update, 2 tasks replaced)".
     public func effect(arrow: String = "→", running: Int? = nil) -> String {
         switch kind {
         case .restart:
             let tasks = running.map { $0 == 1 ? ", its task replaced" : ", its \($0) tasks replaced" } ?? ""
-            return "restart \(service) (force update\(tasks))"
+            return "restart \(name) (force update\(tasks))"
         case .scale(let from, let to):
-            if viaWarren { return "\(verb.rawValue) \(agent) through Warren (\(service) \(from) \(arrow) \(to))" }
-            return "\(verb.rawValue) \(service) \(from) \(arrow) \(to)"
+            if route == .warren { return "\(verb.rawValue) \(agent ?? name) through Warren (\(name) \(from) \(arrow) \(to))" }
+            return "\(verb.rawValue) \(name) \(from) \(arrow) \(to)"
         case .rollback:
-            return "roll back \(service) to its previous spec"
+            return "roll back \(name) to its previous spec"
         case .availability(let from, let to):
-            return "\(verb.rawValue) node \(service) (\(from) \(arrow) \(to))"
+            return "\(verb.rawValue) node \(name) (\(from) \(arrow) \(to))"
         }
     }
 }

@@ -428,8 +428,8 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
     case .action(let outcome):
         state.lastAction = outcome
         state.noteAction(outcome)
-        if outcome.ok, case .scale(_, let to) = outcome.request.kind, state.services[outcome.request.serviceID] != nil {
-            state.services[outcome.request.serviceID]!.desired = to
+        if outcome.ok, case .scale(_, let to) = outcome.request.kind, state.services[outcome.request.id] != nil {
+            state.services[outcome.request.id]!.desired = to
         }
     case .logLines(let service, let entries):
         if state.logService != service { state.showLogs(of: service) }

@@ -102,10 +102,14 @@ extension FleetState {
     mutating func noteAction(_ outcome: ActionOutcome) {
         guard outcome.ok else { return }
         let request = outcome.request
-        let state = timelineStates[request.agent] ?? .unknown
-        actionsToNote.append(Transition(time: outcome.at, agent: request.agent, from: state, to: state,
+        // A node's action is in the timeline under the node's name; only an agent's explains its transitions.
+        let name = request.agent ?? request.name
+        let state = timelineStates[name] ?? .unknown
+        actionsToNote.append(Transition(time: outcome.at, agent: name, from: state, to: state,
                                         reason: request.effect(arrow: "->"), actor: "clawtop"))
-        recentActions[request.agent] = RecentAction(actor: "\(request.verb.rawValue) from clawtop", at: outcome.at)
+        if let agent = request.agent {
+            recentActions[agent] = RecentAction(actor: "\(request.verb.rawValue) from clawtop", at: outcome.at)
+        }
     }
 }
 

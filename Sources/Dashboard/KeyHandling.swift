@@ -238,7 +238,7 @@ func routed(_ request: ActionRequest, row: AgentRow) -> ActionRequest {
     guard let warren = row.warren, warren.policy == "on-demand" || warren.policy == "always-on" else { return request }
     var r = request
     if (r.verb == .wake || r.verb == .sleep) && warren.policy == "on-demand" {
-        r.viaWarren = true
+        r.route = .warren
     } else if r.verb == .scale || r.verb == .wake || r.verb == .sleep {
         r.warning = "Warren runs \(row.agent.name) (\(warren.policy)) and will not know of this scale"
     }

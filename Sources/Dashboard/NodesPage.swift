@@ -68,7 +68,7 @@ enum NodesPage: PageUnit {
                 ui.flash = Flash(text: "\(node.hostname) is already \(to)", role: .muted, at: now)
                 return []
             }
-            var request = ActionRequest(agent: node.hostname, service: node.hostname, serviceID: node.id,
+            var request = ActionRequest(target: .node(hostname: node.hostname, id: node.id),
                                         kind: .availability(from: node.availability, to: to), verb: verb)
             if verb == .drain && row.running > 0 {
                 request.warning = "its \(row.running) running task\(row.running == 1 ? "" : "s") will be stopped and placed elsewhere"

@@ -87,7 +87,7 @@ public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, ui: UIStat
     switch ui.overlay {
     case .help: drawHelp(glyphs: g, area: body, into: &buf)
     case .confirm(let request):
-        let running = fleet.services[request.serviceID]?.running
+        let running = fleet.services[request.id]?.running
         drawConfirm(request.effect(arrow: g.arrow, running: running), warning: request.warning, glyphs: g, area: body,
                     into: &buf)
     case .swarms(let picker): drawSwarmPicker(picker, glyphs: g, area: body, into: &buf)
@@ -270,8 +270,8 @@ private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer
     if let action = fleet.lastAction, action.at >= (ui.flash?.at ?? .distantPast) {
         let effect = action.request.effect(arrow: g.arrow)
         // Through Warren, "done" means Warren took it: follow its state until the agent is ready or asleep.
-        let followed = action.ok && action.request.viaWarren
-            ? fleet.warren?.agents[action.request.agent].map { "warren: \($0.state)" } : nil
+        let followed = action.ok && action.request.route == .warren
+            ? action.request.agent.flatMap { fleet.warren?.agents[$0] }.map { "warren: \($0.state)" } : nil
         parts.append(action.ok ? ("\(g.ok) \(effect): \(sanitize(followed ?? action.message))", .ok)
                                : ("\(g.bad) \(effect) failed: \(sanitize(action.message))", .bad))
     } else if let flash = ui.flash {

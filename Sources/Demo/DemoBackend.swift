@@ -61,12 +61,12 @@ public final class DemoBackend: FleetBackend {
         return try world.state.withLock { (w: inout DemoWorld) throws(SourceError) -> ActionChange in
             w.advance(to: now)
             switch request.kind {
-            case .restart: return try w.restart(request.serviceID)
-            case .scale(_, let to): return try w.scale(request.serviceID, to: to)
-            case .availability(_, let to): return try w.setAvailability(node: request.serviceID, to: to)
+            case .restart: return try w.restart(request.id)
+            case .scale(_, let to): return try w.scale(request.id, to: to)
+            case .availability(_, let to): return try w.setAvailability(node: request.id, to: to)
             case .rollback:
                 // As Docker answers for a service that was never updated: the demo's never were.
-                throw SourceError("service \(request.service) has no previous spec to roll back to")
+                throw SourceError("service \(request.name) has no previous spec to roll back to")
             }
         }
     }

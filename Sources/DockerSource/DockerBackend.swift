@@ -75,21 +75,21 @@ public final class DockerBackend: FleetBackend {
 
     private func update(_ request: ActionRequest) async throws(DockerError) -> ActionChange {
         // The listed service carries its version and whole spec: a service update needs no other read.
-        func listed() async throws(DockerError) -> SwarmService? { try await client.services(id: request.serviceID).first }
+        func listed() async throws(DockerError) -> SwarmService? { try await client.services(id: request.id).first }
         switch request.kind {
         case .restart:
-            let result = try await client.forceRestart(request.serviceID, known: try await listed())
+            let result = try await client.forceRestart(request.id, known: try await listed())
             let force = result.before.forceUpdate
             return ActionChange(before: "ForceUpdate \(force)", after: "ForceUpdate \(force + 1)")
         case .scale(let from, let to):
-            let result = try await client.scale(request.serviceID, to: UInt64(to), known: try await listed())
+            let result = try await client.scale(request.id, to: UInt64(to), known: try await listed())
             return ActionChange(before: "replicas \(result.before.replicas.map(String.init) ?? String(from))",
                                 after: "replicas \(to)")
         case .rollback:
-            let result = try await client.rollback(request.serviceID, known: try await listed())
+            let result = try await client.rollback(request.id, known: try await listed())
             return ActionChange(before: "image \(result.before.Spec.TaskTemplate.ContainerSpec?.Image ?? "?")", after: "previous spec")
         case .availability(_, let to):
-            let before = try await client.setAvailability(node: request.serviceID, to: to)
+            let before = try await client.setAvailability(node: request.id, to: to)
             return ActionChange(before: "availability \(before)", after: "availability \(to)")
         }
     }

@@ -14,7 +14,7 @@ public protocol FleetBackend: Sendable {
     func load() async throws(SourceError) -> [Message]
     /// Keeps the state current until cancelled, posting what changes.
     func watch(post: @escaping @Sendable (Message) -> Void) async
-    /// Carries out a confirmed restart or scale of `request.serviceID`.
+    /// Carries out a confirmed action on a service or a node, by its ID (`request.id`).
     func perform(_ request: ActionRequest) async throws(SourceError) -> ActionChange
     /// The log lines of a service (a name or ID), each with the task that printed it; throws at once when the
     /// service does not exist. The stream fails with a `SourceError` when it breaks.

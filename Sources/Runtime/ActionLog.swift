@@ -3,7 +3,8 @@ import Foundation
 
 /// Every action taken, one JSON object per line, in `$XDG_STATE_HOME/clawtop/actions.log`
 /// (`~/.local/state/clawtop/actions.log` by default): time, user, endpoint, action, the path it took (`docker`, or
-/// `warren` for a wake or sleep asked of Warren), agent, service, before, after, whether it worked and the message.
+/// `warren` for a wake or sleep asked of Warren), agent and service (or node, for a node's availability), before, after,
+/// whether it worked and the message.
 public struct ActionLog: Sendable {
     let path: String
     let endpoint: String
@@ -22,19 +23,24 @@ public struct ActionLog: Sendable {
     /// Appends one line; returns why it could not, if it could not.
     func append(_ outcome: ActionOutcome, before: String, after: String) -> String? {
         let r = outcome.request
-        let entry: [String: Any] = [
+        var entry: [String: Any] = [
             "time": ISO8601DateFormatter().string(from: outcome.at),
             "user": ProcessInfo.processInfo.environment["USER"] ?? String(getuid()),
             "endpoint": endpoint,
             "action": r.verb.rawValue,
-            "path": r.path,
-            "agent": r.agent,
-            "service": r.service,
+            "path": r.route.rawValue,
             "before": before,
             "after": after,
             "ok": outcome.ok,
             "message": outcome.message,
         ]
+        switch r.target {
+        case .service(let agent, let name, _):
+            entry["agent"] = agent
+            entry["service"] = name
+        case .node(let hostname, _):
+            entry["node"] = hostname
+        }
         guard var line = try? JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys]) else { return "cannot encode" }
         line.append(0x0A)
         let directory = (path as NSString).deletingLastPathComponent

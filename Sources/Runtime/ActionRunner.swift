@@ -17,8 +17,8 @@ public struct ActionRunner: Sendable {
             let outcome: ActionOutcome
             var change = ActionChange(before: "", after: "")
             do throws(SourceError) {
-                if request.viaWarren, let warren {
-                    if request.verb == .wake { try await warren.wake(request.agent) } else { try await warren.sleep(request.agent) }
+                if request.route == .warren, let warren, let agent = request.agent {
+                    if request.verb == .wake { try await warren.wake(agent) } else { try await warren.sleep(agent) }
                     change = ActionChange(before: "warren: asked to \(request.verb.rawValue)", after: "")
                 } else {
                     change = try await backend.perform(request)

@@ -54,7 +54,7 @@ struct InputTests {
         #expect(pressNodes([.char("j"), .char("d")]).isEmpty)
         let manager = nodes[2].node
         guard case .confirm(let request)? = ui.overlay else { Issue.record("no confirmation"); return }
-        #expect(request.kind == .availability(from: "active", to: "drain") && request.serviceID == manager.id)
+        #expect(request.kind == .availability(from: "active", to: "drain") && request.target == .node(hostname: "manager-1", id: manager.id))
         #expect(request.effect() == "drain node manager-1 (active → drain)")
         #expect(request.warning?.contains("will be stopped and placed elsewhere") == true)
         #expect(pressNodes([.char("y")]) == [.perform(request)])
@@ -280,7 +280,7 @@ struct WarrenKeyTests {
         let (fleet, now) = withWarren("sleeping", policy: "on-demand")
         let ui = press(.char("w"), selecting: "gamma", in: fleet, now: now)
         guard case .confirm(let request)? = ui.overlay else { Issue.record("no confirmation: \(String(describing: ui.overlay))"); return }
-        #expect(request.viaWarren && request.path == "warren" && request.warning == nil)
+        #expect(request.route == .warren && request.warning == nil)
         #expect(request.effect() == "wake gamma through Warren (openclaw_gamma 0 → 1)")
         var confirming = ui
         let frame = render(fleet, ui: confirming, width: 120, height: 40, now: now).text
@@ -296,7 +296,7 @@ struct WarrenKeyTests {
         let (fleet, now) = withWarren("ready", policy: "always-on")
         let ui = press(.char("-"), selecting: "alpha", in: fleet, now: now)
         guard case .confirm(let request)? = ui.overlay else { Issue.record("no confirmation"); return }
-        #expect(!request.viaWarren && request.warning == "Warren runs alpha (always-on) and will not know of this scale")
+        #expect(request.route == .docker && request.warning == "Warren runs alpha (always-on) and will not know of this scale")
         #expect(render(fleet, ui: ui, width: 120, height: 40, now: now).text.contains("will not know of this scale"))
     }
 

@@ -342,6 +342,12 @@ struct MultiNodeTests {
             try tmux.literal("n")
             try tmux.keys("q")
             try await tmux.waitFor("exit=0")
+            // The action log names the node, not an agent, and the way the action went.
+            let log = try String(contentsOfFile: state + "/clawtop/actions.log", encoding: .utf8)
+            let entries = log.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect(entries.map { $0["action"] as? String } == ["drain", "activate"], "\(log)")
+            #expect(entries.allSatisfy { $0["node"] as? String == target && $0["agent"] == nil && $0["service"] == nil
+                && $0["path"] as? String == "docker" && $0["ok"] as? Bool == true }, "\(log)")
         }
     }
 

@@ -63,8 +63,9 @@ struct WarrenEndToEndTests {
     }
 
     /// The console on the fleet's config (which names Warren by its admin_listen), in a private tmux.
-    func console(_ fleet: Fleet) throws -> Tmux {
-        let tmux = try Tmux(width: 200, height: 30, environment: try Self.environment(["TERM": "tmux-256color"]))
+    func console(_ fleet: Fleet, state: String? = nil) throws -> Tmux {
+        let tmux = try Tmux(width: 200, height: 30,
+                            environment: try Self.environment(["TERM": "tmux-256color"].merging(state.map { ["XDG_STATE_HOME": $0] } ?? [:]) { $1 }))
         try tmux.type("clear; \(try clawtopBinary()) --config \(fleet.warren.configPath); echo \"exit=$?\"")
         return tmux
     }
@@ -134,7 +135,9 @@ struct WarrenEndToEndTests {
             try await TestDocker.withService("wsteady") { steady in
                 let fleet = try await Fleet(steady: steady, sleepy: (sleepy, port))
                 defer { fleet.stop() }
-                let tmux = try console(fleet)
+                let state = NSTemporaryDirectory() + "clawtop-warren-state-\(UUID().uuidString.prefix(8))"
+                defer { try? FileManager.default.removeItem(atPath: state) }
+                let tmux = try console(fleet, state: state)
                 defer { tmux.kill() }
                 try await tmux.waitFor("sleeping")
                 try tmux.keys("/")
@@ -163,6 +166,12 @@ struct WarrenEndToEndTests {
                 try await tmux.waitFor("will not know of this scale")
                 try tmux.keys("n", "q", "q")
                 try await tmux.waitFor("exit=0")
+                // The action log says both went through Warren.
+                let log = try String(contentsOfFile: state + "/clawtop/actions.log", encoding: .utf8)
+                let entries = log.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                #expect(entries.map { $0["action"] as? String } == ["wake", "sleep"], "\(log)")
+                #expect(entries.allSatisfy { $0["path"] as? String == "warren" && $0["agent"] as? String == "sleepy"
+                    && $0["service"] as? String == sleepy }, "\(log)")
             }
         }
     }
