@@ -14,7 +14,7 @@ struct ConsoleCommand: ParsableCommand {
 
     @OptionGroup var display: DisplayOptions
 
-    @Flag(name: .customLong("read-only"), help: "Refuse every action (restart, scale, wake, sleep).")
+    @Flag(name: .customLong("read-only"), help: "Refuse every action: restart, scale (+, -, =), wake, sleep, rollback, and a node's drain, pause or activate.")
     var readOnly = false
 
     @Flag(help: "Ring the terminal's bell when an agent becomes unhealthy, missing or crash-looping, or recovers (tmux marks the window).")

@@ -46,9 +46,32 @@ struct ConsoleTests {
             try await TestDocker.waitUntil("2/2 on screen", timeout: 30) {
                 try tmux.screen().split(separator: "\n").contains { $0.contains(name) && $0.contains("2/2") }
             }
-            try tmux.keys("j", "k", "Down", "Up")
             try tmux.keys("q")
             try await tmux.waitFor("exit=0")
+        }
+    }
+
+    /// j, k, Down and Up move the selection: the details pane follows it, between two services alone in the
+    /// table (filtered, sorted by name, so no other test's services come between).
+    @Test func movementKeysMoveTheSelection() async throws {
+        try await TestDocker.withService("tmuxsel") { first in
+            try await TestDocker.withService("tmuxsel") { second in
+                let (a, b) = (min(first, second), max(first, second))
+                let host = try TestDocker.requireHost()
+                let tmux = try Tmux(width: 120, height: 30, environment: ["LANG": "C.UTF-8", "DOCKER_HOST": host, "TERM": "tmux-256color"])
+                defer { tmux.kill() }
+                try tmux.type("clear; \(try clawtopBinary()) --all --sort name; echo \"exit=$?\"")
+                try await tmux.waitFor(b)
+                try tmux.literal("/ttmuxsel-")
+                try tmux.keys("Enter")
+                try await tmux.waitFor("details: \(a)")
+                for (key, shown) in [("j", b), ("k", a), ("Down", b), ("Up", a), ("G", b), ("g", a)] {
+                    try tmux.keys(key)
+                    try await tmux.waitFor("details: \(shown)", timeout: 10)
+                }
+                try tmux.keys("q", "q")
+                try await tmux.waitFor("exit=0")
+            }
         }
     }
 

@@ -46,13 +46,23 @@ struct SwarmSwitchTests {
                         backend: http://tasks.\(first):18789
                         policy: always-on
                         container: {name: \(first)}
-                        health: {url: "\(health.address)/ok", check_interval: 1s}
+                        health: {url: "\(health.address)/ok?alpha", check_interval: 1s}
+                      beta:
+                        hostname: beta.example.com
+                        backend: http://tasks.\(second):18789
+                        policy: always-on
+                        container: {name: \(second)}
+                        health: {url: "\(health.address)/ok?beta", check_interval: 1s}
                     """.write(toFile: yaml, atomically: true, encoding: .utf8)
+                func probes(_ agent: String) async throws -> Int {
+                    let counts = try JSONSerialization.jsonObject(with: Data(try await health.get("/counts").utf8)) as? [String: Int]
+                    return counts?["/ok?\(agent)"] ?? 0
+                }
                 let tmux = try Tmux(width: 140, height: 30, environment: [
                     "LANG": "C.UTF-8", "TERM": "tmux-256color", "DOCKER_CONFIG": config, "XDG_STATE_HOME": state,
                 ])
                 defer { tmux.kill() }
-                try tmux.type("clear; \(try clawtopBinary()) --context one --context two --config \(yaml) --all; echo \"exit=$?\"")
+                try tmux.type("clear; \(try clawtopBinary()) --context one --context two --config \(yaml) --all --no-history; echo \"exit=$?\"")
                 try await tmux.waitFor("alpha")
                 #expect(try await tmux.screen().split(separator: "\n").first?.contains("one") == true, "the header names the swarm")
 
@@ -60,8 +70,8 @@ struct SwarmSwitchTests {
                 try tmux.literal("/alpha")
                 try tmux.keys("Enter")
                 try tmux.keys("Enter")
-                try await TestDocker.waitUntil("three checks of alpha", timeout: 30) {
-                    (Self.checks(in: try await tmux.screen()) ?? 0) >= 3
+                try await TestDocker.waitUntil("five checks of alpha", timeout: 30) {
+                    (Self.checks(in: try await tmux.screen()) ?? 0) >= 5
                 }
                 let before = try #require(Self.checks(in: try await tmux.screen()))
                 try tmux.keys("Escape")
@@ -74,6 +84,12 @@ struct SwarmSwitchTests {
                 try tmux.literal("j")
                 try tmux.keys("Enter")
                 try await tmux.waitFor("showing two")
+                // Swarm one's probes stop while two is shown: two's agent is probed three times meanwhile, one's at
+                // most once more (one may have been in flight).
+                let alphaThen = try await probes("alpha"), betaThen = try await probes("beta")
+                try await TestDocker.waitUntil("beta probed on swarm two", timeout: 30) { try await probes("beta") >= betaThen + 3 }
+                let alphaNow = try await probes("alpha")
+                #expect(alphaNow - alphaThen <= 1, "swarm one probed on while away: \(alphaThen) → \(alphaNow)")
                 try await tmux.waitFor(String(second.prefix(10)))
                 #expect(try await tmux.screen().split(separator: "\n").first?.contains("two") == true)
 
@@ -100,6 +116,8 @@ struct SwarmSwitchTests {
                 try tmux.keys("Enter")
                 try await TestDocker.waitUntil("alpha's details", timeout: 15) { Self.checks(in: try await tmux.screen()) != nil }
                 let after = try #require(Self.checks(in: try await tmux.screen()))
+                // No history on disk (--no-history): only the parked state can bring the checks back; lost, they
+                // would start again from none.
                 #expect(after >= before, "the history kept while away: \(before) then \(after)")
                 try tmux.keys("Escape")
                 try tmux.keys("Escape")

@@ -1,6 +1,7 @@
 import ClawtopCore
 import DockerEngine
 import Foundation
+import Synchronization
 import DockerSource
 
 /// The console's runtime without the console, against the private swarm.
@@ -21,8 +22,22 @@ public enum LiveFleet {
     }
 }
 
-/// A TCP port on 127.0.0.1 that nothing listens on right now.
+/// The ports `freeLoopbackPort` has handed out in this process.
+private let handedOut = Mutex<Set<Int>>([])
+
+/// A TCP port on 127.0.0.1 that nothing listens on right now, and that this process has not been given before: the
+/// kernel may give a port just freed again, so two servers of one test (or of two tests at once) asking in turn
+/// could otherwise get the same one.
 public func freeLoopbackPort() throws -> Int {
+    for _ in 0..<64 {
+        let port = try boundPort()
+        if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+    }
+    throw TestDocker.Unavailable(description: "no loopback port this process has not used already")
+}
+
+/// A port the kernel picks for a socket bound to 127.0.0.1 (then closed).
+private func boundPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw TestDocker.Unavailable(description: "socket() failed") }
     defer { close(fd) }
