@@ -46,6 +46,18 @@ struct DemoSnapshotTests {
         try assertGolden(r.stdout, golden)
     }
 
+    /// `--view` takes every page by its name (the nodes here, through the binary); another name is refused with the
+    /// list, and exit status 64.
+    @Test func theNodesViewAndAnUnknownView() async throws {
+        let nodes = try await Demo.snapshot(["--width", "100", "--height", "12", "--view", "nodes"])
+        let lines = nodes.stdout.split(separator: "\n")
+        #expect(lines.count > 4 && lines[1].contains("NODE") && lines[1].contains("ADDRESS"), "\(nodes.stdout)")
+        #expect(["mgr-1", "worker-1", "worker-2"].allSatisfy { n in lines.contains { $0.contains(n) } }, "\(nodes.stdout)")
+        #expect(lines.last?.contains("d drain  p pause  a activate  n back") == true, "\(nodes.stdout)")
+        let bogus = try await Demo.snapshot(["--view", "bogus"])
+        #expect(bogus.status == 64 && bogus.stderr.contains("table, details, logs, nodes, timeline"), "\(bogus.stderr)")
+    }
+
     @Test func smallASCIIAndColourFramesMatchTheirGoldens() async throws {
         let ascii = try await Demo.snapshot(["--width", "80", "--height", "24", "--ascii"])
         try assertGolden(ascii.stdout, "demo-table-80x24-ascii")

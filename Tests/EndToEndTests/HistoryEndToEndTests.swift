@@ -171,6 +171,81 @@ struct HistoryEndToEndTests {
         try tmux.keys("q")
     }
 
+    /// In the console: `--bell` rings the terminal's bell, and a `--notify` command that fails is told in the status
+    /// line.
+    @Test func theConsolesBellAndAFailingNotifyCommand() async throws {
+        let setup = try await Setup(maxFailures: 1)
+        defer { setup.remove() }
+        let bin = try clawtopBinary()
+        let tmux = try Tmux(width: 170, height: 30, environment: setup.environment)
+        // Every byte the console writes, to find the bell (BEL) among them.
+        let output = setup.directory + "/pane.out"
+        _ = try await tmux.tmux(["pipe-pane", "-o", "-t", tmux.session, "cat >> \(output)"])
+        try tmux.type("\(bin) --config \(setup.config) --no-history --bell --notify-debounce 0 --notify 'exit 3'")
+        try await tmux.waitFor("kept")
+        try await TestDocker.waitUntil("a healthy probe", timeout: 30) { try await setup.probes("recorder") >= 2 }
+        func bells() -> Int { ((try? Data(contentsOf: URL(fileURLWithPath: output))) ?? Data()).filter { $0 == 0x07 }.count }
+        let before = bells()
+        try await setup.flip()
+        try await tmux.waitFor("--notify exited with 3 for kept healthy → unhealthy", timeout: 30)
+        try await TestDocker.waitUntil("the bell rung", timeout: 10) { bells() > before }
+        try tmux.keys("q")
+        try await TestDocker.waitUntil("the console gone") { try tmux.childPID() == nil }
+    }
+
+    /// Where the history goes (CLAWTOP_HISTORY_DIR; --history-dir before it), and the bounds' options refused when
+    /// they make no sense.
+    @Test func theHistoryFolderAndItsBounds() async throws {
+        let setup = try await Setup()
+        defer { setup.remove() }
+        let bin = try clawtopBinary()
+        let (fromEnvironment, fromOption) = (setup.directory + "/env", setup.directory + "/option")
+        var environment = setup.environment
+        environment["CLAWTOP_HISTORY_DIR"] = fromEnvironment
+        for (arguments, folder) in [([String](), fromEnvironment), (["--history-dir", fromOption], fromOption)] {
+            let recorder = try BackgroundProcess(bin, ["record", "--config", setup.config] + arguments, environment: environment)
+            try await TestDocker.waitUntil("a history in \(folder)", timeout: 30) {
+                ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains { $0.hasSuffix(".sqlite") }
+            }
+            #expect(recorder.stop() == 0, "\(recorder.printed)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: setup.directory + "/state/clawtop/history"), "nothing in the default place")
+        for (option, value) in [("--history-retention", "30s"), ("--history-retention", "soon"), ("--history-max-mb", "0")] {
+            let r = try await run(bin, ["snapshot", "--config", setup.config, option, value], environment: environment)
+            #expect(r.status == 64 && r.stderr.contains(option), "\(option) \(value): \(r.status) \(r.stderr)")
+        }
+        let fine = try await run(bin, ["status", "--config", setup.config, "--history-retention", "48h", "--history-max-mb", "5"],
+                                 environment: environment)
+        #expect(fine.status == 0, "\(fine.stderr)")
+    }
+
+    /// A recorder that stops beating (stopped, not dead: its lease stays) is taken for gone after 20 s of silence:
+    /// the console probes again by itself.
+    @Test func aRecorderFoundSilentIsTakenForGone() async throws {
+        let setup = try await Setup()
+        defer { setup.remove() }
+        let bin = try clawtopBinary()
+        let recorder = try BackgroundProcess(bin, ["record", "--config", setup.config, "--health-url",
+                                                   "kept=\(setup.server.address)/flippable?recorder"], environment: setup.environment)
+        defer {
+            kill(recorder.pid, SIGCONT)
+            recorder.stop(SIGKILL)
+        }
+        try await TestDocker.waitUntil("the recorder probing", timeout: 60) { try await setup.probes("recorder") >= 2 }
+        let tmux = try Tmux(width: 170, height: 30, environment: setup.environment)
+        try tmux.type("\(bin) --config \(setup.config) --health-url kept=\(setup.server.address)/flippable?console")
+        try await tmux.waitFor("health: recorder \(recorder.pid)@")
+        kill(recorder.pid, SIGSTOP)
+        let stoppedAt = Date()
+        try await TestDocker.waitUntil("the header without the recorder", timeout: 60) {
+            !(try await tmux.screen()).contains("health: recorder")
+        }
+        #expect(Date().timeIntervalSince(stoppedAt) >= 15, "taken for gone only after its silence")
+        let resumed = try await setup.probes("console")
+        try await TestDocker.waitUntil("the console probing again", timeout: 20) { try await setup.probes("console") >= resumed + 2 }
+        try tmux.keys("q")
+    }
+
     @Test func notifyRunsOncePerTransitionNotPerFlapAndTheTimelineTellsThemAll() async throws {
         let setup = try await Setup(maxFailures: 1)
         defer { setup.remove() }
