@@ -6,29 +6,35 @@ import Synchronization
 public final class Headless: Frontend, Sendable {
     private let semaphore = DispatchSemaphore(value: 0)
     private let caught = Mutex<Int32>(0)
+    private nonisolated(unsafe) var signalSources: [any DispatchSourceSignal] = []
     /// "clawtop record", before each line.
     let name: String
 
-    public init(name: String) {
+    /// Stop signals are caught from here on, so one that comes while the command starts up (opening the history,
+    /// the first read) still ends it cleanly once its loop runs.
+    public init(name: String, stoppingOn signals: [Int32] = [SIGTERM, SIGINT, SIGHUP]) {
         self.name = name
+        signalSources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { [weak self] in
+                self?.caught.withLock { $0 = number }
+                self?.semaphore.signal()
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    deinit {
+        signalSources.forEach { $0.cancel() }
     }
 
     /// What the runtime's inbox calls when something is posted.
     public var wake: @Sendable () -> Void { { [semaphore] in semaphore.signal() } }
 
-    /// Runs until one of `signals` arrives (returned) or the runtime is told to end (nil).
-    public func run(_ runtime: Runtime, stoppingOn signals: [Int32] = [SIGTERM, SIGINT, SIGHUP]) -> Int32? {
-        let sources = signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { [self] in
-                caught.withLock { $0 = number }
-                semaphore.signal()
-            }
-            source.resume()
-            return source
-        }
-        defer { sources.forEach { $0.cancel() } }
+    /// Runs until a stop signal arrives (returned) or the runtime is told to end (nil).
+    public func run(_ runtime: Runtime) -> Int32? {
         var lastTick = ContinuousClock.now
         while true {
             _ = semaphore.wait(timeout: .now() + 1)
