@@ -13,27 +13,26 @@ final class Collected<T: Sendable>: Sendable {
 
 @Suite(.enabled(if: TestDocker.shouldRun, "needs the private swarm from scripts/test"))
 struct StreamTests {
-    @Test func eventStreamReportsAScaleWithinSeconds() async throws {
+    @Test func eventStreamReportsAScale() async throws {
         try await TestDocker.withService("events") { name in
             try await TestDocker.withClient { client in
                 let seen = Collected<EventStreamItem>()
                 let task = Task { for await item in client.events() { seen.append(item) } }
                 defer { task.cancel() }
-                // Liveness only: while the whole parallel suite starts on two cores, the first connect took up to
-                // 7 s. What is timed is the event after the scale, below.
+                // Liveness only, here and below: while the whole parallel suite starts on two cores, the first
+                // connect took up to 7 s and the event after a scale up to 6 s. How soon the console shows a change
+                // is the benchmarks' to time.
                 try await TestDocker.waitUntil("the stream to connect", timeout: 30) {
                     seen.all.contains { if case .connected = $0 { true } else { false } }
                 }
-                let started = Date()
                 _ = try await client.scale(name, to: 2)
-                try await TestDocker.waitUntil("a service update event with replicas.new=2", timeout: 10) {
+                try await TestDocker.waitUntil("a service update event with replicas.new=2", timeout: 30) {
                     seen.all.contains {
                         guard case .event(let e) = $0 else { return false }
                         return e.kind == .service && e.serviceName == name && e.action == "update"
                             && e.attributes["replicas.new"] == "2" && e.attributes["replicas.old"] == "1"
                     }
                 }
-                #expect(Date().timeIntervalSince(started) < 5)
                 // Task containers' events come through typed, tied to their service.
                 try await TestDocker.waitUntil("a container start for the new replica", timeout: 30) {
                     seen.all.contains {

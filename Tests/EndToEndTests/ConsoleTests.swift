@@ -160,9 +160,11 @@ struct ConsoleTests {
             try await tmux.waitFor(name)
             let host = try TestDocker.requireHost()
             // Other tests change the swarm at the same time, and ages tick: compare a screen with snapshots
-            // taken just before and after it, a few times, until one matches.
+            // taken just before and after it, again and again, until one matches. While the whole suite starts
+            // on two cores the swarm changes every second or so: a quiet moment may take a while to come.
             var lastScreen = "", lastSnapshots: [String] = []
-            for _ in 0..<15 {
+            let deadline = Date().addingTimeInterval(90)
+            while Date() < deadline {
                 let before = try await snapshot(host: host, width: width, height: height)
                 let screen = try await tmux.screen()
                 let after = try await snapshot(host: host, width: width, height: height)
