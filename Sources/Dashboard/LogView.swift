@@ -163,7 +163,7 @@ public func drawLogs(_ logs: LogBuffer, state: LogViewState, glyphs: Glyphs, sho
     for y in y0..<y1 { for x in x0..<x1 { buf[x, y] = .blank } }
     let width = x1 - x0, rows = logTextRows(height: y1 - y0)
 
-    let lines = visibleRows(logs, state: state, glyphs: glyphs, showReplica: showReplica, width: width, rows: rows)
+    let lines = shownLines(logs, state: state, glyphs: glyphs, showReplica: showReplica, width: width, rows: rows)
     for (i, row) in lines.enumerated() {
         var x = x0
         for span in row { x += buf.put(span.text, x: x, y: y0 + rows - lines.count + i, maxWidth: x1 - x, role: span.role) }
@@ -182,7 +182,7 @@ private struct Span {
 }
 
 /// The rows the pane shows, top to bottom, at most `rows`.
-private func visibleRows(_ logs: LogBuffer, state: LogViewState, glyphs: Glyphs, showReplica: Bool, width: Int,
+private func shownLines(_ logs: LogBuffer, state: LogViewState, glyphs: Glyphs, showReplica: Bool, width: Int,
                          rows: Int) -> [[Span]] {
     guard !logs.isEmpty, rows > 0 else { return [] }
     let query = Array(state.query.lowercased()).map(String.init)

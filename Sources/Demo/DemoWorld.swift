@@ -103,7 +103,7 @@ public struct DemoWorld: Sendable {
 
     // MARK: - What Docker would report
 
-    /// A full read, as `FleetWatcher.snapshot` makes from the daemon.
+    /// A full read, as `DockerWatcher.snapshot` makes from the daemon.
     public func snapshotMessage() -> Message {
         .snapshot(nodes: nodes, services: services.map(\.info), tasks: services.flatMap { $0.tasks.map(\.info) },
                   at: now)

@@ -5,7 +5,7 @@ import Health
 import Foundation
 import SSHTunnel
 
-/// The fleet of a real Docker daemon: events and re-reads by `FleetWatcher`, probes over HTTP by `HealthProber`,
+/// The fleet of a real Docker daemon: events and re-reads by `DockerWatcher`, probes over HTTP by `HealthProber`,
 /// actions as service updates. Over `ssh://`, probes go out from the SSH host too (unless `probeFromSwarm` is
 /// false): a health URL that only the manager reaches is probed as Warren on the manager would.
 public final class DockerBackend: FleetBackend {
@@ -56,7 +56,7 @@ public final class DockerBackend: FleetBackend {
 
     public func load() async throws(SourceError) -> [Message] {
         do {
-            let snapshot = try await FleetWatcher.snapshot(client)
+            let snapshot = try await DockerWatcher.snapshot(client)
             // The networks only name what the details show: a daemon that will not list them costs nothing else.
             let networks = try? await client.networks().map(WireToModel.network)
             return [snapshot] + (networks.map { [.networks($0)] } ?? [])
@@ -66,7 +66,7 @@ public final class DockerBackend: FleetBackend {
     }
 
     public func watch(post: @escaping @Sendable (Message) -> Void) async {
-        await FleetWatcher(client: client, post: post).run()
+        await DockerWatcher(client: client, post: post).run()
     }
 
     public func perform(_ request: ActionRequest) async throws(SourceError) -> ActionChange {

@@ -12,7 +12,7 @@ final class PtyTerminal {
     private let savedOut: Int32
     private let output = TerminalOutput()
     private let reader: Thread
-    let console: Console
+    let console: Terminal
 
     init(width: Int, height: Int, term: String = ProcessInfo.processInfo.environment["BENCH_TERM"] ?? "tmux-256color") throws {
         var master: Int32 = 0, slave: Int32 = 0
@@ -27,7 +27,7 @@ final class PtyTerminal {
         setenv("TERM", term, 1)
         reader = output.startReading(master)
         do {
-            console = try Console()
+            console = try Terminal()
         } catch {
             Self.restore(savedIn, savedOut)
             throw BenchError(error.description)

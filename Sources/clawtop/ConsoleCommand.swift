@@ -12,7 +12,7 @@ import Runtime
 struct ConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "console", abstract: "The live console (the default).")
 
-    @OptionGroup var display: DisplayOptions
+    @OptionGroup var fleet: FleetOptions
 
     @Flag(name: .customLong("read-only"), help: "Refuse every action: restart, scale (+, -, =), wake, sleep, rollback, and a node's drain, pause or activate.")
     var readOnly = false
@@ -24,14 +24,14 @@ struct ConsoleCommand: ParsableCommand {
     @OptionGroup var alerting: AlertOptions
 
     func run() throws {
-        try display.withBackend(run)
+        try fleet.withBackend(run)
     }
 
     private func run(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws {
-        if let problem = Console.check() { throw Failure(problem.description) }
+        if let problem = Terminal.check() { throw Failure(problem.description) }
         let startup = try firstRead(backend)
         // The demo keeps no history: its fleet is new each time.
-        let (history, demo) = (self.history, display.demo)
+        let (history, demo) = (self.history, fleet.demo)
         // What is wrong with a history is said in the status line, its folder left out: the reason must fit.
         let openStore = { @Sendable (name: String) -> (store: HistoryStore?, notice: String?) in
             guard !demo else { return (nil, nil) }
@@ -40,36 +40,36 @@ struct ConsoleCommand: ParsableCommand {
             return (opening.store, opening.notice.map { $0.replacingOccurrences(of: folder, with: "") })
         }
         let (firstStore, firstNotice) = openStore(backend.displayName)
-        let console: Console
+        let terminal: Terminal
         do {
-            console = try Console(forceASCII: display.ascii,
+            terminal = try Terminal(forceASCII: fleet.ascii,
                                   noColor: !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty)
         } catch {
             throw Failure(error.description)
         }
-        var ui = UIState(glyphs: console.unicode ? .unicode : .ascii, readOnly: readOnly)
-        ui.sort = display.sort
-        let size = console.size
-        let first = display.initialSwarm
+        var ui = UIState(glyphs: terminal.unicode ? .unicode : .ascii, readOnly: readOnly)
+        ui.sort = fleet.sort
+        let size = terminal.size
+        let first = fleet.initialSwarm
         var model = ConsoleModel(fleet: FleetState(endpoint: backend.displayName, setup: setup), ui: ui,
                                  width: size.width, height: size.height, now: Date(), swarm: first)
         model.fleet.warren = warren.map { WarrenView(address: $0.address) }
         model.historyDuty = demo || self.history.off ? .none : .write
         model.alerting = alerting.alerting(bell: bell)
 
-        let display = display
+        let fleet = fleet
         @Sendable func actionLog(_ backend: any FleetBackend) -> ActionLog? {
-            display.demo ? nil : ActionLog(endpoint: backend.displayName)
+            fleet.demo ? nil : ActionLog(endpoint: backend.displayName)
         }
         let options = RuntimeOptions(
             // Several --context: those; else every docker context.
-            listSwarms: { display.demo ? [] : DockerContexts.list(only: display.contexts.count > 1 ? display.contexts : []) },
+            listSwarms: { fleet.demo ? [] : DockerContexts.list(only: fleet.contexts.count > 1 ? fleet.contexts : []) },
             openSwarm: { name, post throws(Failure) in
-                let docker = try display.dockerBackend(context: name)
+                let docker = try fleet.dockerBackend(context: name)
                 // Warren goes with the swarm it was named for.
                 let link: (any WarrenLink)?
                 do throws(Failure) {
-                    link = name == first ? try display.warrenLink(forwards: docker.forwards) : nil
+                    link = name == first ? try fleet.warrenLink(forwards: docker.forwards) : nil
                 } catch {
                     shutdownBlocking(docker)
                     throw error
@@ -80,16 +80,16 @@ struct ConsoleCommand: ParsableCommand {
                                     follow: true, post: post)
             },
             notify: alerting.notifier)
-        let runtime = Runtime(model: model, options: options, frontend: TerminalFrontend(console), wake: console.waker) { post in
+        let runtime = Runtime(model: model, options: options, frontend: TerminalFrontend(terminal), wake: terminal.waker) { post in
             SwarmSources(name: first, backend: backend, warren: warren, actionLog: actionLog(backend), history: firstStore,
                          follow: true, post: post)
         }
         runtime.start(firstRead: startup + (firstNotice.map { [.historyProblem($0)] } ?? []))
-        let reason = console.run(
+        let reason = terminal.run(
             onWake: { runtime.drain() },
             onKey: { key in runtime.send(.key(key)) },
             frame: { width, height in runtime.frame(width: width, height: height) })
-        console.close()
+        terminal.close()
         if case .signal = reason {
             // Leave at once with the conventional status, as the signal would have; the terminal is restored and
             // the history written.
@@ -106,9 +106,9 @@ struct ConsoleCommand: ParsableCommand {
 
 /// The terminal, as the runtime sees it.
 final class TerminalFrontend: Frontend {
-    let console: Console
-    init(_ console: Console) { self.console = console }
-    func bell() { console.bell() }
-    func repaint() { console.repaint() }
+    let terminal: Terminal
+    init(_ terminal: Terminal) { self.terminal = terminal }
+    func bell() { terminal.bell() }
+    func repaint() { terminal.repaint() }
     func say(_ line: String) {}
 }

@@ -19,29 +19,31 @@ struct RecordCommand: ParsableCommand {
             Stops on SIGTERM or SIGINT, with what it gathered written.
             """)
 
-    @OptionGroup var display: DisplayOptions
+    @OptionGroup var fleet: FleetOptions
     @OptionGroup var history: HistoryOptions
     @OptionGroup var alerting: AlertOptions
 
     func validate() throws {
-        if display.demo { throw ValidationError("record writes a real swarm's history; --demo has none") }
+        if fleet.demo { throw ValidationError("record writes a real swarm's history; --demo has none") }
         if history.off { throw ValidationError("record writes the history; leave out --no-history") }
     }
 
     func run() throws {
-        try display.withBackend { setup, backend, warren in
+        let headless = Headless(name: "clawtop record")
+        try fleet.withBackend { setup, backend, warren in
             let opening = history.open(swarm: backend.displayName)
             HistoryOptions.complain(opening.notice)
             // A history it may only read (a newer clawtop's, one in a directory it may not write) is no recorder's.
             let store = opening.store.flatMap { $0.isReadOnly ? nil : $0 }
             if opening.store != nil, store == nil { HistoryOptions.complain("probing without writing the history") }
-            try record(store: store, setup: setup, backend: backend, warren: warren)
+            try record(store: store, setup: setup, backend: backend, warren: warren, headless: headless)
         }
     }
 
     /// The runtime with no view, writing the history (when it can be opened: else it probes and tells all the
     /// same), until a stop signal or until another recorder takes it over.
-    private func record(store: HistoryStore?, setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws {
+    private func record(store: HistoryStore?, setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?,
+                        headless: Headless) throws {
         let (pid, host) = (RecorderIdentity.pid, RecorderIdentity.host)
         var startup = try firstRead(backend)
         if let store {
@@ -58,7 +60,6 @@ struct RecordCommand: ParsableCommand {
         model.fleet.warren = warren.map { WarrenView(address: $0.address) }
         model.historyDuty = .record
         model.alerting = alerting.alerting(bell: false)
-        let headless = Headless(name: "clawtop record")
         let runtime = Runtime(model: model, options: RuntimeOptions(notify: alerting.notifier), frontend: headless,
                               wake: headless.wake) { post in
             SwarmSources(name: backend.displayName, backend: backend, warren: warren, actionLog: nil, history: store,

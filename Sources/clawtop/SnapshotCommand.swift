@@ -31,7 +31,7 @@ struct SnapshotCommand: ParsableCommand {
     var select: String?
     @Option(help: "text (the frame), ansi (the frame with colours) or json (the state).")
     var format: SnapshotFormat = .text
-    @OptionGroup var display: DisplayOptions
+    @OptionGroup var fleet: FleetOptions
     @OptionGroup var history: HistoryOptions
 
     func validate() throws {
@@ -52,8 +52,8 @@ struct SnapshotCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard display.contexts.count > 1 else {
-            try display.withBackend { setup, backend, warren in
+        guard fleet.contexts.count > 1 else {
+            try fleet.withBackend { setup, backend, warren in
                 let (output, status) = try snapshot(setup: setup, backend: backend, warren: warren)
                 FileHandle.standardOutput.write(output)
                 if status != 0 { throw ExitCode(status) }
@@ -64,9 +64,9 @@ struct SnapshotCommand: ParsableCommand {
         // stream, as jq reads it), each naming its endpoint. The exit status is the worst; a swarm that cannot be
         // read says why and makes it 2, and the others are still shown.
         var worst: Int32 = 0
-        for (i, context) in display.contexts.enumerated() {
+        for (i, context) in fleet.contexts.enumerated() {
             do {
-                try display.withBackend(context: context) { setup, backend, warren in
+                try fleet.withBackend(context: context) { setup, backend, warren in
                     let (output, status) = try snapshot(setup: setup, backend: backend, warren: warren)
                     if i > 0 && format != .json { FileHandle.standardOutput.write(Data("\n".utf8)) }
                     FileHandle.standardOutput.write(output)
@@ -82,10 +82,10 @@ struct SnapshotCommand: ParsableCommand {
 
     /// The frame (or JSON) of one swarm, and the exit status it calls for.
     private func snapshot(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws -> (Data, Int32) {
-        let opening = display.demo ? HistoryOpening.none : history.openExisting(swarm: backend.displayName)
+        let opening = fleet.demo ? HistoryOpening.none : history.openExisting(swarm: backend.displayName)
         HistoryOptions.complain(opening.notice)
-        var ui = UIState(glyphs: display.ascii ? .ascii : .unicode)
-        ui.sort = display.sort
+        var ui = UIState(glyphs: fleet.ascii ? .ascii : .unicode)
+        ui.sort = fleet.sort
         ui.selectedID = select
         _ = ui.show(view: view)
         let (w, h) = Self.terminalSize() ?? (120, 40)

@@ -25,18 +25,18 @@ struct StatusCommand: ParsableCommand {
 
     @Option(help: "plain, tmux (tmux's #[fg=…] colours) or json.")
     var format: StatusFormat = .plain
-    @OptionGroup var display: DisplayOptions
+    @OptionGroup var fleet: FleetOptions
     @OptionGroup var history: HistoryOptions
 
     func run() throws {
         // While a recorder writes the swarm's history, its line: nothing is asked of Docker, no client is made.
-        if !display.demo, !history.off,
-           let name = try? DockerBackend.displayName(context: display.contexts.first),
+        if !fleet.demo, !history.off,
+           let name = try? DockerBackend.displayName(context: fleet.contexts.first),
            let recorded = HistoryStore.recorderStatus(path: history.path(swarm: name), now: Date()) {
             return try print(recorded.report)
         }
-        try display.withBackend { setup, backend, warren in
-            let opening = display.demo ? HistoryOpening.none : history.openExisting(swarm: backend.displayName)
+        try fleet.withBackend { setup, backend, warren in
+            let opening = fleet.demo ? HistoryOpening.none : history.openExisting(swarm: backend.displayName)
             HistoryOptions.complain(opening.notice)
             let start = ConsoleModel(fleet: FleetState(endpoint: backend.displayName, setup: setup), ui: UIState(),
                                      width: 0, height: 0, now: Date())
@@ -47,7 +47,7 @@ struct StatusCommand: ParsableCommand {
 
     /// Prints the line in the format asked; exits 1 (by throwing) when something needs looking at.
     private func print(_ report: StatusReport) throws {
-        let glyphs: Glyphs = display.ascii || !Self.utf8Locale ? .ascii : .unicode
+        let glyphs: Glyphs = fleet.ascii || !Self.utf8Locale ? .ascii : .unicode
         switch format {
         case .plain: Swift.print(statusLine(report, glyphs: glyphs, style: .plain))
         case .tmux: Swift.print(statusLine(report, glyphs: glyphs, style: .tmux))

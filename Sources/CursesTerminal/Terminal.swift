@@ -27,8 +27,8 @@ public enum ExitReason: Sendable, Equatable {
     }
 }
 
-/// The curses console: owns the terminal from `open` until `close`. Every call must come from one thread.
-public final class Console {
+/// The curses terminal: owns it from `init` until `close`. Every call must come from one thread.
+public final class Terminal {
     private let screen: OpaquePointer
     private let wakeRead: Int32
     private let wakeWrite: Int32

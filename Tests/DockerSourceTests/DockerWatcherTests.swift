@@ -8,11 +8,11 @@ import TestSupport
 
 /// The watcher against the real swarm: what it posts is what the console shows.
 @Suite(.enabled(if: TestDocker.shouldRun, "needs the private swarm from scripts/test"))
-struct FleetWatcherTests {
+struct DockerWatcherTests {
     @Test func followsCreateScaleAndRemoveThroughEvents() async throws {
         try await TestDocker.withClient { client in
             let state = Mutex(FleetState(endpoint: "test"))
-            let watcher = FleetWatcher(client: client, taskInterval: 3600) { message in state.withLock { reduce(&$0, message) } }
+            let watcher = DockerWatcher(client: client, taskInterval: 3600) { message in state.withLock { reduce(&$0, message) } }
             let task = Task { await watcher.run() }
             defer { task.cancel() }
             // A liveness bound only: the first snapshot can wait a long while when the whole suite starts at once.
@@ -55,7 +55,7 @@ struct FleetWatcherTests {
             defer { proxy.stop() }
             try await TestDocker.withClient(host: proxy.address) { client in
                 let state = Mutex(FleetState(endpoint: "test"))
-                let watcher = FleetWatcher(client: client, taskInterval: 3600) { message in state.withLock { reduce(&$0, message) } }
+                let watcher = DockerWatcher(client: client, taskInterval: 3600) { message in state.withLock { reduce(&$0, message) } }
                 let task = Task { await watcher.run() }
                 defer { task.cancel() }
                 /// The IDs of the tasks running (and meant to) that the watcher shows.
@@ -95,7 +95,7 @@ struct FleetWatcherTests {
         try await TestDocker.withService("taskpoll") { name in
             try await TestDocker.withClient { client in
                 let reads = Mutex<[[TaskInfo]]>([])
-                let watcher = FleetWatcher(client: client, taskInterval: 1) { message in
+                let watcher = DockerWatcher(client: client, taskInterval: 1) { message in
                     if case .tasks(let tasks, _) = message { reads.withLock { $0.append(tasks) } }
                 }
                 let task = Task { await watcher.run() }
@@ -114,7 +114,7 @@ struct FleetWatcherTests {
                 var summary: ServiceSummary?
                 try await TestDocker.waitUntil("a failed task", timeout: 30) {
                     var state = FleetState(endpoint: "test")
-                    reduce(&state, try await FleetWatcher.snapshot(client))
+                    reduce(&state, try await DockerWatcher.snapshot(client))
                     summary = state.summaries(now: Date()).first { $0.service.name == name }
                     return summary?.lastError != nil
                 }

@@ -14,7 +14,7 @@ import Synchronization
 /// service event for one read `burstDelay` later and another `settleDelay` after that; while a read of the service
 /// is in flight, events only mark it, and one more read follows. Reads fetch only what the events can have changed
 /// (see `refresh`). Reads of different services run side by side, and the events loop never waits for one.
-public final class FleetWatcher: Sendable {
+public final class DockerWatcher: Sendable {
     public let client: DockerClient
     public let post: @Sendable (Message) -> Void
     /// How often every task is re-read (`GET /tasks`), for changes no event reports: tasks on other nodes.

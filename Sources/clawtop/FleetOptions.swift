@@ -11,8 +11,9 @@ import Health
 import Runtime
 import WarrenSource
 
-/// Options shared by the console and the snapshot.
-struct DisplayOptions: ParsableArguments {
+/// Which fleet to show and how to reach it (the daemon, the config, Warren, the demo), and how to draw it: shared by
+/// every command, which turn them into the sources and the first model.
+struct FleetOptions: ParsableArguments {
     @Flag(help: "Draw with ASCII characters only (the default when the locale is not UTF-8).")
     var ascii = false
 
