@@ -152,10 +152,8 @@ public struct TaskInfo: Sendable, Equatable {
         ["complete", "shutdown", "failed", "rejected", "remove", "orphaned"].contains(state)
     }
 
-    /// A task that ended badly: failed or rejected, or exited non-zero. Updates and scale-downs end in
-    /// `shutdown` with no error and are not failures.
-    /// Failed on its own: a task Swarm shut down (an update, a scale, a drain) may end with a signal's exit code,
-    /// and is not a failure.
+    /// A task that ended badly: failed or rejected, or exited non-zero on its own. A task Swarm shut down (an update,
+    /// a scale, a drain) ends in `shutdown`, maybe with a signal's exit code, and is not a failure.
     public var isFailure: Bool {
         state == "failed" || state == "rejected" || (isTerminal && state != "shutdown" && (exitCode ?? 0) != 0)
     }
@@ -213,8 +211,6 @@ public struct FleetState: Sendable, Equatable {
     public var logs = LogBuffer()
     public var logService: String?
     public var logProblem: String?
-    /// Only the lines whose replica label (`2@wk1`) contains this (case-insensitive); empty for all.
-    public var logFilter = ""
     /// The last action taken from the console and how it ended.
     public var lastAction: ActionOutcome?
     /// What Warren says, when clawtop knows where its admin API is.
@@ -269,6 +265,15 @@ extension FleetState {
         logProblem = nil
     }
 
+    /// Adds a batch of `service`'s log lines, labelled with their replica, keeping only those whose label (`2@wk1`)
+    /// contains `replica` (case-insensitive; empty for all). Lines of another service than the one shown start its
+    /// logs anew.
+    public mutating func appendLogs(_ entries: [LogEntry], of service: String, replica: String = "") {
+        if logService != service { showLogs(of: service) }
+        let filter = replica.lowercased()
+        logs.append(contentsOf: labelled(entries, of: service).filter { filter.isEmpty || ($0.replica ?? "").lowercased().contains(filter) })
+    }
+
     /// Log lines with their replica labelled from the task that printed them: its slot, or for a global service's
     /// task its node; on a swarm of several nodes, the node too (`2@wk1`); the start of the task ID for a task not
     /// read yet.
@@ -313,8 +318,8 @@ public struct ProbeNote: Sendable, Equatable {
     }
 }
 
-/// What can happen to the fleet state. Producers (the Docker watcher, the health poller) send these; `reduce`
-/// applies them.
+/// What can happen to the fleet state. The sources post these (the swarm's backend, the health scheduler, Warren,
+/// the history, the log follower, the action runner); `reduce` applies them.
 public enum Message: Sendable, Equatable {
     /// A full re-read (on connecting): replaces everything Docker reported. `at`, here and in `.service`,
     /// `.serviceRemoved` and `.tasks`, is when the read began; those three drop what they read of a service when
@@ -432,10 +437,7 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
             state.services[outcome.request.id]!.desired = to
         }
     case .logLines(let service, let entries):
-        if state.logService != service { state.showLogs(of: service) }
-        let filter = state.logFilter.lowercased()
-        let kept = state.labelled(entries, of: service).filter { filter.isEmpty || ($0.replica ?? "").lowercased().contains(filter) }
-        state.logs.append(contentsOf: kept)
+        state.appendLogs(entries, of: service)
     case .logStatus(let service, let problem):
         if state.logService == service { state.logProblem = problem }
     case .event(let service, let note):

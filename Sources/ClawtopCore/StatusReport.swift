@@ -21,16 +21,22 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public init(rows: [AgentRow], endpoint: String, now: Date) {
         generatedAt = now
         self.endpoint = sanitize(endpoint)
-        func names(_ match: (AgentRow) -> Bool) -> [String] { rows.filter(match).map { sanitize($0.agent.name) } }
-        let pending = { (row: AgentRow) in row.summary?.condition == .pending }
-        unhealthy = names { $0.health == .unhealthy || ($0.health != .missing && pending($0)) }
-        missing = names { $0.health == .missing }
-        failing = names { $0.health == .failing && !pending($0) }
-        starting = rows.filter { $0.health == .starting && !pending($0) }.count
-        healthy = rows.filter { $0.health == .healthy && !pending($0) }.count
-        asleep = rows.filter { $0.health == .asleep }.count
-        unknown = rows.filter { $0.health == .unknown && !pending($0) }.count
+        func names(_ state: HealthState) -> [String] { rows.filter { Self.counted($0) == state }.map { sanitize($0.agent.name) } }
+        func count(_ state: HealthState) -> Int { rows.filter { Self.counted($0) == state }.count }
+        unhealthy = names(.unhealthy)
+        missing = names(.missing)
+        failing = names(.failing)
+        starting = count(.starting)
+        healthy = count(.healthy)
+        asleep = count(.asleep)
+        unknown = count(.unknown)
         exitStatus = unhealthy.isEmpty && missing.isEmpty && failing.isEmpty ? 0 : 1
+    }
+
+    /// The state a row is counted in, here and in the console's header: its health, except that a service with a
+    /// task that cannot be placed is unhealthy whatever its replicas say (a missing or sleeping agent stays so).
+    public static func counted(_ row: AgentRow) -> HealthState {
+        row.summary?.condition == .pending && row.health != .missing && row.health != .asleep ? .unhealthy : row.health
     }
 
     /// A report as `json()` wrote it.

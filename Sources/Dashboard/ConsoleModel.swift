@@ -38,8 +38,6 @@ public struct ConsoleModel: Sendable, Equatable {
     /// one agent's row). Deriving them is the costliest part of a frame, so a key and the frame after it share them.
     public internal(set) var rows: [AgentRow] = []
     private var rowsAt: Date?
-    /// The service whose logs are followed (the logs pane shows them), nil for none.
-    public internal(set) var followedLogs: String?
     /// The probe targets asked for last.
     public internal(set) var probeTargets: [ProbeTarget] = []
     /// The swarm shown: its docker context's name.

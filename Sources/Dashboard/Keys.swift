@@ -95,3 +95,40 @@ public func command(for key: Key, in context: KeyContext = .table) -> Command? {
     let bound = keyBindings.filter { $0.keys.contains(key) }
     return (bound.first { $0.context == context } ?? bound.first { $0.context == .anywhere })?.command
 }
+
+/// One hint of the status line: a command and a word for it. Its key is the key table's, so the hint follows a
+/// rebinding; `key` picks one of several bound to the command (Esc rather than q).
+struct Hint: Sendable {
+    var command: Command
+    var word: String
+    var key: Key? = nil
+}
+
+/// The hints as the status line shows them ("? help  / filter  q quit"), each with the key bound to its command
+/// where the keys go. A hint whose command has no key there is left out.
+func hintLine(_ hints: [Hint], in context: KeyContext) -> String {
+    hints.compactMap { hint -> String? in
+        let bound = keyBindings.filter { $0.command == hint.command && ($0.context == context || $0.context == .anywhere) }
+        guard let binding = bound.first(where: { $0.context == context }) ?? bound.first,
+              let key = hint.key.map({ binding.keys.contains($0) ? $0 : nil }) ?? binding.keys.first else { return nil }
+        return "\(keyName(key)) \(hint.word)"
+    }.joined(separator: "  ")
+}
+
+/// How a key is written in the hints.
+func keyName(_ key: Key) -> String {
+    switch key {
+    case .char(let c): String(c)
+    case .escape: "Esc"
+    case .enter: "Enter"
+    case .tab: "Tab"
+    case .backspace: "Backspace"
+    case .up: "↑"
+    case .down: "↓"
+    case .pageUp: "PgUp"
+    case .pageDown: "PgDn"
+    case .home: "Home"
+    case .end: "End"
+    case .redraw: "Ctrl-L"
+    }
+}

@@ -34,7 +34,8 @@ extension FleetState {
 /// The nodes (`n`): each node's state, role and availability and what runs there; drain, pause and activate.
 enum NodesPage: PageUnit {
     static let page = Page(name: "nodes")
-    static let hints = "d drain  p pause  a activate  n back"
+    static let hints = [Hint(command: .drain, word: "drain"), Hint(command: .pause, word: "pause"),
+                        Hint(command: .activate, word: "activate"), Hint(command: .nodes, word: "back")]
 
     /// Move, drain, pause or activate the selected node, or go back to the agents.
     static func handle(_ command: Command, ui: inout UIState, shown: Shown, pageSize: Int, now: Date) -> [Effect] {

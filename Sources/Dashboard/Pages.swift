@@ -8,7 +8,7 @@ import Screen
 protocol PageUnit {
     static var page: Page { get }
     /// The status line's hints while the page is shown.
-    static var hints: String { get }
+    static var hints: [Hint] { get }
     /// A command while the page is shown (the help, confirmations, prompts and the swarm picker come first).
     static func handle(_ command: Command, ui: inout UIState, shown: Shown, pageSize: Int, now: Date) -> [Effect]
     /// The page in the body of the screen.

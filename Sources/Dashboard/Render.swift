@@ -102,11 +102,12 @@ private func drawPane(_ row: AgentRow?, fleet: FleetState, ui: UIState, area: Re
     guard area.height > 0 else { return }
     let name = row.map { sanitize($0.agent.name) } ?? "no agent"
     var title = (ui.pane == .details ? " details: " : " logs: ") + name
-    if ui.pane == .logs, !fleet.logFilter.isEmpty { title += " · only " + sanitize(fleet.logFilter) }
+    if ui.pane == .logs, !ui.logView.replicaFilter.isEmpty { title += " · only " + sanitize(ui.logView.replicaFilter) }
     if ui.pane == .logs, let problem = fleet.logProblem { title += " · " + sanitize(problem) }
     buf.fill(role: ui.focus == .pane ? .title : .header, y: area.y, from: area.x, width: area.width)
     buf.put(title, x: area.x, y: area.y, maxWidth: area.width, role: ui.focus == .pane ? .title : .header)
-    let hint = ui.focus == .pane ? "Esc back " : "Tab focus "
+    let hint = hintLine([ui.focus == .pane ? Hint(command: .quit, word: "back", key: .escape) : Hint(command: .focus, word: "focus")],
+                        in: ui.keyContext) + " "
     if area.width > displayWidth(title) + displayWidth(hint) + 2 {
         buf.put(hint, x: area.x + area.width - displayWidth(hint), y: area.y, role: ui.focus == .pane ? .title : .header)
     }
@@ -180,7 +181,8 @@ private func drawHeader(_ fleet: FleetState, rows: [AgentRow], glyphs g: Glyphs,
     let ready = fleet.nodes.filter { $0.state == "ready" }.count
     var byHealth: [HealthState: Int] = [:]
     // By index: a loop over the rows would copy each (and retain everything it holds) for one field.
-    for i in rows.indices { byHealth[rows[i].health, default: 0] += 1 }
+    // Counted as `status` counts them.
+    for i in rows.indices { byHealth[StatusReport.counted(rows[i]), default: 0] += 1 }
     func count(_ states: HealthState...) -> Int { states.reduce(0) { $0 + (byHealth[$1] ?? 0) } }
     // Healthy and failing always show; the other states when there are any.
     var parts = ["\(g.ok) \(count(.healthy)) healthy", "\(g.bad) \(count(.failing, .unhealthy)) failing"]
@@ -227,6 +229,11 @@ func warrenSummary(_ warren: WarrenView, glyphs g: Glyphs) -> String {
     case .notWarren: return "\(g.bad) not warren"
     }
 }
+
+/// The status line's hints over the agents' table, and while the logs pane has the keys.
+let tableHints = [Hint(command: .help, word: "help"), Hint(command: .filter, word: "filter"), Hint(command: .quit, word: "quit")]
+let logsHints = [Hint(command: .help, word: "help"), Hint(command: .filter, word: "search"), Hint(command: .follow, word: "follow"),
+                 Hint(command: .quit, word: "back", key: .escape)]
 
 /// The bottom line: a prompt being typed, or the connection, the latest message and the filter, with key hints.
 private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer, y: Int, now: Date) {
@@ -278,8 +285,7 @@ private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer
         parts.append((sanitize(flash.text), flash.role))
     }
     if ui.readOnly { parts.append(("read-only", .muted)) }
-    let hints = ui.page.unit?.hints
-        ?? (ui.keyContext == .logs ? "? help  / search  f follow  Esc back" : "? help  / filter  q quit")
+    let hints = hintLine(ui.page.unit?.hints ?? (ui.keyContext == .logs ? logsHints : tableHints), in: ui.keyContext)
     var x = 0
     for (i, part) in parts.enumerated() {
         if i > 0 { x += buf.put("  ", x: x, y: y) }

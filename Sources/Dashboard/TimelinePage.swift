@@ -11,7 +11,8 @@ public func timelineShown(_ fleet: FleetState, ui: UIState) -> [Transition] {
 /// The timeline (`h`): every agent's transitions, newest first; `/` one agent's, `s` one state's.
 enum TimelinePage: PageUnit {
     static let page = Page(name: "timeline")
-    static let hints = "/ agent  s state  h back"
+    static let hints = [Hint(command: .filter, word: "agent"), Hint(command: .timelineState, word: "state"),
+                        Hint(command: .timeline, word: "back")]
 
     /// Scroll, keep one state (`s` goes round them), filter by agent (`/`), or go back.
     static func handle(_ command: Command, ui: inout UIState, shown: Shown, pageSize: Int, now: Date) -> [Effect] {

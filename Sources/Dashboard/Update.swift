@@ -64,14 +64,15 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
     switch event {
     case .key(let key):
         model.refreshRows()
+        let replicaFilter = model.ui.logView.replicaFilter
         effects = handle(key, ui: &model.ui, rows: visibleRows(model.rows, ui: model.ui),
                          pageSize: tablePageSize(height: model.height), logs: model.fleet.logs,
                          shown: Shown(fleet: model.fleet, agentRows: model.rows), now: now)
         for case .loadSwarm(let name) in effects { model.switching = name }
-        if model.ui.logView.replicaFilter != model.fleet.logFilter, let service = model.followedLogs {
+        if model.ui.logView.replicaFilter != replicaFilter, let service = model.fleet.logService,
+           logsWanted(model.rows, ui: model.ui, width: model.width, height: model.height) == service {
             // The logs of one node or replica: read again, from the last lines of each task, keeping only theirs.
-            model.fleet.logFilter = model.ui.logView.replicaFilter
-            model.fleet.logs = LogBuffer()
+            model.fleet.showLogs(of: service)
             var view = LogViewState()
             view.replicaFilter = model.ui.logView.replicaFilter
             model.ui.logView = view
@@ -119,10 +120,8 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
     // only those.
     model.refreshRows()
     let wanted = logsWanted(model.rows, ui: model.ui, width: model.width, height: model.height)
-    if wanted != model.followedLogs {
-        model.followedLogs = wanted
+    if wanted != model.fleet.logService {
         model.fleet.showLogs(of: wanted)
-        model.fleet.logFilter = ""
         model.ui.logView = LogViewState()
         effects.append(.followLogs(service: wanted))
     }
@@ -135,14 +134,11 @@ private func show(_ name: String, endpoint: String, _ messages: [Message], in mo
     model.switching = nil
     var fleet = model.parked.removeValue(forKey: name) ?? FleetState(endpoint: endpoint, setup: model.fleet.setup)
     model.parked[model.swarm] = model.fleet
-    fleet.logs = LogBuffer()
-    fleet.logService = nil
-    fleet.logProblem = nil
+    fleet.showLogs(of: nil)
     for message in messages { reduce(&fleet, message) }
     model.fleet = fleet
     model.swarm = name
     model.rowsChanged()
-    model.followedLogs = nil
     model.ui.selectedID = nil
     model.ui.scroll = 0
     model.ui.filter = ""
@@ -180,9 +176,13 @@ private func noted(_ seen: [Transition], in model: inout ConsoleModel) -> [Effec
 /// A source's message: reduced into the fleet, with what follows from it.
 private func apply(_ message: Message, to model: inout ConsoleModel) -> [Effect] {
     switch message {
-    case .logLines(let service, _), .logStatus(let service, _):
+    case .logLines(let service, let entries):
         // A batch that was under way when the logs shown changed belongs to a stream already left.
-        guard service == model.followedLogs else { return [] }
+        guard service == model.fleet.logService else { return [] }
+        model.fleet.appendLogs(entries, of: service, replica: model.ui.logView.replicaFilter)
+        return []
+    case .logStatus(let service, _):
+        guard service == model.fleet.logService else { return [] }
         reduce(&model.fleet, message)
         return []
     case .action(let outcome):

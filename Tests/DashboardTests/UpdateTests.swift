@@ -253,13 +253,13 @@ struct UpdateTests {
         send(keys("@"), to: &model)
         let effects = send(keys("@worker-2") + [.key(.enter)], to: &model)
         #expect(effects == [.followLogs(service: nil), .followLogs(service: "openclaw_alpha")])
-        #expect(model.fleet.logFilter == "@worker-2" && model.fleet.logs.isEmpty)
+        #expect(model.ui.logView.replicaFilter == "@worker-2" && model.fleet.logs.isEmpty)
         let there = LogEntry(time: now, stream: .stdout, replica: "2@worker-2", text: "from worker-2")
         send([.fleet(.logLines(service: "openclaw_alpha", [alphaLine("from the manager"), there])), .tick], to: &model)
         #expect(model.fleet.logs.entries.map(\.text) == ["from worker-2"])
         #expect(view(model).text.contains("only @worker-2"))
         send([.key(.escape), .key(.char("j"))], to: &model)
-        #expect(model.fleet.logFilter.isEmpty)
+        #expect(model.ui.logView.replicaFilter.isEmpty)
     }
 
     @Test func theLogsShownAreFollowedAndLinesOfAnyOtherServiceAreDropped() {
@@ -289,7 +289,7 @@ struct UpdateTests {
     @Test func aScreenThatNoLongerShowsTheLogsStopsFollowingThem() {
         var model = console(selecting: "alpha")
         send([.key(.char("l")), .key(.tab)], to: &model)
-        #expect(model.followedLogs == "openclaw_alpha")
+        #expect(model.fleet.logService == "openclaw_alpha")
         // 80×24 shows the table or the pane: with the keys on the table, the table.
         #expect(send([.resize(width: 80, height: 24)], to: &model) == [.followLogs(service: nil)])
         #expect(send([.key(.tab)], to: &model) == [.followLogs(service: "openclaw_alpha")])
