@@ -27,6 +27,25 @@ struct StatusLineTests {
         #expect(line.contains("#[fg=green]● 2#[default]") && line.hasSuffix(" · ○ 1 · ? 1"), "\(line)")
     }
 
+    /// A service with a task that cannot be placed needs looking at: `status` names it unhealthy, and the console's
+    /// header counts it among the failing, whatever its running replica says.
+    @Test func theHeaderCountsAsStatusDoes() {
+        var fleet = self.fleet
+        var alpha = fleet.services["id-openclaw_alpha"]!
+        alpha.desired = 2
+        let stuck = TaskInfo(id: "t-stuck", serviceID: alpha.id, slot: 2, nodeID: nil, state: "pending", desiredState: "running",
+                             error: "no suitable node (insufficient resources on 3 nodes)", exitCode: nil,
+                             timestamp: now, createdAt: now, containerHealth: nil)
+        reduce(&fleet, .service(alpha, tasks: (fleet.tasks[alpha.id] ?? []) + [stuck], at: now))
+        let report = StatusReport(rows: fleet.agentRows(now: now), endpoint: fleet.endpoint, now: now)
+        #expect(report.unhealthy.contains("alpha"), "\(report)")
+        var model = ConsoleModel(fleet: fleet, ui: UIState(), width: 160, height: 30, now: now, swarm: "prod")
+        _ = update(&model, .tick, now: now)
+        let header = view(model).text.split(separator: "\n").first.map(String.init) ?? ""
+        let failing = report.unhealthy.count + report.failing.count
+        #expect(header.contains("● \(report.healthy) healthy") && header.contains("✗ \(failing) failing"), "\(header)")
+    }
+
     @Test func anEmptyFleetSaysSo() {
         let empty = StatusReport(rows: [], endpoint: "e", now: now)
         #expect(statusLine(empty, glyphs: .unicode, style: .plain) == "no agents" && empty.exitStatus == 0)
