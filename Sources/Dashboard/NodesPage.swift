@@ -34,8 +34,12 @@ extension FleetState {
 /// The nodes (`n`): each node's state, role and availability and what runs there; drain, pause and activate.
 enum NodesPage: PageUnit {
     static let page = Page(name: "nodes")
-    static let hints = [Hint(command: .drain, word: "drain"), Hint(command: .pause, word: "pause"),
-                        Hint(command: .activate, word: "activate"), Hint(command: .nodes, word: "back")]
+    static let opener: Command? = .nodes
+
+    static func hints(_ ui: UIState) -> [Hint] {
+        [Hint(command: .drain, word: "drain"), Hint(command: .pause, word: "pause"), Hint(command: .activate, word: "activate"),
+         Hint(command: .nodes, word: "back")]
+    }
 
     /// Move, drain, pause or activate the selected node, or go back to the agents.
     static func handle(_ command: Command, ui: inout UIState, shown: Shown, pageSize: Int, now: Date) -> [Effect] {
@@ -47,15 +51,9 @@ enum NodesPage: PageUnit {
             return []
         }
         switch command {
-        case .nodes, .quit:
+        case .quit:
             ui.page = .agents
             return []
-        case .timeline:
-            ui.page = TimelinePage.page
-            ui.timelineScroll = 0
-            return []
-        case .help, .redraw, .swarms:
-            return general(command, ui: &ui)
         case .drain, .pause, .activate:
             guard !ui.readOnly else {
                 ui.flash = Flash(text: "read-only: actions are off (started with --read-only)", role: .warn, at: now)

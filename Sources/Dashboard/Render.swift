@@ -72,18 +72,8 @@ public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, ui: UIStat
     let g = ui.glyphs
     drawHeader(fleet, rows: all, glyphs: g, into: &buf)
     let body = Rect(x: 0, y: 1, width: width, height: height - 2)
-    let selected = selectedRow(rows, ui: ui)
-    let split = ui.page != .agents ? BodySplit(table: 0, pane: 0)
-        : BodySplit(layout: layout, bodyHeight: body.height, rows: rows.count, focus: ui.focus)
-    ui.page.unit?.draw(Shown(fleet: fleet, agentRows: all), ui: ui, area: body, into: &buf, now: now)
-    if split.table > 0 {
-        drawAgentTable(rows, ui: ui, warren: fleet.warren != nil, area: Rect(x: 0, y: body.y, width: width, height: split.table),
-                       into: &buf, now: now)
-    }
-    if split.pane > 0 {
-        let pane = Rect(x: 0, y: body.y + split.table, width: width, height: split.pane)
-        drawPane(selected, fleet: fleet, ui: ui, area: pane, into: &buf, now: now)
-    }
+    ui.page.unit.draw(Shown(fleet: fleet, agentRows: all, tableRows: rows, logs: fleet.logs, layout: layout), ui: ui,
+                      area: body, into: &buf, now: now)
     switch ui.overlay {
     case .help: drawHelp(glyphs: g, area: body, into: &buf)
     case .confirm(let request):
@@ -95,36 +85,6 @@ public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, ui: UIStat
     }
     drawStatus(fleet, ui: ui, into: &buf, y: height - 1, now: now)
     return buf
-}
-
-/// The details or logs of the selected agent, under a title bar that shows which and where the keys go.
-private func drawPane(_ row: AgentRow?, fleet: FleetState, ui: UIState, area: Rect, into buf: inout Buffer, now: Date) {
-    guard area.height > 0 else { return }
-    let name = row.map { sanitize($0.agent.name) } ?? "no agent"
-    var title = (ui.pane == .details ? " details: " : " logs: ") + name
-    if ui.pane == .logs, !ui.logView.replicaFilter.isEmpty { title += " · only " + sanitize(ui.logView.replicaFilter) }
-    if ui.pane == .logs, let problem = fleet.logProblem { title += " · " + sanitize(problem) }
-    buf.fill(role: ui.focus == .pane ? .title : .header, y: area.y, from: area.x, width: area.width)
-    buf.put(title, x: area.x, y: area.y, maxWidth: area.width, role: ui.focus == .pane ? .title : .header)
-    let hint = hintLine([ui.focus == .pane ? Hint(command: .quit, word: "back", key: .escape) : Hint(command: .focus, word: "focus")],
-                        in: ui.keyContext) + " "
-    if area.width > displayWidth(title) + displayWidth(hint) + 2 {
-        buf.put(hint, x: area.x + area.width - displayWidth(hint), y: area.y, role: ui.focus == .pane ? .title : .header)
-    }
-    let inner = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
-    guard let row else { return }
-    switch ui.pane {
-    case .details: drawDetails(row, fleet: fleet, glyphs: ui.glyphs, area: inner, into: &buf, now: now)
-    case .logs:
-        guard fleet.logService != nil, fleet.logService == row.agent.serviceName else {
-            let why = row.agent.serviceName == nil ? " no Swarm service, no logs" : " waiting for the logs…"
-            buf.put(why, x: inner.x, y: inner.y, maxWidth: inner.width, role: .muted)
-            return
-        }
-        // The replica (and its node) is worth its column when there are several, or several nodes.
-        let several = (row.summary?.service.desired ?? 1) > 1 || fleet.nodes.count > 1
-        drawLogs(fleet.logs, state: ui.logView, glyphs: ui.glyphs, showReplica: several, area: inner, into: &buf, now: now)
-    }
 }
 
 /// How the lines between the header and the status line are shared by the table and the pane under it.
@@ -230,11 +190,6 @@ func warrenSummary(_ warren: WarrenView, glyphs g: Glyphs) -> String {
     }
 }
 
-/// The status line's hints over the agents' table, and while the logs pane has the keys.
-let tableHints = [Hint(command: .help, word: "help"), Hint(command: .filter, word: "filter"), Hint(command: .quit, word: "quit")]
-let logsHints = [Hint(command: .help, word: "help"), Hint(command: .filter, word: "search"), Hint(command: .follow, word: "follow"),
-                 Hint(command: .quit, word: "back", key: .escape)]
-
 /// The bottom line: a prompt being typed, or the connection, the latest message and the filter, with key hints.
 private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer, y: Int, now: Date) {
     let g = ui.glyphs
@@ -285,7 +240,7 @@ private func drawStatus(_ fleet: FleetState, ui: UIState, into buf: inout Buffer
         parts.append((sanitize(flash.text), flash.role))
     }
     if ui.readOnly { parts.append(("read-only", .muted)) }
-    let hints = hintLine(ui.page.unit?.hints ?? (ui.keyContext == .logs ? logsHints : tableHints), in: ui.keyContext)
+    let hints = hintLine(ui.page.unit.hints(ui), in: ui.keyContext)
     var x = 0
     for (i, part) in parts.enumerated() {
         if i > 0 { x += buf.put("  ", x: x, y: y) }

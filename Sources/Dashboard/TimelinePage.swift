@@ -11,8 +11,15 @@ public func timelineShown(_ fleet: FleetState, ui: UIState) -> [Transition] {
 /// The timeline (`h`): every agent's transitions, newest first; `/` one agent's, `s` one state's.
 enum TimelinePage: PageUnit {
     static let page = Page(name: "timeline")
-    static let hints = [Hint(command: .filter, word: "agent"), Hint(command: .timelineState, word: "state"),
-                        Hint(command: .timeline, word: "back")]
+    static let opener: Command? = .timeline
+
+    static func opened(_ ui: inout UIState) {
+        ui.timelineScroll = 0
+    }
+
+    static func hints(_ ui: UIState) -> [Hint] {
+        [Hint(command: .filter, word: "agent"), Hint(command: .timelineState, word: "state"), Hint(command: .timeline, word: "back")]
+    }
 
     /// Scroll, keep one state (`s` goes round them), filter by agent (`/`), or go back.
     static func handle(_ command: Command, ui: inout UIState, shown: Shown, pageSize: Int, now: Date) -> [Effect] {
@@ -22,8 +29,8 @@ enum TimelinePage: PageUnit {
             return []
         }
         switch command {
-        case .timeline, .quit:
-            if command == .quit, !ui.filter.isEmpty || ui.timelineState != nil {
+        case .quit:
+            if !ui.filter.isEmpty || ui.timelineState != nil {
                 ui.filter = ""
                 ui.timelineState = nil
                 return []
@@ -39,11 +46,6 @@ enum TimelinePage: PageUnit {
             return []
         case .filter:
             ui.overlay = .prompt(Prompt(purpose: .filter, text: ui.filter))
-            return []
-        case .help, .redraw, .swarms:
-            return general(command, ui: &ui)
-        case .nodes:
-            ui.page = NodesPage.page
             return []
         default:
             ui.flash = Flash(text: "timeline: / agent, s state, h or Esc back to the agents", role: .muted, at: now)
