@@ -61,7 +61,8 @@ struct StreamTests {
                 proxy.cutConnections()
                 try await TestDocker.docker(["service", "scale", "-d", "\(name)=2"])
                 try await TestDocker.waitUntil("a disconnect and a reconnect", timeout: 15) {
-                    connects() == 2 && seen.all.contains { if case .disconnected = $0 { true } else { false } }
+                    // At least: a slow moment may cost another drop and another connect.
+                    connects() >= 2 && seen.all.contains { if case .disconnected = $0 { true } else { false } }
                 }
                 // The resync (what a consumer does on .connected) sees the change made during the drop.
                 #expect(try await client.service(name).replicas == 2)

@@ -114,13 +114,12 @@ struct WarrenEndToEndTests {
             try await TestDocker.waitUntil("steady healthy through Warren", timeout: 30) {
                 try tmux.screen().split(separator: "\n").contains { $0.contains(" steady ") && $0.contains("● healthy") }
             }
-            // The console reads Warren every 10 s; within seconds, only the event stream can bring the flip.
+            // "health failed" is the word of Warren's event (agent.health_failed): its state, read every 10 s,
+            // says "degraded". So the flip on screen came through the event stream, however long it took.
             _ = try await fleet.health.get("/flip")
-            let flipped = Date()
-            try await TestDocker.waitUntil("steady failing on screen", timeout: 9) {
+            try await TestDocker.waitUntil("steady failing on screen", timeout: 30) {
                 try tmux.screen().split(separator: "\n").contains { $0.contains(" steady ") && $0.contains("warren: health failed") }
             }
-            #expect(Date().timeIntervalSince(flipped) < 9)
             try await TestDocker.waitUntil("steady unhealthy: Warren says degraded", timeout: 15) {
                 try tmux.screen().split(separator: "\n").contains { $0.contains(" steady ") && $0.contains("unhealthy") && $0.contains("degraded") }
             }

@@ -53,8 +53,12 @@ import TestSupport
                     observed[r.history.consecutiveFailures, default: []].insert(r.health)
                     return r.history.consecutiveFailures >= 4
                 }
-                #expect(observed[1] == [.failing] && observed[2] == [.failing], "\(observed)")
-                #expect(observed[3] == [.unhealthy] && observed[4] == [.unhealthy], "\(observed)")
+                // Whatever a slow moment let the 50 ms polls see, each count showed its own state: under max_failures
+                // failing, from it on unhealthy; and both sides of the line were seen.
+                for (count, states) in observed where count > 0 {
+                    #expect(states == [count < 3 ? .failing : .unhealthy], "\(count) in a row: \(states)")
+                }
+                #expect(observed.keys.contains { (1...2).contains($0) } && observed.keys.contains { $0 >= 3 }, "\(observed)")
                 #expect(row(store)?.lastError == "HTTP 404")
             }
         }
