@@ -318,61 +318,38 @@ public struct ProbeNote: Sendable, Equatable {
     }
 }
 
-/// What can happen to the fleet state. The sources post these (the swarm's backend, the health scheduler, Warren,
-/// the history, the log follower, the action runner); `reduce` applies them.
+/// What can happen to the fleet state: one kind of message a source, each with its own reducer. The sources post
+/// these (the swarm's backend, the health scheduler, Warren, the history, the log follower, the action runner);
+/// `reduce` applies them.
 public enum Message: Sendable, Equatable {
-    /// A full re-read (on connecting): replaces everything Docker reported. `at`, here and in `.service`,
-    /// `.serviceRemoved` and `.tasks`, is when the read began; those three drop what they read of a service when
-    /// it began before the last read of it that was applied.
-    case snapshot(nodes: [NodeInfo], services: [ServiceInfo], tasks: [TaskInfo], at: Date)
-    /// One service re-read after an event, with its tasks.
-    case service(ServiceInfo, tasks: [TaskInfo], at: Date)
-    case serviceRemoved(id: String, at: Date)
-    /// Every node, re-read after a node event (a node went down, came back, was drained).
-    case nodes([NodeInfo])
-    /// The networks, read with the first read (and each full re-read).
-    case networks([NetworkInfo])
-    /// Every task of the swarm, re-read: replaces the tasks of each known service, and its running count from
-    /// them. Docker's health-check status of a task already known is kept (this read does not carry it).
-    case tasks([TaskInfo], at: Date)
-    case connection(ConnectionState)
+    /// What Docker said (`DockerMessage.swift`).
+    case docker(DockerMessage)
     /// One health probe of an agent.
     case probe(agent: String, url: String, sample: HealthSample)
+    /// What Warren's admin API said.
+    case warren(WarrenMessage)
+    /// What the history on disk said (`HistoryMessage.swift`).
+    case history(HistoryMessage)
+    /// The logs followed (`LogMessage.swift`).
+    case logs(LogMessage)
     /// An action started from the console has ended. A scale that worked sets the service's desired count at
     /// once: the next key must start from it, not from what was read before the update.
     case action(ActionOutcome)
-    /// A Docker event about a service, for its recent history.
-    case event(service: String, ServiceEventNote)
-    /// New log lines of a service; lines of another service than the one shown replace them.
-    case logLines(service: String, [LogEntry])
-    /// A problem with the log stream of a service, or nil when it streams again.
-    case logStatus(service: String, String?)
-    /// What Warren's admin API said.
-    case warren(WarrenMessage)
-    /// The history on disk, read on start.
-    case past(PastHistory)
-    /// The figures over the last hour, day and week, read again from the history on disk.
-    case windows([String: HealthWindows])
-    /// Where health results come from from now on.
-    case healthFrom(HealthOrigin)
-    /// Why the history cannot be written, or nil when it is written again.
-    case historyProblem(String?)
 
     /// Whether the message can change which agents exist or should be probed. Exhaustive: a new message says.
     public var changesAgents: Bool {
         switch self {
-        case .snapshot, .service, .serviceRemoved, .nodes, .networks, .tasks: return true
+        case .docker(let d): return d.changesAgents
         case .warren(let w):
             if case .read = w { return true }
             return false
-        case .probe, .connection, .action, .event, .logLines, .logStatus, .past, .windows, .healthFrom, .historyProblem:
-            return false
+        case .probe, .history, .logs, .action: return false
         }
     }
 
     /// Whether the message can change who probes the agents: the console itself, or a recorder for it.
     public var changesProbing: Bool {
-        if case .healthFrom = self { return true }
+        if case .history(.healthFrom) = self { return true }
         return false
     }
 }
@@ -380,79 +357,16 @@ public enum Message: Sendable, Equatable {
 /// Applies a message to the state. Pure.
 public func reduce(_ state: inout FleetState, _ message: Message) {
     switch message {
-    case .snapshot(let nodes, let services, let tasks, let at):
-        state.nodes = nodes
-        state.services = Dictionary(services.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
-        state.tasks = Dictionary(grouping: tasks, by: \.serviceID)
-        for service in services { countRestarts(&state, service: service, tasks: state.tasks[service.id] ?? []) }
-        for service in services { state.readAt[service.id] = at }
-        state.forgetOldReads(now: at)
-        state.lastSync = at
-        state.connection = .live
-    case .service(let service, let tasks, let at):
-        guard state.isNewRead(of: service.id, at: at) else { return }
-        state.services[service.id] = service
-        state.tasks[service.id] = tasks
-        countRestarts(&state, service: service, tasks: tasks)
-        state.lastSync = at
-    case .networks(let networks):
-        state.networks = Dictionary(networks.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-    case .nodes(let nodes):
-        // A node that went down takes its tasks' log lines with it: the logs shown say where they end.
-        let wasDown = state.downNodes
-        state.nodes = nodes
-        if let shown = state.logService {
-            let ids = Set(state.services.values.filter { $0.name == shown || $0.id == shown }.map(\.id))
-            for node in nodes where state.downNodes.contains(node.id) && !wasDown.contains(node.id) {
-                let there = ids.flatMap { state.tasks[$0] ?? [] }.contains { $0.isRunning && $0.nodeID == node.id }
-                if there { state.logs.append(contentsOf: [LogEntry(time: nil, stream: .stderr, replica: "@" + node.hostname,
-                                                                     text: "node \(node.hostname) is down: its lines end here")]) }
-            }
-        }
-    case .serviceRemoved(let id, let at):
-        guard state.isNewRead(of: id, at: at) else { return }
-        state.services[id] = nil
-        state.tasks[id] = nil
-        state.lastSync = at
-    case .tasks(let all, let at):
-        let byService = Dictionary(grouping: all, by: \.serviceID)
-        for (id, var service) in state.services where state.isNewRead(of: id, at: at) {
-            let known = Dictionary((state.tasks[id] ?? []).map { ($0.id, $0.containerHealth) }, uniquingKeysWith: { a, _ in a })
-            var tasks = byService[id] ?? []
-            for i in tasks.indices where tasks[i].containerHealth == nil { tasks[i].containerHealth = known[tasks[i].id] ?? nil }
-            service.running = tasks.filter(\.isRunning).count
-            state.services[id] = service
-            state.tasks[id] = tasks
-            countRestarts(&state, service: service, tasks: tasks)
-        }
-        state.forgetOldReads(now: at)
-        state.lastSync = at
-        state.connection = .live
-    case .connection(let c):
-        state.connection = c
+    case .docker(let m): reduce(&state, m)
+    case .history(let m): reduce(&state, m)
+    case .logs(let m): reduce(&state, m)
+    case .warren(let m): state.apply(m)
     case .action(let outcome):
         state.lastAction = outcome
         state.noteAction(outcome)
         if outcome.ok, case .scale(_, let to) = outcome.request.kind, state.services[outcome.request.id] != nil {
             state.services[outcome.request.id]!.desired = to
         }
-    case .logLines(let service, let entries):
-        state.appendLogs(entries, of: service)
-    case .logStatus(let service, let problem):
-        if state.logService == service { state.logProblem = problem }
-    case .event(let service, let note):
-        state.events[service, default: []].append(note)
-        if state.events[service]!.count > FleetState.eventsKept { state.events[service]!.removeFirst() }
-    case .warren(let message):
-        state.apply(message)
-    case .past(let past):
-        state.loadPast(past)
-    case .windows(let windows):
-        state.windows = windows
-    case .healthFrom(let origin):
-        state.healthFrom = origin
-    case .historyProblem(let problem):
-        state.historyProblem = problem
     case .probe(let agent, let url, let sample):
         if sample.unreachable && isSwarmInternal(url: url, serviceNames: state.services.values.map(\.name)) {
             // Not the agent's fault: this name resolves only inside the swarm's networks. Docker's status stands in.
@@ -472,13 +386,14 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
 /// Says once, in the agent's events, that its gateway token brought no detail: not with every probe.
 private func noteTokenProblem(_ state: inout FleetState, agent: String, _ readiness: Readiness, at time: Date) {
     guard let service = state.agents.first(where: { $0.name == agent })?.serviceName, let note = readiness.detailNote else { return }
-    reduce(&state, .event(service: service, ServiceEventNote(time: time, text: "readiness: \(note), the gateway answers without detail")))
+    let text = "readiness: \(note), the gateway answers without detail"
+    reduce(&state, .docker(.event(service: service, ServiceEventNote(time: time, text: text))))
 }
 
 /// Restarts of a service: at first sight, every task beyond the first in a slot that Docker still keeps (it keeps
 /// five per slot); after that, each new task in a slot whose other task was live or had failed, which is a
 /// restart, a crash or a forced update, not a wake from zero.
-private func countRestarts(_ state: inout FleetState, service: ServiceInfo, tasks: [TaskInfo]) {
+func countRestarts(_ state: inout FleetState, service: ServiceInfo, tasks: [TaskInfo]) {
     let evicting = Set(state.nodes.filter { $0.availability == "drain" || $0.state == "down" || $0.state == "disconnected" }.map(\.id))
     state.restarts[service.name] = restarts(in: tasks, evicting: evicting)
 }

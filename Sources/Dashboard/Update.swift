@@ -176,14 +176,14 @@ private func noted(_ seen: [Transition], in model: inout ConsoleModel) -> [Effec
 /// A source's message: reduced into the fleet, with what follows from it.
 private func apply(_ message: Message, to model: inout ConsoleModel) -> [Effect] {
     switch message {
-    case .logLines(let service, let entries):
+    case .logs(let logs):
         // A batch that was under way when the logs shown changed belongs to a stream already left.
-        guard service == model.fleet.logService else { return [] }
-        model.fleet.appendLogs(entries, of: service, replica: model.ui.logView.replicaFilter)
-        return []
-    case .logStatus(let service, _):
-        guard service == model.fleet.logService else { return [] }
-        reduce(&model.fleet, message)
+        guard logs.service == model.fleet.logService else { return [] }
+        if case .lines(let service, let entries) = logs {
+            model.fleet.appendLogs(entries, of: service, replica: model.ui.logView.replicaFilter)
+        } else {
+            reduce(&model.fleet, message)
+        }
         return []
     case .action(let outcome):
         reduce(&model.fleet, message)
@@ -193,10 +193,10 @@ private func apply(_ message: Message, to model: inout ConsoleModel) -> [Effect]
         reduce(&model.fleet, message)
         model.refreshRow(of: agent)
         return model.writesHistory ? [.recordProbe(agent: agent, url: url, sample: sample)] : []
-    case .event, .connection:
+    case .docker(.event), .docker(.connection):
         reduce(&model.fleet, message)
         return []
-    case .historyProblem(let problem) where model.historyDuty == .record:
+    case .history(.problem(let problem)) where model.historyDuty == .record:
         // Said once: a full disk fails every batch and every heartbeat until there is room again.
         let changed = problem != model.fleet.historyProblem
         reduce(&model.fleet, message)

@@ -36,7 +36,7 @@ public final class DemoBackend: FleetBackend {
     public var prober: any HealthProbing { DemoProber(world: world) }
 
     public func load() async throws(SourceError) -> [Message] {
-        opening + [.past(PastHistory(transitions: DemoPast.transitions(before: start)))]
+        opening + [.history(.past(PastHistory(transitions: DemoPast.transitions(before: start))))]
     }
 
     /// Posts what changed every `tick`, and a full read every 30 s (the Docker watcher re-reads its tasks as often).

@@ -97,7 +97,7 @@ public struct DemoWorld: Sendable {
             }
         }
         world.advance(to: start)
-        let events = world.drain().filter { if case .event = $0 { return true } else { return false } }
+        let events = world.drain().filter { if case .docker(.event) = $0 { return true } else { return false } }
         return (world, [world.snapshotMessage()] + events + probes)
     }
 
@@ -105,17 +105,17 @@ public struct DemoWorld: Sendable {
 
     /// A full read, as `DockerWatcher.snapshot` makes from the daemon.
     public func snapshotMessage() -> Message {
-        .snapshot(nodes: nodes, services: services.map(\.info), tasks: services.flatMap { $0.tasks.map(\.info) },
-                  at: now)
+        .docker(.snapshot(nodes: nodes, services: services.map(\.info), tasks: services.flatMap { $0.tasks.map(\.info) },
+                  at: now))
     }
 
     /// The services that changed since the last call, and the events that changed them, as the watcher would post.
     public mutating func drain() -> [Message] {
         var messages = changed.sorted().map { i in
-            Message.service(services[i].info, tasks: services[i].tasks.map(\.info), at: now)
+            Message.docker(.service(services[i].info, tasks: services[i].tasks.map(\.info), at: now))
         }
-        messages += notes.map { Message.event(service: $0.service, $0.note) }
-        if nodesChanged { messages.append(.nodes(nodes)) }
+        messages += notes.map { Message.docker(.event(service: $0.service, $0.note)) }
+        if nodesChanged { messages.append(.docker(.nodes(nodes))) }
         changed = []
         notes = []
         nodesChanged = false

@@ -59,7 +59,7 @@ public final class DockerBackend: FleetBackend {
             let snapshot = try await DockerWatcher.snapshot(client)
             // The networks only name what the details show: a daemon that will not list them costs nothing else.
             let networks = try? await client.networks().map(WireToModel.network)
-            return [snapshot] + (networks.map { [.networks($0)] } ?? [])
+            return [snapshot] + (networks.map { [.docker(.networks($0))] } ?? [])
         } catch {
             throw SourceError(error)
         }

@@ -50,8 +50,8 @@ public final class DockerWatcher: Sendable {
         async let containers = client.taskContainers()
         do {
             let health = WireToModel.health(try await containers)
-            return .snapshot(nodes: try await nodes.map(WireToModel.node), services: try await services.map(WireToModel.service),
-                             tasks: try await tasks.map { WireToModel.task($0, health: health) }, at: now)
+            return .docker(.snapshot(nodes: try await nodes.map(WireToModel.node), services: try await services.map(WireToModel.service),
+                             tasks: try await tasks.map { WireToModel.task($0, health: health) }, at: now))
         } catch let e as DockerError {
             throw e
         } catch {
@@ -76,7 +76,7 @@ public final class DockerWatcher: Sendable {
                 case .connected:
                     await resync()
                 case .disconnected(let error, let retry):
-                    post(.connection(.reconnecting("\(error.description) (retrying in \(Int(retry.rounded(.up)))s)")))
+                    post(.docker(.connection(.reconnecting("\(error.description) (retrying in \(Int(retry.rounded(.up)))s)"))))
                 case .event(let event):
                     if event.kind == .node {
                         // A node went down, came back or changed availability: its tasks may have too.
@@ -87,11 +87,11 @@ public final class DockerWatcher: Sendable {
                         continue
                     }
                     guard let id = event.serviceID, !id.isEmpty else { continue }
-                    if let name = event.serviceName, !name.isEmpty { post(.event(service: name, WireToModel.note(event))) }
+                    if let name = event.serviceName, !name.isEmpty { post(.docker(.event(service: name, WireToModel.note(event)))) }
                     if event.kind == .service && event.action == "remove" {
                         readers.withLock { $0[id]?.next = nil } // nothing left to read
                         forget(id)
-                        post(.serviceRemoved(id: id, at: Date()))
+                        post(.docker(.serviceRemoved(id: id, at: Date())))
                         continue
                     }
                     guard let wanted = wanted(after: event) else { continue }
@@ -218,26 +218,26 @@ public final class DockerWatcher: Sendable {
                 $0.generation += 1
             }
             post(snapshot)
-            if let networks { post(.networks(networks)) }
+            if let networks { post(.docker(.networks(networks))) }
         } catch {
-            post(.connection(.failed(error.description)))
+            post(.docker(.connection(.failed(error.description))))
         }
     }
 
     private func rereadNodes() async {
         do {
-            post(.nodes(try await client.nodes().map(WireToModel.node)))
+            post(.docker(.nodes(try await client.nodes().map(WireToModel.node))))
         } catch {
-            post(.connection(.failed(error.description)))
+            post(.docker(.connection(.failed(error.description))))
         }
     }
 
     private func rereadTasks() async {
         let started = Date()
         do {
-            post(.tasks(try await client.tasks().map { WireToModel.task($0) }, at: started))
+            post(.docker(.tasks(try await client.tasks().map { WireToModel.task($0) }, at: started)))
         } catch {
-            post(.connection(.failed(error.description)))
+            post(.docker(.connection(.failed(error.description))))
         }
     }
 
@@ -260,7 +260,7 @@ public final class DockerWatcher: Sendable {
             if let listed = try await listed {
                 guard let first = listed.first else {
                     forget(id)
-                    post(.serviceRemoved(id: id, at: started))
+                    post(.docker(.serviceRemoved(id: id, at: started)))
                     return
                 }
                 service = WireToModel.service(first)
@@ -290,10 +290,10 @@ public final class DockerWatcher: Sendable {
             }
             // A full re-read came meanwhile: the service this read took from the one before may be older than it.
             guard kept || readService else { return }
-            post(.service(service, tasks: infos, at: started))
+            post(.docker(.service(service, tasks: infos, at: started)))
         } catch DockerError.serviceNotFound {
             forget(id)
-            post(.serviceRemoved(id: id, at: started))
+            post(.docker(.serviceRemoved(id: id, at: started)))
         } catch {
             // Read everything again rather than keep a stale service until its next event; the stream stays up.
             await resync()

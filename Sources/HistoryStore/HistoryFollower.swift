@@ -4,9 +4,9 @@ import Foundation
 
 /// The history's side of a console: the past read first (the first frame does not wait for it), the figures of the
 /// last hour, day and week read a few seconds later and again each minute, and a watch on the recorder's lease. While
-/// a recorder lives, `.healthFrom(.recorder)` says so and its samples are read as they are written and posted as
-/// probes; when it stops (or dies), `.healthFrom(.probes)`. The reads run on a thread of their own, off the tasks
-/// that watch and probe.
+/// a recorder lives, `.history(.healthFrom(.recorder))` says so and its samples are read as they are written and
+/// posted as probes; when it stops (or dies), `.history(.healthFrom(.probes))`. The reads run on a thread of their
+/// own, off the tasks that watch and probe.
 public final class HistoryFollower: Sendable {
     public let store: HistoryStore
     /// The samples each agent's history holds.
@@ -22,7 +22,7 @@ public final class HistoryFollower: Sendable {
         let past: PastHistory? = await withCheckedContinuation { done in
             queue.async { done.resume(returning: try? self.store.loadPast(capacity: self.capacity)) }
         }
-        if let past { post(.past(past)) }
+        if let past { post(.history(.past(past))) }
         var recorder: RecorderInfo?
         var cursor = SampleCursor()
         // The windows a few seconds after the start, when the first frames are drawn.
@@ -46,9 +46,9 @@ public final class HistoryFollower: Sendable {
         if live?.pid != recorder?.pid || live?.host != recorder?.host {
             if let live {
                 cursor = (try? store.endOfSamples()) ?? SampleCursor()
-                post(.healthFrom(.recorder(live.description)))
+                post(.history(.healthFrom(.recorder(live.description))))
             } else {
-                post(.healthFrom(.probes))
+                post(.history(.healthFrom(.probes)))
             }
             recorder = live
         }
@@ -57,7 +57,7 @@ public final class HistoryFollower: Sendable {
         }
         if ContinuousClock.now - windowsAt > .seconds(60), let windows = try? store.windows(now: now) {
             windowsAt = ContinuousClock.now
-            post(.windows(windows))
+            post(.history(.windows(windows)))
         }
         return (recorder, cursor, windowsAt)
     }

@@ -62,7 +62,7 @@ public final class HistoryWriter: Sendable {
     /// Writes every `every` (and prunes now and then) until cancelled, then writes what is left. A write that fails
     /// (a full disk) is posted as `.historyProblem`, once, and nil when one works again.
     public func run(post: @escaping @Sendable (Message) -> Void) async {
-        telling { post(.historyProblem($0)) }
+        telling { post(.history(.problem($0))) }
         // The first pruning a minute after the start, away from the first frames.
         var sincePrune = ContinuousClock.now - .seconds(540)
         while !Task.isCancelled {

@@ -25,9 +25,9 @@ extension Runtime {
         // Warren before the probes: the agents added through its API are probed too.
         if let warren { messages += blocking { await warren.readOnce() } }
         if let history {
-            if let past = try? history.loadPast(capacity: model.fleet.setup.historySize) { messages.append(.past(past)) }
-            if let recorder = try? history.liveRecorder(now: Date()) { messages.append(.healthFrom(.recorder(recorder.description))) }
-            if windows, let figures = try? history.windows(now: opening ?? Date()) { messages.append(.windows(figures)) }
+            if let past = try? history.loadPast(capacity: model.fleet.setup.historySize) { messages.append(.history(.past(past))) }
+            if let recorder = try? history.liveRecorder(now: Date()) { messages.append(.history(.healthFrom(.recorder(recorder.description)))) }
+            if windows, let figures = try? history.windows(now: opening ?? Date()) { messages.append(.history(.windows(figures))) }
         }
         for message in messages { runtime.send(.fleet(message)) }
         // The demo opens with its history probed already; a recorder's results stand.
@@ -44,7 +44,7 @@ extension Runtime {
         guard let service else { return }
         let backend = swarm.backend
         let lines = blocking { (try? await LogFollower.recent(backend: backend, service: service)) ?? [] }
-        send(.fleet(.logLines(service: service, lines)))
+        send(.fleet(.logs(.lines(service: service, lines))))
     }
 }
 

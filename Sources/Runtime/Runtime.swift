@@ -144,7 +144,7 @@ public final class Runtime: @unchecked Sendable {
                 }
             } catch {
                 // As the writer says it, so that a full disk is told once, not with every beat.
-                post(.swarmMessage(name, .historyProblem("not written: \(error.description); keeping what waits and trying again")))
+                post(.swarmMessage(name, .history(.problem("not written: \(error.description); keeping what waits and trying again"))))
             }
         }
     }

@@ -37,8 +37,8 @@ public final class SwarmSources: Sendable {
         self.post = tagged
         scheduler = HealthScheduler(prober: backend.prober)
         logs = LogFollower(backend: backend,
-                           status: { service, problem in tagged(.logStatus(service: service, problem)) },
-                           post: { service, entries in tagged(.logLines(service: service, entries)) })
+                           status: { service, problem in tagged(.logs(.status(service: service, problem))) },
+                           post: { service, entries in tagged(.logs(.lines(service: service, entries))) })
         actions = ActionRunner(backend: backend, warren: warren, log: actionLog, post: tagged)
         writer = history.map { HistoryWriter(store: $0) }
         var sources: [any Source] = [Watching(backend: backend), scheduler]

@@ -18,7 +18,7 @@ func syntheticFleet(agents count: Int, samples: Int = 720, logLines: Int = 5000,
         TaskInfo(id: "task-\(i)", serviceID: "svc-\(i)", slot: 1, nodeID: "node-1", state: "running", desiredState: "running",
                  timestamp: now - 86_400, createdAt: now - 86_400)
     }
-    reduce(&state, .snapshot(nodes: [node], services: services, tasks: tasks, at: now))
+    reduce(&state, .docker(.snapshot(nodes: [node], services: services, tasks: tasks, at: now)))
     for i in 0..<count {
         var history = HealthHistory(capacity: 720)
         for k in 0..<samples {
@@ -35,7 +35,7 @@ func syntheticFleet(agents count: Int, samples: Int = 720, logLines: Int = 5000,
             entries.append(LogEntry(time: now - Double(logLines - k) / 10, stream: k % 13 == 0 ? .stderr : .stdout, replica: "1",
                                     text: "[agent] run \(k) done in \(k % 90 / 10).\(k % 10)s (in \(800 + k % 7000) tok, out \(k % 900) tok)"))
         }
-        reduce(&state, .logLines(service: "openclaw_agent-0", entries))
+        reduce(&state, .logs(.lines(service: "openclaw_agent-0", entries)))
     }
     return state
 }

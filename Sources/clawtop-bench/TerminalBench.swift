@@ -36,8 +36,8 @@ func terminalBench() throws -> [Result] {
         results.append(Result(section: "Bytes to a 120×40 pty", measure: "a new sample on 50 history strips",
                               value: format(bytes: Double(strips)), ratio: String(format: "%.3f×", Double(strips) / Double(first)),
                               target: "< 0.5× first frame", met: Double(strips) < Double(first) / 2))
-        reduce(&state, .logLines(service: "openclaw_agent-0", [LogEntry(time: now, stream: .stdout, replica: "1",
-                                                                          text: "[gateway] → slack #support: reply sent")]))
+        reduce(&state, .logs(.lines(service: "openclaw_agent-0", [LogEntry(time: now, stream: .stdout, replica: "1",
+                                                                          text: "[gateway] → slack #support: reply sent")])))
         let log = frame()
         results.append(Result(section: "Bytes to a 120×40 pty", measure: "a log line arrives", value: format(bytes: Double(log)),
                               ratio: String(format: "%.3f×", Double(log) / Double(first)), target: "", met: nil))

@@ -75,7 +75,7 @@ struct ConsoleCommand: ParsableCommand {
                     throw error
                 }
                 let (kept, notice) = openStore(docker.displayName)
-                if let notice { post(.swarmMessage(name, .historyProblem(notice))) }
+                if let notice { post(.swarmMessage(name, .history(.problem(notice)))) }
                 return SwarmSources(name: name, backend: docker, warren: link, actionLog: actionLog(docker), history: kept,
                                     follow: true, post: post)
             },
@@ -84,7 +84,7 @@ struct ConsoleCommand: ParsableCommand {
             SwarmSources(name: first, backend: backend, warren: warren, actionLog: actionLog(backend), history: firstStore,
                          follow: true, post: post)
         }
-        runtime.start(firstRead: startup + (firstNotice.map { [.historyProblem($0)] } ?? []))
+        runtime.start(firstRead: startup + (firstNotice.map { [.history(.problem($0))] } ?? []))
         let reason = terminal.run(
             onWake: { runtime.drain() },
             onKey: { key in runtime.send(.key(key)) },

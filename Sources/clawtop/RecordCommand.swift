@@ -52,7 +52,7 @@ struct RecordCommand: ParsableCommand {
             if let holder {
                 throw Failure("another recorder writes \(store.path): pid \(holder.pid) on \(sanitize(holder.host)), seen \(formatAge(Date().timeIntervalSince(holder.heartbeat))) ago")
             }
-            if let past = try? store.loadPast(capacity: setup.historySize) { startup.append(.past(past)) }
+            if let past = try? store.loadPast(capacity: setup.historySize) { startup.append(.history(.past(past))) }
         }
         defer { try? store?.releaseRecorder(pid: pid, host: host) }
         var model = ConsoleModel(fleet: FleetState(endpoint: backend.displayName, setup: setup), ui: UIState(),

@@ -10,7 +10,7 @@ func labelled(_ name: String, desired: Int = 1, labels: [String: String]) -> Ser
 
 func fleet(_ services: [ServiceInfo], tasks: [TaskInfo] = [], setup: AgentSetup = AgentSetup()) -> FleetState {
     var state = FleetState(endpoint: "test", setup: setup)
-    reduce(&state, .snapshot(nodes: [], services: services, tasks: tasks, at: t0))
+    reduce(&state, .docker(.snapshot(nodes: [], services: services, tasks: tasks, at: t0)))
     return state
 }
 
@@ -155,19 +155,19 @@ struct RestartCountTests {
         let other = t("4", "running", slot: 2, created: 0)
         var state = fleet([a], tasks: crashes + [t("3", "running", created: 30), other])
         #expect(state.restarts["a"] == 2)
-        reduce(&state, .snapshot(nodes: [], services: [a], tasks: crashes + [t("3", "running", created: 30), other], at: t0))
+        reduce(&state, .docker(.snapshot(nodes: [], services: [a], tasks: crashes + [t("3", "running", created: 30), other], at: t0)))
         #expect(state.restarts["a"] == 2, "reading the same history again counts nothing more")
         // A crash replaces task 3.
         let crashed = t("3", "failed", desired: "shutdown", created: 30, changed: 100)
-        reduce(&state, .service(a, tasks: crashes + [crashed, t("5", "starting", created: 105), other], at: t0))
+        reduce(&state, .docker(.service(a, tasks: crashes + [crashed, t("5", "starting", created: 105), other], at: t0)))
         #expect(state.restarts["a"] == 3)
         // A forced update: task 5 is told to stop at 195 and ends at 200; its replacement is created at 195.
         let updated = t("5", "shutdown", desired: "shutdown", created: 105, changed: 200)
-        reduce(&state, .service(a, tasks: crashes + [crashed, updated, t("6", "running", created: 195), other], at: t0))
+        reduce(&state, .docker(.service(a, tasks: crashes + [crashed, updated, t("6", "running", created: 195), other], at: t0)))
         #expect(state.restarts["a"] == 4)
         // Asleep at 300, woken at 900: a new task, not a restart.
         let slept = t("6", "shutdown", desired: "shutdown", created: 195, changed: 300)
-        reduce(&state, .service(a, tasks: crashes + [crashed, updated, slept, t("7", "running", created: 900), other], at: t0))
+        reduce(&state, .docker(.service(a, tasks: crashes + [crashed, updated, slept, t("7", "running", created: 900), other], at: t0)))
         #expect(state.restarts["a"] == 4)
         // Read while a forced update replaces a task that is still stopping: a restart already.
         let early = fleet([a], tasks: [t("1", "running", desired: "shutdown", created: 0, changed: 50), t("2", "new", desired: "ready", created: 50)])
@@ -183,11 +183,11 @@ struct ReplicaLabelTests {
                           tasks: [task("a", "running", slot: 2), global])
         let slotTask = state.tasks["id-a"]!.first!.id
         var globalLogs = state
-        reduce(&state, .logLines(service: "a", [LogEntry(taskID: slotTask, text: "one"),
+        reduce(&state, .logs(.lines(service: "a", [LogEntry(taskID: slotTask, text: "one"),
                                                 LogEntry(taskID: "unknown-task", text: "three"),
-                                                LogEntry(taskID: slotTask, replica: "kept", text: "four")]))
+                                                LogEntry(taskID: slotTask, replica: "kept", text: "four")])))
         #expect(state.logs.entries.map(\.replica) == ["2", "unknow", "kept"])
-        reduce(&globalLogs, .logLines(service: "g", [LogEntry(taskID: "g1", text: "two")]))
+        reduce(&globalLogs, .logs(.lines(service: "g", [LogEntry(taskID: "g1", text: "two")])))
         #expect(globalLogs.logs.entries.map(\.replica) == ["node-a"])
     }
 }

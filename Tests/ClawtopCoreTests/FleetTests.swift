@@ -83,13 +83,13 @@ struct ReduceTests {
     @Test func snapshotReplacesAndOrdersFailingFirst() {
         var state = FleetState(endpoint: "test")
         #expect(state.connection == .connecting)
-        reduce(&state, .snapshot(nodes: [NodeInfo(id: "n1", hostname: "vm", role: "manager", state: "ready")],
+        reduce(&state, .docker(.snapshot(nodes: [NodeInfo(id: "n1", hostname: "vm", role: "manager", state: "ready")],
                                  services: [service("b-ok", desired: 1, running: 1), service("a-ok", desired: 1, running: 1),
                                             service("z-bad", desired: 1, running: 0)],
-                                 tasks: [task("z-bad", "failed", desired: "shutdown", error: "boom", exit: 1, at: t0)], at: t0))
+                                 tasks: [task("z-bad", "failed", desired: "shutdown", error: "boom", exit: 1, at: t0)], at: t0)))
         #expect(state.connection == .live)
         #expect(state.summaries(now: t0).map(\.service.name) == ["z-bad", "a-ok", "b-ok"])
-        reduce(&state, .snapshot(nodes: [], services: [service("c", desired: 0, running: 0)], tasks: [], at: t0))
+        reduce(&state, .docker(.snapshot(nodes: [], services: [service("c", desired: 0, running: 0)], tasks: [], at: t0)))
         #expect(state.services.count == 1)
         #expect(state.tasks.isEmpty)
     }
@@ -98,15 +98,15 @@ struct ReduceTests {
         var state = FleetState(endpoint: "test")
         var checked = task("a", "running")
         checked.containerHealth = .healthy
-        reduce(&state, .snapshot(nodes: [], services: [service("a", desired: 1, running: 1), service("b", desired: 1, running: 1)],
-                                 tasks: [checked, task("b", "running")], at: t0))
-        reduce(&state, .connection(.failed("a read failed")))
+        reduce(&state, .docker(.snapshot(nodes: [], services: [service("a", desired: 1, running: 1), service("b", desired: 1, running: 1)],
+                                 tasks: [checked, task("b", "running")], at: t0)))
+        reduce(&state, .docker(.connection(.failed("a read failed"))))
         // a's task crashed on another node and was replaced; b's task is gone from the list.
         var crashed = checked
         crashed.state = "failed"
         crashed.desiredState = "shutdown"
         crashed.containerHealth = nil
-        reduce(&state, .tasks([crashed, task("a", "starting")], at: t0 + 30))
+        reduce(&state, .docker(.tasks([crashed, task("a", "starting")], at: t0 + 30)))
         #expect(state.services["id-a"]?.running == 0 && state.services["id-b"]?.running == 0)
         #expect(state.tasks["id-a"]?.count == 2 && state.tasks["id-b"] == [])
         #expect(state.tasks["id-a"]?.first { $0.id == checked.id }?.containerHealth == .healthy, "Docker's check is kept")
@@ -116,37 +116,37 @@ struct ReduceTests {
 
     @Test func oneServiceIsReplacedAndRemoved() {
         var state = FleetState(endpoint: "test")
-        reduce(&state, .snapshot(nodes: [], services: [service("a", desired: 1, running: 1)], tasks: [task("a", "running")], at: t0))
-        reduce(&state, .service(service("a", desired: 2, running: 1), tasks: [task("a", "running"), task("a", "starting", slot: 2)], at: t0))
+        reduce(&state, .docker(.snapshot(nodes: [], services: [service("a", desired: 1, running: 1)], tasks: [task("a", "running")], at: t0)))
+        reduce(&state, .docker(.service(service("a", desired: 2, running: 1), tasks: [task("a", "running"), task("a", "starting", slot: 2)], at: t0)))
         #expect(state.services["id-a"]?.desired == 2)
         #expect(state.tasks["id-a"]?.count == 2)
-        reduce(&state, .serviceRemoved(id: "id-a", at: t0))
+        reduce(&state, .docker(.serviceRemoved(id: "id-a", at: t0)))
         #expect(state.services.isEmpty && state.tasks.isEmpty)
-        reduce(&state, .connection(.reconnecting("dropped")))
+        reduce(&state, .docker(.connection(.reconnecting("dropped"))))
         #expect(state.connection == .reconnecting("dropped"))
     }
 
     @Test func aReadThatBeganBeforeTheLastOneAppliedIsDropped() {
         var state = FleetState(endpoint: "test")
-        reduce(&state, .snapshot(nodes: [], services: [service("a", desired: 1, running: 1)], tasks: [task("a", "running")], at: t0))
+        reduce(&state, .docker(.snapshot(nodes: [], services: [service("a", desired: 1, running: 1)], tasks: [task("a", "running")], at: t0)))
         // Two reads of a overlap: the one that began later ends first.
-        reduce(&state, .service(service("a", desired: 2, running: 2), tasks: [], at: t0 + 2))
-        reduce(&state, .service(service("a", desired: 1, running: 1), tasks: [], at: t0 + 1))
+        reduce(&state, .docker(.service(service("a", desired: 2, running: 2), tasks: [], at: t0 + 2)))
+        reduce(&state, .docker(.service(service("a", desired: 1, running: 1), tasks: [], at: t0 + 1)))
         #expect(state.services["id-a"]?.desired == 2)
-        reduce(&state, .tasks([task("a", "failed")], at: t0 + 1.5))
+        reduce(&state, .docker(.tasks([task("a", "failed")], at: t0 + 1.5)))
         #expect(state.services["id-a"]?.running == 2, "an older read of every task leaves a alone")
         // A read that began before the service was removed does not bring it back.
-        reduce(&state, .serviceRemoved(id: "id-a", at: t0 + 3))
-        reduce(&state, .service(service("a", desired: 2, running: 2), tasks: [], at: t0 + 2.5))
+        reduce(&state, .docker(.serviceRemoved(id: "id-a", at: t0 + 3)))
+        reduce(&state, .docker(.service(service("a", desired: 2, running: 2), tasks: [], at: t0 + 2.5)))
         #expect(state.services.isEmpty)
         // The same service created again is read again.
-        reduce(&state, .service(service("a", desired: 1, running: 0), tasks: [], at: t0 + 4))
+        reduce(&state, .docker(.service(service("a", desired: 1, running: 0), tasks: [], at: t0 + 4)))
         #expect(state.services["id-a"]?.desired == 1)
     }
 
     @Test func aScaleThatWorkedSetsTheDesiredCountAtOnce() {
         var state = FleetState(endpoint: "test")
-        reduce(&state, .snapshot(nodes: [], services: [service("a", desired: 2, running: 2)], tasks: [], at: t0))
+        reduce(&state, .docker(.snapshot(nodes: [], services: [service("a", desired: 2, running: 2)], tasks: [], at: t0)))
         func outcome(_ kind: ActionKind, ok: Bool) -> Message {
             .action(ActionOutcome(request: ActionRequest(agent: "a", service: "a", serviceID: "id-a", kind: kind, verb: .scale),
                                   ok: ok, message: ok ? "done" : "refused", at: t0 + 1))
@@ -177,7 +177,7 @@ struct NodeConditionTests {
 
     func fleet(nodes: [NodeInfo], service s: ServiceInfo, tasks: [TaskInfo]) -> FleetState {
         var state = FleetState(endpoint: "e")
-        reduce(&state, .snapshot(nodes: nodes, services: [s], tasks: tasks, at: t0))
+        reduce(&state, .docker(.snapshot(nodes: nodes, services: [s], tasks: tasks, at: t0)))
         return state
     }
 
@@ -187,7 +187,7 @@ struct NodeConditionTests {
         var state = fleet(nodes: [NodeInfo(id: "n1", hostname: "wk2", role: "worker", state: "ready")],
                           service: service("a", desired: 1, running: 1), tasks: [task("a", "running")])
         #expect(state.summaries(now: now).first?.service.running == 1)
-        reduce(&state, .nodes([NodeInfo(id: "n1", hostname: "wk2", role: "worker", state: "down")]))
+        reduce(&state, .docker(.nodes([NodeInfo(id: "n1", hostname: "wk2", role: "worker", state: "down")])))
         let summary = state.summaries(now: now).first
         #expect(summary?.service.running == 0 && summary?.condition != .running)
         #expect(summary?.lastError == "node wk2 is down: its task is out of reach")
@@ -208,13 +208,13 @@ struct NodeConditionTests {
         var state = fleet(nodes: [NodeInfo(id: "n1", hostname: "wk1", role: "worker", state: "ready"),
                                   NodeInfo(id: "n2", hostname: "wk2", role: "worker", state: "ready")],
                           service: service("a", desired: 1, running: 1), tasks: [running])
-        reduce(&state, .nodes([NodeInfo(id: "n1", hostname: "wk1", role: "worker", state: "ready", availability: "drain"),
-                               NodeInfo(id: "n2", hostname: "wk2", role: "worker", state: "ready")]))
+        reduce(&state, .docker(.nodes([NodeInfo(id: "n1", hostname: "wk1", role: "worker", state: "ready", availability: "drain"),
+                               NodeInfo(id: "n2", hostname: "wk2", role: "worker", state: "ready")])))
         var evicted = running
         (evicted.state, evicted.desiredState, evicted.exitCode) = ("shutdown", "shutdown", 137)
         #expect(!evicted.isFailure)
         let moved = TaskInfo(id: "t2", serviceID: "id-a", slot: 1, nodeID: "n2", state: "running", desiredState: "running", timestamp: now)
-        reduce(&state, .service(service("a", desired: 1, running: 1), tasks: [evicted, moved], at: now))
+        reduce(&state, .docker(.service(service("a", desired: 1, running: 1), tasks: [evicted, moved], at: now)))
         #expect(state.restarts["a"] == 0)
         #expect(state.summaries(now: now).first?.condition == .running)
     }
@@ -232,8 +232,8 @@ struct ReplicaProbeTests {
             TaskInfo(id: id, serviceID: "id-a", slot: slot, nodeID: node, state: "running", desiredState: "running",
                      timestamp: t0, createdAt: t0)
         }
-        reduce(&state, .snapshot(nodes: nodes, services: [service("a", desired: 2, running: 2)],
-                                 tasks: [running("t1", slot: 1, node: "n1"), running("t2", slot: 2, node: "n2")], at: t0))
+        reduce(&state, .docker(.snapshot(nodes: nodes, services: [service("a", desired: 2, running: 2)],
+                                 tasks: [running("t1", slot: 1, node: "n1"), running("t2", slot: 2, node: "n2")], at: t0)))
         let targets = state.probeTargets
         #expect(targets.map(\.agent) == ["alpha#1@mgr1", "alpha#2@wk1"])
         #expect(targets.map(\.url) == ["http://10.213.0.11:18791/health", "http://10.213.0.12:18791/health"])

@@ -105,7 +105,7 @@ struct ReadinessHistoryTests {
         var state = FleetState(endpoint: "test")
         state.setup = AgentSetup(configured: [AgentDefinition(name: "inbox", serviceName: "openclaw_inbox",
                                                               healthURL: "http://127.0.0.1:1/readyz", source: .config)])
-        reduce(&state, .snapshot(nodes: [], services: [service("openclaw_inbox", desired: 1, running: 1)], tasks: [], at: t0))
+        reduce(&state, .docker(.snapshot(nodes: [], services: [service("openclaw_inbox", desired: 1, running: 1)], tasks: [], at: t0)))
         let refused = Readiness(phase: .notReady, detail: .tokenRefused)
         for i in 0..<5 {
             reduce(&state, .probe(agent: "inbox", url: "http://127.0.0.1:1/readyz",

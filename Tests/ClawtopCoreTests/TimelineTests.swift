@@ -53,7 +53,7 @@ struct TimelineTests {
         var s = state()
         let past = [Transition(time: t0, agent: "a", from: .healthy, to: .unhealthy, reason: "refused"),
                     Transition(time: t0.addingTimeInterval(5), agent: "b", from: .asleep, to: .healthy)]
-        reduce(&s, .past(PastHistory(transitions: past)))
+        reduce(&s, .history(.past(PastHistory(transitions: past))))
         // The history says unhealthy: a healthy probe now is a recovery, not a first sight.
         probe(&s, at: 100, ok: true)
         #expect(step(&s, at: 100).map { "\($0.from.rawValue)>\($0.to.rawValue)" } == ["unhealthy>healthy"])
@@ -61,7 +61,7 @@ struct TimelineTests {
         #expect(filterTimeline(s.timeline, agent: "", state: .healthy).map(\.agent) == ["b", "a"])
         #expect(filterTimeline(s.timeline, agent: "b", state: .unhealthy).isEmpty)
         // Read again (the swarm shown again): nothing twice.
-        reduce(&s, .past(PastHistory(transitions: past)))
+        reduce(&s, .history(.past(PastHistory(transitions: past))))
         #expect(s.timeline.count == 3)
     }
 
@@ -69,8 +69,8 @@ struct TimelineTests {
         var s = state()
         probe(&s, at: 1_000, ok: false)
         let old = (0..<60).map { HealthSample(time: t0.addingTimeInterval(Double($0 * 10)), ok: false, reason: "refused") }
-        reduce(&s, .past(PastHistory(samples: ["a": old], streakStarts: ["a": t0.addingTimeInterval(-3_600)],
-                                     urls: ["a": "http://127.0.0.1:1/health"])))
+        reduce(&s, .history(.past(PastHistory(samples: ["a": old], streakStarts: ["a": t0.addingTimeInterval(-3_600)],
+                                     urls: ["a": "http://127.0.0.1:1/health"]))))
         let h = try! #require(s.health["a"])
         #expect(h.count == 50 && h.latest?.time == t0.addingTimeInterval(1_000))
         #expect(h.streakStart == t0.addingTimeInterval(-3_600))

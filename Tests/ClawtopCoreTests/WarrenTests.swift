@@ -10,9 +10,9 @@ struct WarrenModelTests {
         state.setup = AgentSetup(configured: [AgentDefinition(name: "alpha", serviceName: "openclaw_alpha", policy: "always-on",
                                                               healthURL: probeURL, source: .config)])
         state.warren = WarrenView(address: "http://127.0.0.1:9090")
-        reduce(&state, .snapshot(nodes: [], services: [service("openclaw_alpha", desired: 1, running: 1),
+        reduce(&state, .docker(.snapshot(nodes: [], services: [service("openclaw_alpha", desired: 1, running: 1),
                                                        service("openclaw_beta", desired: 0, running: 0)],
-                                 tasks: [task("openclaw_alpha", "running")], at: t0))
+                                 tasks: [task("openclaw_alpha", "running")], at: t0)))
         return state
     }
 

@@ -34,7 +34,7 @@ func sampleFleet() -> (FleetState, Date) {
     let setup = AgentSetup(configured: [agent("alpha"), agent("beta"), agent("gamma", policy: "on-demand"), agent("delta"),
                                         agent("epsilon", url: "http://tasks.openclaw_epsilon:18789/health"), agent("zeta")])
     var fleet = FleetState(endpoint: "prod-manager-1", setup: setup)
-    reduce(&fleet, .snapshot(
+    reduce(&fleet, .docker(.snapshot(
         nodes: [NodeInfo(id: "node1", hostname: "manager-1", role: "manager", state: "ready", leader: true,
                          address: "10.0.0.11", engine: "28.2.2"),
                 NodeInfo(id: "node2", hostname: "worker-1", role: "worker", state: "down", address: "10.0.0.12", engine: "28.2.2"),
@@ -52,7 +52,7 @@ func sampleFleet() -> (FleetState, Date) {
                 task("openclaw_epsilon", "running", health: .healthy),
                 task("openclaw_\u{1B}[2Jevil", "failed", desired: "shutdown",
                      error: "boom\u{1B}]0;pwned\u{07} \u{1B}[31mred\u{1B}[0m", exit: 1, ago: 10)],
-        at: now))
+        at: now)))
     // Thirty probes ten seconds apart, the newest 5 s ago: alpha healthy with a range of latencies, beta ending in
     // three refusals, delta with one HTTP 500 among them and at the end.
     let latencies = [0.004, 0.02, 0.07, 0.2, 0.4, 0.8, 1.5]
@@ -75,8 +75,8 @@ func sampleFleet() -> (FleetState, Date) {
             probe("delta", ok: i != 12, reason: "HTTP 500", status: i != 12 ? 200 : 500)
         }
     }
-    reduce(&fleet, .event(service: "openclaw_beta", ServiceEventNote(time: now.addingTimeInterval(-21), text: "container die (exit 3)")))
-    reduce(&fleet, .event(service: "openclaw_beta", ServiceEventNote(time: now.addingTimeInterval(-15), text: "container start")))
+    reduce(&fleet, .docker(.event(service: "openclaw_beta", ServiceEventNote(time: now.addingTimeInterval(-21), text: "container die (exit 3)"))))
+    reduce(&fleet, .docker(.event(service: "openclaw_beta", ServiceEventNote(time: now.addingTimeInterval(-15), text: "container start"))))
     reduce(&fleet, .probe(agent: "epsilon", url: "http://tasks.openclaw_epsilon:18789/health",
                           sample: HealthSample(time: now.addingTimeInterval(-3), ok: false,
                                                reason: "DNS: cannot resolve tasks.openclaw_epsilon", unreachable: true)))
@@ -85,7 +85,7 @@ func sampleFleet() -> (FleetState, Date) {
                 by actor: String? = nil) -> Transition {
         Transition(time: now.addingTimeInterval(-ago), agent: agent, from: from, to: to, reason: reason, actor: actor)
     }
-    reduce(&fleet, .past(PastHistory(transitions: [
+    reduce(&fleet, .history(.past(PastHistory(transitions: [
         moment(9_005, "gamma", .healthy, .healthy, "sleep openclaw_gamma 1 -> 0", by: "clawtop"),
         moment(9_000, "gamma", .healthy, .asleep, by: "sleep from clawtop"),
         moment(7_300, "beta", .healthy, .crashLooping, "task: non-zero exit (3)"),
@@ -94,10 +94,10 @@ func sampleFleet() -> (FleetState, Date) {
         moment(1_890, "delta", .failing, .healthy),
         moment(35, "beta", .healthy, .failing, "refused"),
         moment(15, "beta", .failing, .unhealthy, "refused"),
-    ])))
-    reduce(&fleet, .windows(["beta": HealthWindows(hour: WindowFigures(samples: 360, ok: 357, p95: 0.018),
+    ]))))
+    reduce(&fleet, .history(.windows(["beta": HealthWindows(hour: WindowFigures(samples: 360, ok: 357, p95: 0.018),
                                                    day: WindowFigures(samples: 8_640, ok: 8_610, p95: 0.021),
-                                                   week: WindowFigures(samples: 60_480, ok: 60_300, p95: 0.024))]))
+                                                   week: WindowFigures(samples: 60_480, ok: 60_300, p95: 0.024))])))
     return (fleet, now)
 }
 
@@ -108,13 +108,13 @@ struct FrameTests {
     /// A recorder's results: the header says whose. A history that cannot be written: the status line says why.
     @Test func theHeaderNamesTheRecorderAndTheStatusLineAHistoryNotWritten() {
         var (fleet, now) = sampleFleet()
-        reduce(&fleet, .healthFrom(.recorder("4242@mgr1")))
-        reduce(&fleet, .historyProblem("not written: history /s/prod.sqlite: database or disk is full"))
+        reduce(&fleet, .history(.healthFrom(.recorder("4242@mgr1"))))
+        reduce(&fleet, .history(.problem("not written: history /s/prod.sqlite: database or disk is full")))
         let lines = render(fleet, ui: UIState(glyphs: .unicode), width: 200, height: 30, now: now).text.split(separator: "\n")
         #expect(lines.first?.contains("health: recorder 4242@mgr1") == true, "\(lines.first ?? "")")
         #expect(lines.last?.contains("✗ not written: history /s/prod.sqlite: database or disk is full") == true, "\(lines.last ?? "")")
-        reduce(&fleet, .healthFrom(.probes))
-        reduce(&fleet, .historyProblem(nil))
+        reduce(&fleet, .history(.healthFrom(.probes)))
+        reduce(&fleet, .history(.problem(nil)))
         let again = render(fleet, ui: UIState(glyphs: .unicode), width: 200, height: 30, now: now).text
         #expect(!again.contains("recorder") && !again.contains("not written"))
     }
@@ -209,13 +209,13 @@ struct BodySplitTests {
             AgentDefinition(name: $0, serviceName: $0, healthURL: "http://127.0.0.1:1/health", checkInterval: 10,
                             startupTimeout: 60, maxFailures: 3, source: .config)
         }))
-        reduce(&fleet, .snapshot(nodes: [NodeInfo(id: "n1", hostname: "manager-1", role: "manager", state: "ready")],
+        reduce(&fleet, .docker(.snapshot(nodes: [NodeInfo(id: "n1", hostname: "manager-1", role: "manager", state: "ready")],
                                  services: names.map { ServiceInfo(id: "id-" + $0, name: $0, image: "agent:1", mode: .replicated,
                                                                    desired: 1, running: 1, createdAt: now - 3600) },
                                  tasks: names.map { TaskInfo(id: "t-" + $0, serviceID: "id-" + $0, slot: 1, nodeID: "n1",
                                                              state: "running", desiredState: "running", timestamp: now - 3600,
                                                              createdAt: now - 3600) },
-                                 at: now))
+                                 at: now)))
         for name in names {
             reduce(&fleet, .probe(agent: name, url: "http://127.0.0.1:1/health",
                                   sample: HealthSample(time: now - 5, ok: true, latency: 0.02, status: 200)))
@@ -339,7 +339,7 @@ struct ViewGoldenTests {
             logs.append(LogEntry(time: now.addingTimeInterval(Double(i - 60)), stream: i % 7 == 3 ? .stderr : .stdout,
                                  text: i % 7 == 3 ? "warn: gateway reconnect \(i)" : "GET /health 200 \(i)ms"))
         }
-        reduce(&fleet, .logLines(service: "openclaw_alpha", logs))
+        reduce(&fleet, .logs(.lines(service: "openclaw_alpha", logs)))
         let (width, height) = size
         for style in Self.styles {
             let buf = render(fleet, ui: ui(for: view, glyphs: style == "ascii" ? .ascii : .unicode), width: width, height: height, now: now)

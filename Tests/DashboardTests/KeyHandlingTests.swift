@@ -252,7 +252,7 @@ struct LogKeysTests {
 
     func fleetWithLogs(_ buffer: LogBuffer) -> FleetState {
         var state = fleet
-        reduce(&state, .logLines(service: "openclaw_alpha", buffer.entries))
+        reduce(&state, .logs(.lines(service: "openclaw_alpha", buffer.entries)))
         return state
     }
 }

@@ -25,9 +25,9 @@ struct SnapshotFormatTests {
         let (fleet, now) = sampleFleet()
         #expect(StatusReport(rows: fleet.agentRows(now: now), endpoint: "", now: now).exitStatus == 1)
         var healthy = FleetState(endpoint: "x", setup: AgentSetup(showAll: true))
-        reduce(&healthy, .snapshot(nodes: [], services: [ServiceInfo(id: "a", name: "a", image: "i", mode: .replicated,
+        reduce(&healthy, .docker(.snapshot(nodes: [], services: [ServiceInfo(id: "a", name: "a", image: "i", mode: .replicated,
                                                                       desired: 0, running: 0, createdAt: now)],
-                                   tasks: [], at: now))
+                                   tasks: [], at: now)))
         #expect(StatusReport(rows: healthy.agentRows(now: now), endpoint: "", now: now).exitStatus == 0, "asleep is not failing")
     }
 

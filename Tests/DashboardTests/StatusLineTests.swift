@@ -36,7 +36,7 @@ struct StatusLineTests {
         let stuck = TaskInfo(id: "t-stuck", serviceID: alpha.id, slot: 2, nodeID: nil, state: "pending", desiredState: "running",
                              error: "no suitable node (insufficient resources on 3 nodes)", exitCode: nil,
                              timestamp: now, createdAt: now, containerHealth: nil)
-        reduce(&fleet, .service(alpha, tasks: (fleet.tasks[alpha.id] ?? []) + [stuck], at: now))
+        reduce(&fleet, .docker(.service(alpha, tasks: (fleet.tasks[alpha.id] ?? []) + [stuck], at: now)))
         let report = StatusReport(rows: fleet.agentRows(now: now), endpoint: fleet.endpoint, now: now)
         #expect(report.unhealthy.contains("alpha"), "\(report)")
         var model = ConsoleModel(fleet: fleet, ui: UIState(), width: 160, height: 30, now: now, swarm: "prod")

@@ -92,12 +92,12 @@ struct UpdateTests {
     @Test func theFirstReadAsksForTheProbeTargetsAndOnlyAChangeAsksAgain() {
         var model = ConsoleModel(fleet: FleetState(endpoint: "e", setup: fleet.setup), ui: UIState(), width: 120, height: 40,
                                  now: now)
-        let read = Message.snapshot(nodes: fleet.nodes, services: Array(fleet.services.values),
-                                    tasks: Array(fleet.tasks.values.joined()), at: now)
+        let read = Message.docker(.snapshot(nodes: fleet.nodes, services: Array(fleet.services.values),
+                                    tasks: Array(fleet.tasks.values.joined()), at: now))
         let first = send([.fleet(read)], to: &model)
         #expect(first == [.setProbeTargets(fleet.probeTargets)] && fleet.probeTargets.count >= 3)
         #expect(send([.fleet(read)], to: &model).isEmpty, "the same agents: nothing to ask")
-        let removed = send([.fleet(.serviceRemoved(id: "id-openclaw_alpha", at: now))], to: &model)
+        let removed = send([.fleet(.docker(.serviceRemoved(id: "id-openclaw_alpha", at: now)))], to: &model)
         #expect(removed == [.setProbeTargets(fleet.probeTargets.filter { $0.agent != "alpha" })])
     }
 
@@ -138,18 +138,18 @@ struct UpdateTests {
     @Test func theConsoleWritesTheHistoryUnlessARecorderDoes() {
         var model = console()
         model.historyDuty = .write
-        let read = Message.snapshot(nodes: fleet.nodes, services: Array(fleet.services.values),
-                                    tasks: Array(fleet.tasks.values.joined()), at: now)
+        let read = Message.docker(.snapshot(nodes: fleet.nodes, services: Array(fleet.services.values),
+                                    tasks: Array(fleet.tasks.values.joined()), at: now))
         #expect(send([.fleet(read)], to: &model) == [.setProbeTargets(fleet.probeTargets)])
         let url = "http://127.0.0.1:18800/health"
         let probes = failAlpha(&model)
         #expect(probes.count == 3 && probes.allSatisfy { if case .recordProbe("alpha", url, _) = $0 { true } else { false } }, "\(probes)")
         #expect(send([.tick], to: &model) == [.recordTransitions([alphaDown])])
-        #expect(send([.fleet(.healthFrom(.recorder("42@mgr1")))], to: &model) == [.setProbeTargets([])])
+        #expect(send([.fleet(.history(.healthFrom(.recorder("42@mgr1"))))], to: &model) == [.setProbeTargets([])])
         let sample = HealthSample(time: now, ok: true, latency: 0.01, status: 200)
         #expect(send([.fleet(.probe(agent: "alpha", url: url, sample: sample)), .tick], to: &model).isEmpty,
                 "the recorder's samples and transitions are its to write")
-        let targets = send([.fleet(.healthFrom(.probes))], to: &model)
+        let targets = send([.fleet(.history(.healthFrom(.probes)))], to: &model)
         #expect(targets == [.setProbeTargets(fleet.probeTargets)] && !fleet.probeTargets.isEmpty)
     }
 
@@ -158,7 +158,7 @@ struct UpdateTests {
     @Test func theRecorderWritesSaysAndBeats() {
         var model = console()
         model.historyDuty = .record
-        _ = update(&model, .fleet(.healthFrom(.recorder("elsewhere"))), now: now)
+        _ = update(&model, .fleet(.history(.healthFrom(.recorder("elsewhere")))), now: now)
         #expect(failAlpha(&model).count == 3, "a recorder writes its probes whatever it reads")
         let effects = send([.tick], to: &model)
         #expect(effects.count == 3, "\(effects)")
@@ -168,9 +168,9 @@ struct UpdateTests {
         #expect(report.unhealthy.contains("alpha") && report.exitStatus == 1, "\(report)")
         #expect(send([.tick], to: &model, at: now.addingTimeInterval(2)).isEmpty, "the next beat comes after 5 s")
         #expect(send([.tick], to: &model, at: now.addingTimeInterval(5)).count == 1)
-        #expect(send([.fleet(.historyProblem("disk full"))], to: &model) == [.say("disk full")])
-        #expect(send([.fleet(.historyProblem("disk full"))], to: &model).isEmpty, "said once")
-        #expect(send([.fleet(.historyProblem(nil))], to: &model) == [.say("the history is written again")])
+        #expect(send([.fleet(.history(.problem("disk full")))], to: &model) == [.say("disk full")])
+        #expect(send([.fleet(.history(.problem("disk full")))], to: &model).isEmpty, "said once")
+        #expect(send([.fleet(.history(.problem(nil)))], to: &model) == [.say("the history is written again")])
         #expect(send([.notice("--notify exited with 1")], to: &model) == [.say("--notify exited with 1")])
         #expect(send([.recorderReplaced("another recorder has taken over")], to: &model) == [.quit])
         #expect(model.stopped == "another recorder has taken over")
@@ -224,7 +224,7 @@ struct UpdateTests {
     @Test func connectionAndEventMessagesShowAndAskNothing() {
         var model = console(selecting: "beta")
         let note = ServiceEventNote(time: now, text: "container die (exit 9)")
-        #expect(send([.fleet(.connection(.reconnecting("EOF"))), .fleet(.event(service: "openclaw_beta", note)), .key(.enter),
+        #expect(send([.fleet(.docker(.connection(.reconnecting("EOF")))), .fleet(.docker(.event(service: "openclaw_beta", note))), .key(.enter),
                       .tick], to: &model).isEmpty)
         let frame = view(model).text
         #expect(frame.contains("reconnecting: EOF") && frame.contains("container die (exit 9)"), "\(frame)")
@@ -236,11 +236,11 @@ struct UpdateTests {
         alpha.desired = 0
         alpha.running = 0
         model.historyDuty = .write
-        #expect(send([.fleet(.service(alpha, tasks: [], at: now)), .tick], to: &model) ==
+        #expect(send([.fleet(.docker(.service(alpha, tasks: [], at: now))), .tick], to: &model) ==
                 [.setProbeTargets(fleet.probeTargets.filter { $0.agent != "alpha" }),
                  .recordTransitions([Transition(time: now, agent: "alpha", from: .healthy, to: .asleep)])])
         #expect(model.rows.first { $0.id == "alpha" }?.health == .asleep)
-        #expect(send([.fleet(.tasks(Array(fleet.tasks.values.joined()), at: now))], to: &model).isEmpty)
+        #expect(send([.fleet(.docker(.tasks(Array(fleet.tasks.values.joined()), at: now)))], to: &model).isEmpty)
     }
 
     // MARK: - Logs
@@ -255,7 +255,7 @@ struct UpdateTests {
         #expect(effects == [.followLogs(service: nil), .followLogs(service: "openclaw_alpha")])
         #expect(model.ui.logView.replicaFilter == "@worker-2" && model.fleet.logs.isEmpty)
         let there = LogEntry(time: now, stream: .stdout, replica: "2@worker-2", text: "from worker-2")
-        send([.fleet(.logLines(service: "openclaw_alpha", [alphaLine("from the manager"), there])), .tick], to: &model)
+        send([.fleet(.logs(.lines(service: "openclaw_alpha", [alphaLine("from the manager"), there]))), .tick], to: &model)
         #expect(model.fleet.logs.entries.map(\.text) == ["from worker-2"])
         #expect(view(model).text.contains("only @worker-2"))
         send([.key(.escape), .key(.char("j"))], to: &model)
@@ -266,11 +266,11 @@ struct UpdateTests {
         var model = console(selecting: "alpha")
         #expect(send([.key(.char("l"))], to: &model) == [.followLogs(service: "openclaw_alpha")])
         #expect(model.fleet.logService == "openclaw_alpha" && model.fleet.logs.isEmpty)
-        send([.fleet(.logLines(service: "openclaw_beta", [alphaLine("from a stream already left")])),
-              .fleet(.logStatus(service: "openclaw_beta", "gone"))], to: &model)
+        send([.fleet(.logs(.lines(service: "openclaw_beta", [alphaLine("from a stream already left")]))),
+              .fleet(.logs(.status(service: "openclaw_beta", "gone")))], to: &model)
         #expect(model.fleet.logs.isEmpty && model.fleet.logProblem == nil)
-        send([.fleet(.logLines(service: "openclaw_alpha", [alphaLine("hello from alpha")])),
-              .fleet(.logStatus(service: "openclaw_alpha", "the log stream ended")), .tick], to: &model)
+        send([.fleet(.logs(.lines(service: "openclaw_alpha", [alphaLine("hello from alpha")]))),
+              .fleet(.logs(.status(service: "openclaw_alpha", "the log stream ended"))), .tick], to: &model)
         #expect(model.fleet.logs.entries.map(\.replica) == ["1@manager-1"], "labelled with the task's slot and node")
         let frame = view(model).text
         #expect(frame.contains("hello from alpha") && frame.contains("the log stream ended"))
@@ -278,7 +278,7 @@ struct UpdateTests {
 
     @Test func movingTheSelectionFollowsTheNewAgentsLogsFromEmpty() {
         var model = console(selecting: "alpha")
-        send([.key(.char("l")), .fleet(.logLines(service: "openclaw_alpha", [alphaLine("old")]))], to: &model)
+        send([.key(.char("l")), .fleet(.logs(.lines(service: "openclaw_alpha", [alphaLine("old")])))], to: &model)
         // Tab gives the keys back to the table; the pane still shows the selected agent's logs.
         #expect(send([.key(.tab)], to: &model).isEmpty)
         let next = visibleRows(model.rows, ui: model.ui).drop { $0.id != "alpha" }.dropFirst().first!
@@ -331,8 +331,8 @@ struct UpdateTests {
             var model = console(selecting: "delta")
             guard context == .logs else { return model }
             send([.key(.char("l"))], to: &model)
-            send([.fleet(.logLines(service: "openclaw_delta",
-                                   (0..<300).map { LogEntry(time: now.addingTimeInterval(Double($0 - 300)), text: "line \($0)") }))],
+            send([.fleet(.logs(.lines(service: "openclaw_delta",
+                                   (0..<300).map { LogEntry(time: now.addingTimeInterval(Double($0 - 300)), text: "line \($0)") })))],
                  to: &model)
             scrollLogs(&model.ui.logView, by: 100, buffer: model.fleet.logs, page: 10)
             return model

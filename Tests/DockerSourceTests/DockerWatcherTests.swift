@@ -96,7 +96,7 @@ struct DockerWatcherTests {
             try await TestDocker.withClient { client in
                 let reads = Mutex<[[TaskInfo]]>([])
                 let watcher = DockerWatcher(client: client, taskInterval: 1) { message in
-                    if case .tasks(let tasks, _) = message { reads.withLock { $0.append(tasks) } }
+                    if case .docker(.tasks(let tasks, _)) = message { reads.withLock { $0.append(tasks) } }
                 }
                 let task = Task { await watcher.run() }
                 defer { task.cancel() }

@@ -23,7 +23,7 @@ struct HistoryRowsTests {
     func script(duty: HistoryDuty, store: HistoryStore) async throws -> PastHistory {
         let start = Date(timeIntervalSince1970: 1_796_000_000)
         let backend = DemoBackend(start: start)
-        let startup = try await backend.load().filter { if case .past = $0 { false } else { true } }
+        let startup = try await backend.load().filter { if case .history(.past) = $0 { false } else { true } }
         var model = ConsoleModel(fleet: FleetState(endpoint: "demo", setup: DemoBackend.setup()), ui: UIState(),
                                  width: 0, height: 0, now: start)
         model.historyDuty = duty
