@@ -80,15 +80,15 @@ let package = Package(
         // The one runtime of every command: the inbox, the sources' lifecycle and the effects carried out. The console,
         // `record`, `snapshot` and `status` are this runtime with a different view and a different end.
         .target(name: "Runtime", dependencies: [
-            "ClawtopCore", "Dashboard", "Screen", "FleetSource", "Health", "HistoryStore",
+            "ClawtopCore", "Dashboard", "Screen", "FleetSource", "Health", "HistoryStore", "DockerSource", "WarrenSource",
+            "Demo", "SSHTunnel", "OrchestratorConfig",
         ]),
 
         // The only code that touches ncurses. It knows nothing of the app's keys or actions.
         .target(name: "CursesTerminal", dependencies: ["CNcursesw", "Screen"]),
 
         .executableTarget(name: "clawtop", dependencies: [
-            "ClawtopCore", "FleetSource", "DockerSource", "WarrenSource", "Health", "Demo", "Dashboard", "Screen",
-            "CursesTerminal", "OrchestratorConfig", "SSHTunnel", "HistoryStore", "Runtime",
+            "ClawtopCore", "Dashboard", "Screen", "CursesTerminal", "OrchestratorConfig", "Runtime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

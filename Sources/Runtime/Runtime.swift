@@ -192,6 +192,14 @@ public final class Runtime: @unchecked Sendable {
         await swarm.stop()
         await pending?.stop()
     }
+
+    /// `stop`, from a thread that may block (a command's last step).
+    public func stopBlocking() {
+        _ = runBlocking { () async throws(SourceError) -> Bool in
+            await self.stop()
+            return true
+        }
+    }
 }
 
 /// Who this process is, for the recorder's lease.

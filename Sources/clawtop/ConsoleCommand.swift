@@ -3,10 +3,6 @@ import ClawtopCore
 import CursesTerminal
 import Dashboard
 import Foundation
-import FleetSource
-import DockerSource
-import Health
-import HistoryStore
 import Runtime
 
 struct ConsoleCommand: ParsableCommand {
@@ -24,65 +20,40 @@ struct ConsoleCommand: ParsableCommand {
     @OptionGroup var alerting: AlertOptions
 
     func run() throws {
-        try fleet.withBackend(run)
+        try fleet.connection.withFleet(run)
     }
 
-    private func run(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws {
+    private func run(_ open: OpenFleet) throws {
         if let problem = Terminal.check() { throw Failure(problem.description) }
-        let startup = try firstRead(backend)
+        let startup = try open.firstMessages()
+        let connection = fleet.connection
         // The demo keeps no history: its fleet is new each time.
-        let (history, demo) = (self.history, fleet.demo)
-        // What is wrong with a history is said in the status line, its folder left out: the reason must fit.
-        let openStore = { @Sendable (name: String) -> (store: HistoryStore?, notice: String?) in
-            guard !demo else { return (nil, nil) }
-            let opening = history.open(swarm: name)
-            let folder = (history.path(swarm: name) as NSString).deletingLastPathComponent + "/"
-            return (opening.store, opening.notice.map { $0.replacingOccurrences(of: folder, with: "") })
-        }
-        let (firstStore, firstNotice) = openStore(backend.displayName)
+        let place = connection.demo ? HistoryPlace.none : history.place
+        let (firstStore, firstNotice) = place.openForConsole(swarm: open.name)
         let terminal: Terminal
         do {
             terminal = try Terminal(forceASCII: fleet.ascii,
-                                  noColor: !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty)
+                                    noColor: !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty)
         } catch {
             throw Failure(error.description)
         }
         var ui = UIState(glyphs: terminal.unicode ? .unicode : .ascii, readOnly: readOnly)
         ui.sort = fleet.sort
         let size = terminal.size
-        let first = fleet.initialSwarm
-        var model = ConsoleModel(fleet: FleetState(endpoint: backend.displayName, setup: setup), ui: ui,
-                                 width: size.width, height: size.height, now: Date(), swarm: first)
-        model.fleet.warren = warren.map { WarrenView(address: $0.address) }
-        model.historyDuty = demo || self.history.off ? .none : .write
+        let first = connection.initialSwarm
+        var model = open.model(ui: ui, width: size.width, height: size.height, swarm: first)
+        model.historyDuty = place.off ? .none : .write
         model.alerting = alerting.alerting(bell: bell)
 
-        let fleet = fleet
-        @Sendable func actionLog(_ backend: any FleetBackend) -> ActionLog? {
-            fleet.demo ? nil : ActionLog(endpoint: backend.displayName)
-        }
         let options = RuntimeOptions(
             // Several --context: those; else every docker context.
-            listSwarms: { fleet.demo ? [] : DockerContexts.list(only: fleet.contexts.count > 1 ? fleet.contexts : []) },
+            listSwarms: { connection.swarms() },
             openSwarm: { name, post throws(Failure) in
-                let docker = try fleet.dockerBackend(context: name)
-                // Warren goes with the swarm it was named for.
-                let link: (any WarrenLink)?
-                do throws(Failure) {
-                    link = name == first ? try fleet.warrenLink(forwards: docker.forwards) : nil
-                } catch {
-                    shutdownBlocking(docker)
-                    throw error
-                }
-                let (kept, notice) = openStore(docker.displayName)
-                if let notice { post(.swarmMessage(name, .history(.problem(notice)))) }
-                return SwarmSources(name: name, backend: docker, warren: link, actionLog: actionLog(docker), history: kept,
-                                    follow: true, post: post)
+                try connection.openSwarm(name, first: first, history: place, post: post)
             },
             notify: alerting.notifier)
         let runtime = Runtime(model: model, options: options, frontend: TerminalFrontend(terminal), wake: terminal.waker) { post in
-            SwarmSources(name: first, backend: backend, warren: warren, actionLog: actionLog(backend), history: firstStore,
-                         follow: true, post: post)
+            open.sources(history: firstStore, follow: true, post: post)
         }
         runtime.start(firstRead: startup + (firstNotice.map { [.history(.problem($0))] } ?? []))
         let reason = terminal.run(
@@ -96,10 +67,7 @@ struct ConsoleCommand: ParsableCommand {
             runtime.flushHistory()
             Foundation.exit(reason.status)
         }
-        _ = runBlocking { () async throws(SourceError) -> Bool in
-            await runtime.stop()
-            return true
-        }
+        runtime.stopBlocking()
         if reason.status != 0 { throw ExitCode(reason.status) }
     }
 }

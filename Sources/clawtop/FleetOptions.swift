@@ -1,15 +1,8 @@
 import ArgumentParser
 import ClawtopCore
 import Dashboard
-import Demo
 import Foundation
-import OrchestratorConfig
-import SSHTunnel
-import DockerSource
-import FleetSource
-import Health
 import Runtime
-import WarrenSource
 
 /// Which fleet to show and how to reach it (the daemon, the config, Warren, the demo), and how to draw it: shared by
 /// every command, which turn them into the sources and the first model.
@@ -70,18 +63,18 @@ struct FleetOptions: ParsableArguments {
             throw ValidationError("--context takes a docker context's name, not '\(empty)'")
         }
         for entry in healthURLs {
-            guard Self.splitHealthURL(entry) != nil else {
+            guard FleetConnection.splitHealthURL(entry) != nil else {
                 throw ValidationError("--health-url takes AGENT=URL with an http:// or https:// URL, not '\(entry)'")
             }
         }
-        if let warren, Self.warrenURL(warren) == nil {
+        if let warren, FleetConnection.warrenURL(warren) == nil {
             throw ValidationError("--warren takes Warren's admin address, http://HOST:PORT, not '\(warren)'")
         }
         if let file = warrenTokenFile, BearerToken(file: file) == nil {
             throw ValidationError("--warren-token-file \(file): cannot read a token from that file (it must exist, be readable, and hold the token on its first line)")
         }
         for entry in gatewayTokenFiles {
-            guard let (agent, file) = Self.splitAgentValue(entry) else {
+            guard let (agent, file) = FleetConnection.splitAgentValue(entry) else {
                 throw ValidationError("--gateway-token-file takes AGENT=FILE, not '\(entry)'")
             }
             guard BearerToken(file: file) != nil else {
@@ -90,123 +83,19 @@ struct FleetOptions: ParsableArguments {
         }
     }
 
-    /// An http(s) address with a host and nothing after the port but an optional slash.
-    static func warrenURL(_ text: String) -> String? {
-        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
-              url.host?.isEmpty == false, url.path.isEmpty || url.path == "/", url.query == nil else { return nil }
-        return text.hasSuffix("/") ? String(text.dropLast()) : text
-    }
-
-    /// Warren's admin API, found as the warren CLI finds it (`--warren`, `WARREN_ADMIN`, `~/.warren/config.yaml`),
-    /// then from the config file's `admin_listen`; its token from `--warren-token-file`, `WARREN_ADMIN_TOKEN`, then the
-    /// config file's `admin_token`. Nil when nothing names Warren.
-    func warrenLink(environment: [String: String] = ProcessInfo.processInfo.environment,
-                    forwards: SSHForwards? = nil) throws(Failure) -> WarrenAdmin? {
-        let configPath = OrchestratorConfig.locate(explicit: config)
-        let settings = configPath.map { WarrenAdminSettings.read(orchestratorConfig: $0) } ?? WarrenAdminSettings()
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        let named = warren ?? environment["WARREN_ADMIN"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? WarrenAdminSettings.cliAdmin(home: home) ?? settings.address
-        guard let named else {
-            if warrenTokenFile != nil {
-                throw Failure("--warren-token-file names Warren's token, but nothing names Warren's address: add --warren URL")
-            }
-            return nil
-        }
-        guard let address = Self.warrenURL(named) else {
-            throw Failure("Warren's admin address '\(named)' is not an http://HOST:PORT address")
-        }
-        let token: BearerToken?
-        if let file = warrenTokenFile {
-            token = BearerToken(file: file)
-        } else if let text = environment["WARREN_ADMIN_TOKEN"], !text.isEmpty {
-            guard let t = BearerToken(text: text) else { throw Failure("WARREN_ADMIN_TOKEN does not hold a token a header can carry") }
-            token = t
-        } else {
-            token = settings.token.flatMap(BearerToken.init(text:))
-        }
-        return WarrenAdmin(address: address, token: token, forwards: forwards)
-    }
-
-    /// `AGENT=VALUE`, both parts non-empty (the value may hold `=`).
-    static func splitAgentValue(_ entry: String) -> (String, String)? {
-        guard let eq = entry.firstIndex(of: "=") else { return nil }
-        let agent = String(entry[..<eq]), value = String(entry[entry.index(after: eq)...])
-        return agent.isEmpty || value.isEmpty ? nil : (agent, value)
-    }
-
-    static func splitHealthURL(_ entry: String) -> (String, String)? {
-        guard let (agent, url) = splitAgentValue(entry),
-              let parsed = URL(string: url.replacingOccurrences(of: AgentDefinition.nodePlaceholder, with: "node")),
-              ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host?.isEmpty == false else { return nil }
-        return (agent, url)
-    }
-
-    /// The orchestrator config, if there is one; a broken one is a `Failure` with its problems.
-    func loadConfig() throws(Failure) -> OrchestratorConfig? {
-        guard let path = OrchestratorConfig.locate(explicit: config) else { return nil }
-        switch OrchestratorConfig.load(path: path) {
-        case .success(let config): return config
-        case .failure(let errors): throw Failure("\(path) has problems:\n\(errors.description)")
-        }
-    }
-
-    /// Which services are agents and how to probe them: the config (if any) and the options.
-    func agentSetup() throws(Failure) -> AgentSetup {
-        let urls = Dictionary(healthURLs.compactMap(Self.splitHealthURL), uniquingKeysWith: { $1 })
-        let tokenFiles = Dictionary(gatewayTokenFiles.compactMap(Self.splitAgentValue), uniquingKeysWith: { $1 })
-        if demo { return DemoBackend.setup(showAll: all, healthURLs: urls) }
-        let config = try loadConfig()
-        let agents = (config?.agents ?? []).map { a in
-            AgentDefinition(name: a.name, serviceName: a.serviceName, policy: a.policy.rawValue, healthURL: a.health.url,
-                            checkInterval: a.health.checkInterval, startupTimeout: a.health.startupTimeout,
-                            maxFailures: a.health.maxFailures, source: .config)
-        }
-        return AgentSetup(configured: agents, showAll: all, healthURLs: urls, gatewayTokenFiles: tokenFiles,
-                          defaultCheckInterval: config?.defaultCheckInterval ?? 30)
-    }
-
-    /// The Docker daemon of the docker context `context`, or (nil) the one the environment names.
-    func dockerBackend(context: String?) throws(Failure) -> DockerBackend {
-        do { return try DockerBackend.fromEnvironment(context: context, probeFromSwarm: probeFrom == .swarm) } catch {
-            throw Failure(error.description)
-        }
-    }
-
-    /// The name of the swarm shown first: the first `--context`, else the context the environment names ("demo").
-    var initialSwarm: String {
-        if demo { return "demo" }
-        return contexts.first ?? DockerContexts.current()
-    }
-
-    /// Runs `body` with the agent setup, the backend and Warren (if any): the demo's simulated fleet, or the Docker
-    /// daemon from the environment (a `Failure` when its address is bad, before anything else is tried). The backend
-    /// is shut down when `body` throws; on return, `body` has done so.
-    /// `context`: the docker context to read (default: the first `--context`, else the environment's); Warren goes with
-    /// the first.
-    func withBackend(context: String? = nil,
-                     _ body: (_ setup: AgentSetup, _ backend: any FleetBackend, _ warren: (any WarrenLink)?) throws -> Void) throws {
-        let setup = try agentSetup()
-        let backend: any FleetBackend
-        let warren: (any WarrenLink)?
-        if demo {
-            let world = DemoBackend()
-            backend = world
-            warren = world.warren
-        } else {
-            let docker = try dockerBackend(context: context ?? contexts.first)
-            backend = docker
-            do { warren = context == nil || context == contexts.first ? try warrenLink(forwards: docker.forwards) : nil } catch {
-                shutdownBlocking(backend, nil)
-                throw error
-            }
-        }
-        do {
-            try body(setup, backend, warren)
-        } catch {
-            shutdownBlocking(backend, warren)
-            throw error
-        }
+    /// The fleet these options name, for the runtime to open.
+    var connection: FleetConnection {
+        var c = FleetConnection()
+        c.demo = demo
+        c.contexts = contexts
+        c.probeFromSwarm = probeFrom == .swarm
+        c.config = config
+        c.all = all
+        c.healthURLs = healthURLs
+        c.gatewayTokenFiles = gatewayTokenFiles
+        c.warren = warren
+        c.warrenTokenFile = warrenTokenFile
+        return c
     }
 }
 

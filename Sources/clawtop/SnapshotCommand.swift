@@ -2,8 +2,6 @@ import ArgumentParser
 import ClawtopCore
 import Dashboard
 import Foundation
-import FleetSource
-import HistoryStore
 import Runtime
 import Screen
 
@@ -53,8 +51,8 @@ struct SnapshotCommand: ParsableCommand {
 
     func run() throws {
         guard fleet.contexts.count > 1 else {
-            try fleet.withBackend { setup, backend, warren in
-                let (output, status) = try snapshot(setup: setup, backend: backend, warren: warren)
+            try fleet.connection.withFleet { open in
+                let (output, status) = try snapshot(open)
                 FileHandle.standardOutput.write(output)
                 if status != 0 { throw ExitCode(status) }
             }
@@ -66,8 +64,8 @@ struct SnapshotCommand: ParsableCommand {
         var worst: Int32 = 0
         for (i, context) in fleet.contexts.enumerated() {
             do {
-                try fleet.withBackend(context: context) { setup, backend, warren in
-                    let (output, status) = try snapshot(setup: setup, backend: backend, warren: warren)
+                try fleet.connection.withFleet(context: context) { open in
+                    let (output, status) = try snapshot(open)
                     if i > 0 && format != .json { FileHandle.standardOutput.write(Data("\n".utf8)) }
                     FileHandle.standardOutput.write(output)
                     worst = max(worst, status)
@@ -81,18 +79,17 @@ struct SnapshotCommand: ParsableCommand {
     }
 
     /// The frame (or JSON) of one swarm, and the exit status it calls for.
-    private func snapshot(setup: AgentSetup, backend: any FleetBackend, warren: (any WarrenLink)?) throws -> (Data, Int32) {
-        let opening = fleet.demo ? HistoryOpening.none : history.openExisting(swarm: backend.displayName)
+    private func snapshot(_ open: OpenFleet) throws -> (Data, Int32) {
+        let opening = (fleet.demo ? HistoryPlace.none : history.place).openExisting(swarm: open.name)
         HistoryOptions.complain(opening.notice)
         var ui = UIState(glyphs: fleet.ascii ? .ascii : .unicode)
         ui.sort = fleet.sort
         ui.selectedID = select
         _ = ui.show(view: view)
         let (w, h) = Self.terminalSize() ?? (120, 40)
-        let start = ConsoleModel(fleet: FleetState(endpoint: backend.displayName, setup: setup), ui: ui,
-                                 width: width ?? w, height: height ?? h, now: Date())
         // The last hour, day and week, for the details and the JSON.
-        let model = try Runtime.oneRound(start, backend: backend, warren: warren, history: opening.store, windows: true)
+        let model = try Runtime.oneRound(open.model(ui: ui, width: width ?? w, height: height ?? h), fleet: open,
+                                         history: opening.store, windows: true)
         if let select, !model.fleet.agents.contains(where: { $0.name == select }) {
             let names = model.fleet.agents.map(\.name)
             throw Failure("no agent named '\(select)'" + (names.isEmpty ? "" : "; the agents are: " + names.joined(separator: ", ")))

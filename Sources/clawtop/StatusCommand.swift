@@ -2,9 +2,6 @@ import ArgumentParser
 import ClawtopCore
 import Dashboard
 import Foundation
-import DockerSource
-import FleetSource
-import HistoryStore
 import Runtime
 
 enum StatusFormat: String, ExpressibleByArgument, CaseIterable {
@@ -29,18 +26,16 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var history: HistoryOptions
 
     func run() throws {
+        let connection = fleet.connection, place = history.place
         // While a recorder writes the swarm's history, its line: nothing is asked of Docker, no client is made.
-        if !fleet.demo, !history.off,
-           let name = try? DockerBackend.displayName(context: fleet.contexts.first),
-           let recorded = HistoryStore.recorderStatus(path: history.path(swarm: name), now: Date()) {
-            return try print(recorded.report)
+        if let name = connection.displayName(context: fleet.contexts.first),
+           let recorded = place.recorderStatus(swarm: name, now: Date()) {
+            return try print(recorded)
         }
-        try fleet.withBackend { setup, backend, warren in
-            let opening = fleet.demo ? HistoryOpening.none : history.openExisting(swarm: backend.displayName)
+        try connection.withFleet { open in
+            let opening = (connection.demo ? HistoryPlace.none : place).openExisting(swarm: open.name)
             HistoryOptions.complain(opening.notice)
-            let start = ConsoleModel(fleet: FleetState(endpoint: backend.displayName, setup: setup), ui: UIState(),
-                                     width: 0, height: 0, now: Date())
-            let model = try Runtime.oneRound(start, backend: backend, warren: warren, history: opening.store)
+            let model = try Runtime.oneRound(open.model(ui: UIState(), width: 0, height: 0), fleet: open, history: opening.store)
             try print(StatusReport(rows: model.fleet.agentRows(now: model.now), endpoint: model.fleet.endpoint, now: model.now))
         }
     }

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// Which modules may import what: Docker's wire stays on the Docker side, curses in the terminal layer, the view
-/// knows neither the runtime nor any source, the demo links no HTTP client, and every import is declared.
+/// knows neither the runtime nor any source, only the runtime builds the sources, the demo links no HTTP client, and
+/// every import is declared.
 struct ModuleBoundaryTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -76,6 +77,15 @@ struct ModuleBoundaryTests {
     /// pieces: no page, no terminal, no model.
     @Test func onlyTheExecutableImportsTheRuntime() throws {
         #expect(try importers(of: "Runtime") == ["clawtop"])
+    }
+
+    /// The runtime builds the sources (`FleetConnection`, `HistoryPlace`): the commands, the view and the terminal
+    /// name none. Sources may use each other (Docker's over ssh), and the benchmark measures their parts.
+    @Test func onlyTheRuntimeImportsTheSources() throws {
+        for source in Self.sourceModules {
+            let others = try importers(of: source).subtracting(Self.sourceModules).subtracting(["Runtime", "clawtop-bench"])
+            #expect(others.isEmpty, "\(others.sorted()) import \(source)")
+        }
     }
 
     /// The demo runs without Docker, an HTTP client or ssh: what it imports, and what those import, has none.
