@@ -75,32 +75,6 @@ private func label(_ binding: KeyBinding, glyphs g: Glyphs) -> String {
     g == .ascii ? binding.label.replacingOccurrences(of: "↑", with: "Up").replacingOccurrences(of: "↓", with: "Down") : binding.label
 }
 
-/// The swarms to switch between, one line each: the one shown marked, its address (or why it cannot be used) and
-/// its description; the highlighted line in the selection's colours.
-func drawSwarmPicker(_ picker: SwarmPicker, glyphs g: Glyphs, area: Rect, into buf: inout Buffer) {
-    let nameWidth = min(24, picker.choices.map { displayWidth(sanitize($0.name)) }.max() ?? 0)
-    let addressWidth = min(40, picker.choices.map { displayWidth(sanitize($0.address ?? "")) }.max() ?? 0)
-    func pad(_ text: String, _ width: Int) -> String {
-        let t = truncate(text, to: width, ellipsis: g.ellipsis)
-        return t + String(repeating: " ", count: max(0, width - displayWidth(t)))
-    }
-    var lines: [BoxLine] = picker.choices.enumerated().map { i, choice in
-        let mark = choice.name == picker.shown ? g.ok + " " : "  "
-        let name = pad(sanitize(choice.name), nameWidth)
-        let selected = i == picker.selected
-        var line: BoxLine = [(mark + name + "  ", selected ? .selection : .header)]
-        if let problem = choice.problem {
-            line.append((sanitize(problem), selected ? .selection : .bad))
-        } else {
-            line.append((pad(sanitize(choice.address ?? ""), addressWidth), selected ? .selection : .normal))
-            if !choice.description.isEmpty { line.append(("  " + sanitize(choice.description), selected ? .selection : .muted)) }
-        }
-        return line
-    }
-    lines += [[("", .normal)], [("Enter shows it (each swarm keeps its history), Esc closes", .muted)]]
-    drawBox(lines, title: "swarms", ellipsis: g.ellipsis, area: area, into: &buf)
-}
-
 /// "scale openclaw_alpha 1 → 0?  y confirms, any other key cancels.", with the request's warning, if any.
 func drawConfirm(_ effect: String, warning: String?, glyphs g: Glyphs, area: Rect, into buf: inout Buffer) {
     var lines: [BoxLine] = [[(sanitize(effect) + "?", .header)]]

@@ -45,15 +45,6 @@ public enum Overlay: Sendable, Equatable {
     case swarms(SwarmPicker)
 }
 
-/// The list of swarms (docker contexts) the `c` key opens.
-public struct SwarmPicker: Sendable, Equatable {
-    public var choices: [SwarmContext]
-    /// The highlighted line.
-    public var selected: Int
-    /// The swarm on screen now.
-    public var shown: String
-}
-
 /// What the pane under the table (or the whole screen, on small terminals) shows.
 public enum Pane: Sendable, Equatable {
     case details, logs
