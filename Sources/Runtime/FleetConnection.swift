@@ -1,7 +1,7 @@
 import ClawtopCore
 import Demo
-import DockerSource
 import Dashboard
+import DockerSource
 import FleetSource
 import Foundation
 import HistoryStore
@@ -42,7 +42,7 @@ public struct FleetConnection: Sendable {
     /// Warren's admin API, found as the warren CLI finds it (`--warren`, `WARREN_ADMIN`, `~/.warren/config.yaml`),
     /// then from the config file's `admin_listen`; its token from `--warren-token-file`, `WARREN_ADMIN_TOKEN`, then the
     /// config file's `admin_token`. Nil when nothing names Warren.
-    public func warrenLink(environment: [String: String] = ProcessInfo.processInfo.environment,
+    func warrenLink(environment: [String: String] = ProcessInfo.processInfo.environment,
                     forwards: SSHForwards? = nil) throws(Failure) -> WarrenAdmin? {
         let configPath = OrchestratorConfig.locate(explicit: config)
         let settings = configPath.map { WarrenAdminSettings.read(orchestratorConfig: $0) } ?? WarrenAdminSettings()
@@ -145,7 +145,7 @@ public struct FleetConnection: Sendable {
     }
 
     /// Where the console's actions on this backend are written (none for the demo).
-    public func actionLog(_ backend: any FleetBackend) -> ActionLog? {
+    func actionLog(_ backend: any FleetBackend) -> ActionLog? {
         demo ? nil : ActionLog(endpoint: backend.displayName)
     }
 

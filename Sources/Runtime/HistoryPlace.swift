@@ -3,8 +3,8 @@ import Foundation
 import HistoryStore
 import OrchestratorConfig
 
-/// Where the swarms' histories live and how much of each is kept, as the command line says; nil folder and
-/// `off` as `--no-history` leaves them. Opens them for the runtime: no command names the store.
+/// Where the swarms' histories live and how much of each is kept, as the command line says (`off`: none, as
+/// `--no-history` asks). The runtime opens them through it: no command names the store.
 public struct HistoryPlace: Sendable {
     /// The folder of the histories (`--history-dir`), else CLAWTOP_HISTORY_DIR, else the XDG state folder.
     public var directory: String?

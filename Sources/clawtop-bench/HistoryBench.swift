@@ -115,7 +115,7 @@ extension SwarmBench {
         env["XDG_STATE_HOME"] = recording
         let recorder = try PtyProcess(clawtop, ["record", "--all"], environment: env)
         defer { _ = recorder.stop() }
-        guard recorder.waitFor("writing the history") != nil else { throw BenchError("the recorder did not start") }
+        guard recorder.waitFor("writing its history") != nil else { throw BenchError("the recorder did not start") }
         Thread.sleep(forTimeInterval: 8)
         let serviceLs = try medianOf(7) { try timed(docker, ["service", "ls"], state: recording) }
         let status = try medianOf(7) { try timed(clawtop, ["status", "--all"], state: recording) }
