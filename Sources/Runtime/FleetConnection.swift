@@ -209,9 +209,11 @@ public struct OpenFleet: Sendable {
         try firstRead(backend)
     }
 
-    /// Its sources, posting through `post`, with `history` (if any) as the history's store.
-    public func sources(history: HistoryStore?, follow: Bool, post: @escaping @Sendable (ConsoleEvent) -> Void) -> SwarmSources {
-        SwarmSources(name: name, backend: backend, warren: warren, actionLog: actionLog, history: history, follow: follow,
+    /// Its sources, posting through `post` tagged with `swarm` (the model's name for it; by default its own), with
+    /// `history` (if any) as the history's store.
+    public func sources(swarm: String? = nil, history: HistoryStore?, follow: Bool,
+                        post: @escaping @Sendable (ConsoleEvent) -> Void) -> SwarmSources {
+        SwarmSources(name: swarm ?? name, backend: backend, warren: warren, actionLog: actionLog, history: history, follow: follow,
                      post: post)
     }
 }

@@ -53,7 +53,7 @@ struct ConsoleCommand: ParsableCommand {
             },
             notify: alerting.notifier)
         let runtime = Runtime(model: model, options: options, frontend: TerminalFrontend(terminal), wake: terminal.waker) { post in
-            open.sources(history: firstStore, follow: true, post: post)
+            open.sources(swarm: first, history: firstStore, follow: true, post: post)
         }
         runtime.start(firstRead: startup + (firstNotice.map { [.history(.problem($0))] } ?? []))
         let reason = terminal.run(
