@@ -21,8 +21,9 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public init(rows: [AgentRow], endpoint: String, now: Date) {
         generatedAt = now
         self.endpoint = sanitize(endpoint)
-        func names(_ state: HealthState) -> [String] { rows.filter { Self.counted($0) == state }.map { sanitize($0.agent.name) } }
-        func count(_ state: HealthState) -> Int { rows.filter { Self.counted($0) == state }.count }
+        let states = rows.map(Self.counted)
+        func names(_ state: HealthState) -> [String] { zip(rows, states).filter { $0.1 == state }.map { sanitize($0.0.agent.name) } }
+        func count(_ state: HealthState) -> Int { states.filter { $0 == state }.count }
         unhealthy = names(.unhealthy)
         missing = names(.missing)
         failing = names(.failing)

@@ -115,6 +115,18 @@ public struct FleetConnection: Sendable {
         }
     }
 
+    /// The daemon of `context` and, `withWarren`, Warren's admin API reached the same way (nil when nothing names
+    /// it); the daemon's client is shut down when Warren's address is wrong.
+    func docker(context: String?, withWarren: Bool) throws(Failure) -> (DockerBackend, WarrenAdmin?) {
+        let docker = try dockerBackend(context: context)
+        do throws(Failure) {
+            return (docker, withWarren ? try warrenLink(forwards: docker.forwards) : nil)
+        } catch {
+            shutdownBlocking(docker)
+            throw error
+        }
+    }
+
     /// The name of the swarm shown first: the first `--context`, else the context the environment names ("demo").
     public var initialSwarm: String {
         if demo { return "demo" }
@@ -130,14 +142,7 @@ public struct FleetConnection: Sendable {
     /// swarm named first; its history is opened in `history`, and what is wrong with it posted.
     public func openSwarm(_ name: String, first: String, history: HistoryPlace,
                           post: @escaping @Sendable (ConsoleEvent) -> Void) throws(Failure) -> SwarmSources {
-        let docker = try dockerBackend(context: name)
-        let link: (any WarrenLink)?
-        do throws(Failure) {
-            link = name == first ? try warrenLink(forwards: docker.forwards) : nil
-        } catch {
-            shutdownBlocking(docker)
-            throw error
-        }
+        let (docker, link) = try docker(context: name, withWarren: name == first)
         let (store, notice) = history.openForConsole(swarm: docker.displayName)
         if let notice { post(.swarmMessage(name, .history(.problem(notice)))) }
         return SwarmSources(name: name, backend: docker, warren: link, actionLog: actionLog(docker), history: store,
@@ -169,12 +174,8 @@ public struct FleetConnection: Sendable {
             backend = world
             warren = world.warren
         } else {
-            let docker = try dockerBackend(context: context ?? contexts.first)
-            backend = docker
-            do { warren = context == nil || context == contexts.first ? try warrenLink(forwards: docker.forwards) : nil } catch {
-                shutdownBlocking(backend, nil)
-                throw error
-            }
+            (backend, warren) = try docker(context: context ?? contexts.first,
+                                           withWarren: context == nil || context == contexts.first)
         }
         do {
             try body(OpenFleet(setup: setup, backend: backend, warren: warren, actionLog: actionLog(backend)))

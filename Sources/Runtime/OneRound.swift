@@ -10,17 +10,11 @@ extension Runtime {
     /// Warren's view, the past from the history on disk (if any) and one round of probes, unless a recorder is
     /// writing that history: its results stand. Then the tick before a frame, with the logs it shows read once.
     /// The demo's fleet is shown at its opening moment, so its scene is the same every run.
+    /// `model` is the fleet's first (`OpenFleet.model`).
     public static func oneRound(_ model: ConsoleModel, fleet: OpenFleet, history: HistoryStore?,
                                 windows: Bool = false) throws(Failure) -> ConsoleModel {
-        try oneRound(model, backend: fleet.backend, warren: fleet.warren, history: history, windows: windows)
-    }
-
-    /// One round on a backend and Warren link.
-    public static func oneRound(_ model: ConsoleModel, backend: any FleetBackend, warren: (any WarrenLink)?,
-                                history: HistoryStore?, windows: Bool = false) throws(Failure) -> ConsoleModel {
-        let startup = try firstRead(backend)
-        var model = model
-        model.fleet.warren = warren.map { WarrenView(address: $0.address) }
+        let (backend, warren) = (fleet.backend, fleet.warren)
+        let startup = try fleet.firstMessages()
         let opening = backend.openingMoment
         let runtime = Runtime(model: model, once: true, frontend: nil, clock: { opening ?? Date() }, wake: {}) { post in
             SwarmSources(name: model.swarm, backend: backend, warren: warren, actionLog: nil, history: history, follow: false,
