@@ -93,6 +93,10 @@ import TestSupport
                 let r = try await snapshot(["--config", path])
                 return r.status == 0 && frameRow(r.stdout, "solo").contains("● healthy")
             }
+            // The probe can answer before the manager has heard that the task runs (its state still "starting").
+            try await TestDocker.waitUntil("the replica counted running") {
+                try await TestDocker.runningTasks(name) == 1
+            }
             let json = try await snapshot(["--config", path, "--format", "json"])
             #expect(json.status == 0)
             let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
