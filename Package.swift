@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "OrchestratorConfigTests", dependencies: ["OrchestratorConfig"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Dashboard", "Demo", "HistoryStore", "ClawtopCore"]),
         .testTarget(name: "HistoryStoreTests", dependencies: ["HistoryStore", "ClawtopCore"]),
-        .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "SSHTunnel", "TestSupport"],
+        .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "DockerSource", "ClawtopCore", "SSHTunnel", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HealthTests", dependencies: ["Health", "DockerSource", "ClawtopCore", "TestSupport"]),
         .testTarget(name: "WarrenSourceTests", dependencies: ["WarrenSource", "ClawtopCore"], exclude: ["Fixtures"]),

@@ -209,8 +209,7 @@ extension FleetState {
     /// The row of one agent, derived anew: for a message about that agent alone.
     public func agentRow(_ agent: AgentDefinition, now: Date) -> AgentRow {
         let service = agent.serviceName.flatMap { name in services.values.first { $0.name == name } }
-        let summary = service.map { ServiceSummary(service: $0, tasks: tasks[$0.id] ?? [], nodeNames: nodeNames, downNodes: downNodes, now: now) }
-        return row(agent, summary: summary, now: now)
+        return row(agent, summary: service.map { summary(of: $0, nodeNames: nodeNames, downNodes: downNodes, now: now) }, now: now)
     }
 
     private func row(_ agent: AgentDefinition, summary: ServiceSummary?, now: Date) -> AgentRow {

@@ -217,6 +217,17 @@ public struct FleetState: Sendable, Equatable {
     public var warren: WarrenView?
     /// Where the health results come from: the console's own probes or a recorder's.
     public var healthFrom: HealthOrigin = .probes
+    /// What each running task consumes, by task ID, where its node's containers are read.
+    public var usage: [String: TaskUsage] = [:]
+    /// The nodes whose containers are read, by node ID (empty: none is, nothing samples).
+    public var reach: [String: NodeReach] = [:]
+    /// Nodes named with `--node` that are not in the swarm.
+    public var unmatchedNodes: [String] = []
+    /// Tasks whose containers were killed for memory, by task ID, and when that was found.
+    public var oomKilled: [String: Date] = [:]
+    /// The last reading of tasks that ended (at most `endedKept`, the oldest dropped first).
+    var lastUsage: [String: TaskUsage] = [:]
+    var endedOrder: [String] = []
     /// Why the history on disk is not being written (the disk is full, the file is gone), while it is not.
     public var historyProblem: String?
     /// Each agent's figures over the last hour, day and week, from the history on disk (empty without one).
@@ -332,6 +343,8 @@ public enum Message: Sendable, Equatable {
     case history(HistoryMessage)
     /// The logs followed (`LogMessage.swift`).
     case logs(LogMessage)
+    /// What the tasks' containers consume, read on their nodes (`UsageMessage.swift`).
+    case usage(UsageMessage)
     /// An action started from the console has ended. A scale that worked sets the service's desired count at
     /// once: the next key must start from it, not from what was read before the update.
     case action(ActionOutcome)
@@ -340,6 +353,7 @@ public enum Message: Sendable, Equatable {
     public var changesAgents: Bool {
         switch self {
         case .docker(let d): return d.changesAgents
+        case .usage(let u): return u.changesAgents
         case .warren(let w):
             if case .read = w { return true }
             return false
@@ -360,6 +374,7 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
     case .docker(let m): reduce(&state, m)
     case .history(let m): reduce(&state, m)
     case .logs(let m): reduce(&state, m)
+    case .usage(let m): reduce(&state, m)
     case .warren(let m): state.apply(m)
     case .action(let outcome):
         state.lastAction = outcome

@@ -109,6 +109,33 @@ public struct FleetReport: Codable, Sendable, Equatable {
         public var history: History
         /// The last hour, day and week (`1h`, `24h`, `7d`), from the history on disk; absent without one.
         public var windows: [String: Window]?
+        /// What its running replicas consume; absent where clawtop reads no node's containers.
+        public var usage: Usage?
+    }
+
+    /// What an agent's running replicas consume together, against the limits of its spec (times the replicas read).
+    public struct Usage: Codable, Sendable, Equatable {
+        /// Percent of one core, as `docker stats` gives it; absent until two readings.
+        public var cpuPercent: Double?
+        public var cpuLimitPercent: Double?
+        /// The working set (usage less inactive page cache), in bytes.
+        public var memoryBytes: Int64
+        public var memoryLimitBytes: Int64?
+        public var replicasRead: Int
+        /// Nodes running its replicas that clawtop has no endpoint for.
+        public var unreachableNodes: [String]
+        /// A node's daemon stopped answering: the figures are its last.
+        public var stale: Bool
+
+        init(_ u: ServiceUsage) {
+            cpuPercent = u.cores.map { ($0 * 1000).rounded() / 10 }
+            cpuLimitPercent = u.coreLimit.map { ($0 * 1000).rounded() / 10 }
+            memoryBytes = u.memory
+            memoryLimitBytes = u.memoryLimit
+            replicasRead = u.replicas
+            unreachableNodes = u.unreachable
+            stale = u.stale
+        }
     }
 
     /// One replica probed where it runs.
@@ -259,7 +286,8 @@ public struct FleetReport: Codable, Sendable, Equatable {
                              Dictionary(uniqueKeysWithValues: w.all.map { ($0.name, Window(samples: $0.figures.samples,
                                                                                             availability: $0.figures.availability,
                                                                                             latencyP95: $0.figures.p95)) })
-                         })
+                         },
+                         usage: row.summary?.usage.map(Usage.init))
         }
         switch fleet.healthFrom {
         case .probes: (healthFrom, recorder) = ("probes", nil)

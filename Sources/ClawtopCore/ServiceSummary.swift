@@ -48,6 +48,10 @@ public struct ServiceSummary: Sendable, Equatable {
     public var condition: ServiceCondition
     /// The newest task error.
     public var lastError: String?
+    /// The task `lastError` is of.
+    public var lastErrorTask: TaskInfo?
+    /// What its running replicas consume, where clawtop reads their nodes' containers.
+    public var usage: ServiceUsage?
     /// Hostnames of the nodes running its tasks.
     public var nodes: [String]
     /// While an update or rollback runs: tasks running that it started, of those wanted.
@@ -63,6 +67,7 @@ public struct ServiceSummary: Sendable, Equatable {
         let newestError = tasks.filter { !($0.error ?? "").isEmpty }
             .max { ($0.timestamp ?? .distantPast) < ($1.timestamp ?? .distantPast) }
         lastError = newestError?.error
+        lastErrorTask = newestError
         if let node = stranded.first?.nodeID {
             lastError = "node \(nodeNames[node] ?? String(node.prefix(12))) is down: its task is out of reach"
         }
@@ -123,7 +128,15 @@ extension FleetState {
     /// Every service's summary, in no order (sorting a thousand of them costs more than making them).
     func unsortedSummaries(now: Date) -> [ServiceSummary] {
         let (names, down) = (nodeNames, downNodes)
-        return services.values.map { ServiceSummary(service: $0, tasks: tasks[$0.id] ?? [], nodeNames: names, downNodes: down, now: now) }
+        return services.values.map { summary(of: $0, nodeNames: names, downNodes: down, now: now) }
+    }
+
+    /// A service's summary with what its nodes' daemons add: its replicas' usage, and why a task was killed.
+    func summary(of service: ServiceInfo, nodeNames: [String: String], downNodes: Set<String>, now: Date) -> ServiceSummary {
+        var summary = ServiceSummary(service: service, tasks: tasks[service.id] ?? [], nodeNames: nodeNames, downNodes: downNodes, now: now)
+        summary.usage = usage(of: service)
+        if let task = summary.lastErrorTask, let reason = killReason(task, service: service) { summary.lastError = reason }
+        return summary
     }
 }
 

@@ -78,6 +78,8 @@ func drawAgentTable(_ rows: [AgentRow], ui: UIState, warren: Bool = false, area:
     let g = ui.glyphs
     // Probes that go out through the SSH host say so in CHECK ("<10s ssh").
     let relayed = rows.contains { $0.probe?.via != nil }
+    // Where clawtop reads what the containers consume.
+    let usage = rows.contains { $0.summary?.usage != nil }
     // Agents of several stacks: which stack each is part of.
     let stacked = Set(rows.map { $0.summary?.service.stack }).count > 1
     let columns = layout([
@@ -92,6 +94,8 @@ func drawAgentTable(_ rows: [AgentRow], ui: UIState, warren: Bool = false, area:
         Column("DOCKER", 9, priority: 5),
         Column("WARREN", warren ? 10 : 0, priority: 5),
         Column("REPL", 5, priority: 1),
+        Column("CPU", usage ? 5 : 0, priority: 5),
+        Column("MEM", usage ? 9 : 0, max: 10, priority: 4, growth: 7),
         Column("RST", 3, priority: 7),
         Column("STATE", 8, priority: 9),
         Column("NODE", 10, max: 16, priority: 10, growth: 5),
@@ -163,6 +167,8 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
         (row.warren.map { $0.connections > 0 ? "\($0.state) \($0.connections)" : $0.state }.map(sanitize) ?? "-",
          row.warren?.health.map { style($0, glyphs: g).1 } ?? .muted),
         (replicas, conditionRole),
+        cpuCell(row.summary?.usage),
+        memoryCell(row.summary?.usage),
         (String(row.restarts), row.restarts > 0 ? .warn : .muted),
         (row.summary.flatMap { s in s.updateProgress.map { "upd \($0.replaced)/\($0.of)" } } ?? condition?.word ?? "-", conditionRole),
         (row.summary?.nodes.joined(separator: ",") ?? "", .muted),
@@ -170,6 +176,42 @@ private func cells(for row: AgentRow, glyphs g: Glyphs, stripWidth: Int, now: Da
         (service?.createdAt.map { formatAge(now.timeIntervalSince($0)) } ?? "-", .muted),
         (error, errorRole),
     ]
+}
+
+/// The cores in use as `docker stats` gives them (100% is one core): warm at 90% of the limit. "-" where no
+/// replica could be read.
+func cpuCell(_ usage: ServiceUsage?) -> (String, Role) {
+    guard let usage, usage.replicas > 0, let cores = usage.cores else { return ("-", .muted) }
+    if usage.stale { return (formatCores(cores), .muted) }
+    return (formatCores(cores), (usage.coreFraction ?? 0) >= 0.9 ? .warn : .normal)
+}
+
+/// The working set, and its share of the limit where there is one: red from 90% (`ServiceUsage.memoryWarning`).
+func memoryCell(_ usage: ServiceUsage?) -> (String, Role) {
+    guard let usage, usage.replicas > 0 else { return ("-", .muted) }
+    let text = shortBytes(usage.memory) + (usage.memoryFraction.map { " " + formatShare($0) } ?? "")
+    if usage.stale { return (text, .muted) }
+    return (text, (usage.worstMemoryFraction ?? 0) >= ServiceUsage.memoryWarning ? .bad : .normal)
+}
+
+/// "0.4%", "48%", "196%": cores as percent of one.
+func formatCores(_ cores: Double) -> String {
+    let percent = cores * 100
+    return percent < 9.95 ? String(format: "%.1f%%", percent) : "\(Int(percent.rounded()))%"
+}
+
+/// "75%": a share of a limit, whole.
+func formatShare(_ fraction: Double) -> String { "\(Int((fraction * 100).rounded()))%" }
+
+/// "812K", "12M", "1.2G": bytes in a cell's few characters.
+func shortBytes(_ bytes: Int64) -> String {
+    let units = ["B", "K", "M", "G", "T"]
+    var value = Double(max(0, bytes)), unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    return value < 9.95 && unit > 0 ? String(format: "%.1f%@", value, units[unit]) : "\(Int(value.rounded()))\(units[unit])"
 }
 
 /// How long the agent has been in its state: in steps of 10 s under a minute while it is not healthy (how long it

@@ -84,6 +84,7 @@ func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date
                                         ("  force updates \(spec.forceUpdate)", .muted)]))
     lines.append(DetailLine("limits", [(resources(cpu: spec.cpuLimit, memory: spec.memoryLimit) ?? "none", .normal),
                                        ("  reserved " + (resources(cpu: spec.cpuReservation, memory: spec.memoryReservation) ?? "none"), .muted)]))
+    lines += usageLines(summary, fleet: fleet)
     let labels = s.labels.sorted { $0.key < $1.key }.map { "\(sanitize($0.key))=\(looksSecret($0.key) ? g.masked : sanitize($0.value))" }
     lines.append(DetailLine("labels", [(labels.isEmpty ? "none" : labels.joined(separator: "  "), labels.isEmpty ? .muted : .normal)]))
     let env = spec.envNames.map(sanitize)
@@ -111,7 +112,7 @@ func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date
         let text = "       " + pad(t.slot.map(String.init) ?? "-", 4) + "  " + pad(sanitize(node), 12) + "  "
             + pad(t.state, 9) + "  " + pad(since, 5) + "  "
         let role: Role = t.isFailure ? .bad : t.state == "running" ? .ok : .muted
-        lines.append(DetailLine(nil, [(text, role), (sanitize(t.error ?? ""), .bad)]))
+        lines.append(DetailLine(nil, [(text, role), (sanitize(fleet.killReason(t, service: s) ?? t.error ?? ""), .bad)]))
     }
     let events = fleet.events[s.name] ?? []
     if !events.isEmpty {
@@ -123,6 +124,49 @@ func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date
         }
     }
     return lines
+}
+
+/// What the service's replicas consume against their limits, together and each; which of its nodes cannot be read
+/// and why. Nothing where clawtop reads no node.
+private func usageLines(_ summary: ServiceSummary, fleet: FleetState) -> [DetailLine] {
+    guard let usage = summary.usage else { return [] }
+    var lines: [DetailLine] = []
+    if usage.replicas > 0 {
+        lines.append(DetailLine("usage", usageRuns(cores: usage.cores, coreLimit: usage.coreLimit, memory: usage.memory,
+                                                   memoryLimit: usage.memoryLimit, stale: usage.stale)
+            + [("  \(usage.replicas) replica\(usage.replicas == 1 ? "" : "s") read", .muted)]))
+    }
+    let names = fleet.nodeNames, spec = summary.service.spec
+    let running = (fleet.tasks[summary.service.id] ?? []).filter(\.isRunning).sorted { ($0.slot ?? 0) < ($1.slot ?? 0) }
+    for task in running where usage.replicas > 1 || summary.service.mode == .global {
+        guard let used = fleet.usage[task.id] else { continue }
+        let label = [task.replicaLabel, task.nodeID.flatMap { names[$0] }].compactMap { $0 }.joined(separator: "@")
+        lines.append(DetailLine(nil, [(String(repeating: " ", count: 10) + label + "  ", .normal)]
+            + usageRuns(cores: used.cores, coreLimit: spec.cpuLimit, memory: used.memory, memoryLimit: spec.memoryLimit, stale: false)))
+    }
+    for node in usage.unreachable {
+        lines.append(DetailLine(usage.replicas > 0 ? nil : "usage", [(node + ": no endpoint, see --node", .warn)]))
+    }
+    for task in running {
+        guard let node = task.nodeID, case .lost(let why)? = fleet.reach[node]?.state else { continue }
+        lines.append(DetailLine(nil, [("\(names[node] ?? node): stale, its daemon does not answer: \(sanitize(why))", .warn)]))
+        break
+    }
+    return lines
+}
+
+/// "cpu 48% (96% of 0.5)  mem 12 MiB of 16 MiB (75%)".
+private func usageRuns(cores: Double?, coreLimit: Double?, memory: Int64, memoryLimit: Int64?, stale: Bool) -> [(String, Role)] {
+    var cpu = "cpu " + (cores.map(formatCores) ?? "-")
+    if let cores, let limit = coreLimit, limit > 0 { cpu += " (\(formatShare(cores / limit)) of its limit)" }
+    var mem = "mem \(formatBytes(memory))"
+    var memRole = Role.normal
+    if let limit = memoryLimit, limit > 0 {
+        let share = Double(memory) / Double(limit)
+        mem += " of \(formatBytes(limit)) (\(formatShare(share)))"
+        if share >= ServiceUsage.memoryWarning { memRole = .bad }
+    }
+    return [(cpu, stale ? .muted : .normal), ("  ", .normal), (mem, stale ? .muted : memRole)]
 }
 
 private func healthLines(_ row: AgentRow, windows: HealthWindows?, glyphs g: Glyphs, now: Date) -> [DetailLine] {
@@ -244,13 +288,6 @@ private func resources(cpu: Double?, memory: Int64?) -> String? {
     if let cpu, cpu > 0 { parts.append("cpu \(cpu == cpu.rounded() ? String(Int(cpu)) : String(format: "%.2f", cpu))") }
     if let memory, memory > 0 { parts.append("mem \(formatBytes(memory))") }
     return parts.isEmpty ? nil : parts.joined(separator: " ")
-}
-
-func formatBytes(_ bytes: Int64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-    var value = Double(bytes), unit = 0
-    while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
-    return value == value.rounded() ? "\(Int(value)) \(units[unit])" : "\(String(format: "%.1f", value)) \(units[unit])"
 }
 
 private func pad(_ s: String, _ width: Int) -> String {

@@ -9,6 +9,10 @@ public struct NodeRow: Sendable, Equatable {
     public var agents: [String]
     /// Tasks running there now (a down node's last known ones included: Swarm cannot know).
     public var running: Int
+    /// How clawtop reads its containers (nil: it has no way to, or reads none), and what its tasks consume.
+    public var reach: NodeReach?
+    public var cores: Double?
+    public var memory: Int64?
 }
 
 extension FleetState {
@@ -26,7 +30,15 @@ extension FleetState {
             }
         }
         func rank(_ n: NodeInfo) -> Int { n.state != "ready" ? 0 : n.availability != "active" ? 1 : n.role == "manager" ? 2 : 3 }
-        return nodes.map { NodeRow(node: $0, agents: (agentsOn[$0.id] ?? []).sorted(), running: runningOn[$0.id] ?? 0) }
+        var cores: [String: Double] = [:], memory: [String: Int64] = [:]
+        for used in usage.values {
+            memory[used.nodeID, default: 0] += used.memory
+            if let c = used.cores { cores[used.nodeID, default: 0] += c }
+        }
+        return nodes.map { n in
+            NodeRow(node: n, agents: (agentsOn[n.id] ?? []).sorted(), running: runningOn[n.id] ?? 0, reach: reach[n.id],
+                    cores: cores[n.id], memory: reach[n.id] == nil ? nil : memory[n.id] ?? 0)
+        }
             .sorted { (rank($0.node), $0.node.hostname) < (rank($1.node), $1.node.hostname) }
     }
 }
@@ -81,19 +93,32 @@ enum NodesPage: PageUnit {
     }
 
     static func draw(_ shown: Shown, ui: UIState, area: Rect, into buf: inout Buffer, now: Date) {
-        drawNodeTable(shown.fleet.nodeRows(agentRows: shown.agentRows), ui: ui, area: area, into: &buf)
+        let rows = shown.fleet.nodeRows(agentRows: shown.agentRows)
+        let unmatched = shown.fleet.unmatchedNodes
+        var table = area
+        if !unmatched.isEmpty, area.height > rows.count + 2 {
+            table.height -= 1
+            buf.put("--node " + unmatched.map(sanitize).joined(separator: ", ") + ": no node of that name in this swarm",
+                    x: area.x + 1, y: area.y + area.height - 1, maxWidth: area.width - 1, role: .warn)
+        }
+        drawNodeTable(rows, ui: ui, area: table, into: &buf)
     }
 }
 
 /// The nodes view: one line per node, a down, drained or paused one marked and coloured.
 func drawNodeTable(_ rows: [NodeRow], ui: UIState, area: Rect, into buf: inout Buffer) {
     let g = ui.glyphs
+    // What the agents' containers consume on each node, where clawtop reads any node's containers.
+    let sampling = rows.contains { $0.reach != nil }
     let columns = layout([
         Column("STATE", 8, priority: 0),
         Column("NODE", 10, max: 24, priority: 0, growth: 1),
         Column("ROLE", 8, priority: 1),
         Column("AVAIL", 6, priority: 0),
         Column("TASKS", 5, priority: 2),
+        Column("CPU", sampling ? 5 : 0, priority: 3),
+        Column("MEM", sampling ? 6 : 0, priority: 3),
+        Column("READ", sampling ? 12 : 0, max: 40, priority: 6, growth: 4),
         Column("ENGINE", 8, max: 12, priority: 4, growth: 3),
         Column("ADDRESS", 15, priority: 3),
         Column("AGENTS", 10, max: 60, priority: 5, growth: 2),
@@ -117,10 +142,24 @@ func drawNodeTable(_ rows: [NodeRow], ui: UIState, area: Rect, into buf: inout B
             (sanitize(role), n.role == "manager" ? .normal : .muted),
             (sanitize(n.availability), n.availability == "active" ? .muted : .warn),
             (String(row.running), .muted),
+            (row.cores.map(formatCores) ?? "-", .muted),
+            (row.memory.map(shortBytes) ?? "-", .muted),
+            readCell(row),
             (sanitize(n.engine.isEmpty ? "-" : n.engine), .muted),
             (sanitize(n.address.isEmpty ? "-" : n.address), .muted),
             (row.agents.map(sanitize).joined(separator: ","), .muted),
         ], columns: columns, x: area.x, y: y, ellipsis: g.ellipsis, into: &buf)
         if max(0, top) + i == selected { buf.fill(role: .selection, y: y) }
+    }
+}
+
+/// How the node's containers are read: "this daemon", "--node ssh://…", or why not ("no endpoint, see --node", "stale:
+/// …").
+private func readCell(_ row: NodeRow) -> (String, Role) {
+    guard let reach = row.reach else { return ("no endpoint, see --node", .warn) }
+    switch reach.state {
+    case .connecting: return (sanitize(reach.via), .muted)
+    case .live: return (sanitize(reach.via), .muted)
+    case .lost(let why): return ("stale: " + sanitize(why), .bad)
     }
 }

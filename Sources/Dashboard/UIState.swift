@@ -13,6 +13,9 @@ public enum SortOrder: String, Sendable, Equatable, CaseIterable {
     case availability
     /// By stack (`docker stack deploy`), the most urgent first within each.
     case stack
+    /// Most CPU in use first; then most memory.
+    case cpu
+    case mem
 
     var next: SortOrder {
         let all = Self.allCases
@@ -115,6 +118,8 @@ public func visibleRows(_ all: [AgentRow], ui: UIState) -> [AgentRow] {
     case .name: rows.sort { $0.agent.name < $1.agent.name }
     case .restarts: rows.sort { ($1.restarts, $0.agent.name) < ($0.restarts, $1.agent.name) }
     case .availability: rows.sort { ($0.history.availability ?? 2, $0.agent.name) < ($1.history.availability ?? 2, $1.agent.name) }
+    case .cpu: rows.sort { ($1.summary?.usage?.cores ?? -1, $0.agent.name) < ($0.summary?.usage?.cores ?? -1, $1.agent.name) }
+    case .mem: rows.sort { ($1.summary?.usage?.memory ?? -1, $0.agent.name) < ($0.summary?.usage?.memory ?? -1, $1.agent.name) }
     case .stack:
         // Stable: within a stack, the urgency order the rows came in.
         let order = Dictionary(rows.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })

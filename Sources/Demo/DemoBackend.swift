@@ -95,6 +95,10 @@ public final class DemoBackend: FleetBackend {
         }
     }
 
+    /// Its containers' usage is not simulated yet: the table shows no CPU or memory.
+    public func readUsage(post: @escaping @Sendable (Message) -> Void) async {}
+    public func usageOnce(cpu: Bool) async -> [Message] { [] }
+
     public func shutdown() async {}
 
     /// The world, shared by the backend, its prober and its log streams.

@@ -32,6 +32,13 @@ extension DockerClient {
         return try decode([DockerNetwork].self, from: r.body, what: "/networks")
     }
 
+    /// `GET /networks/{id}`: also the swarm's own `host` network, which a service on `--network host` names by an ID
+    /// the list does not have (it lists the node's local `host`).
+    public func network(_ id: String) async throws(DockerError) -> DockerNetwork {
+        let r = try await send(.GET, "/networks/\(DockerClient.percentEncode(id))", notFound: { message in .api(status: 404, message: message) })
+        return try decode(DockerNetwork.self, from: r.body, what: "/networks/\(id)")
+    }
+
     /// `GET /services?status=true`: every service with its running and desired task counts.
     /// With `id`, only that service (an ID-prefix filter; exact IDs are matched here): `GET /services/{id}`
     /// has no `ServiceStatus`, only the list computes it.
@@ -75,11 +82,12 @@ extension DockerClient {
         return try decode(ContainerInspect.self, from: r.body, what: "/containers/\(id)/json")
     }
 
-    /// `GET /containers/json`: the running containers of swarm tasks on the daemon's own node, or of one service.
-    /// One call gives every local task's health-check status.
-    public func taskContainers(service: String? = nil) async throws(DockerError) -> [ContainerSummary] {
+    /// `GET /containers/json`: the running containers of swarm tasks on the daemon's own node, or of one service;
+    /// `all`, the stopped ones too (Swarm keeps the last few of each slot). One call gives every local task's
+    /// health-check status.
+    public func taskContainers(service: String? = nil, all: Bool = false) async throws(DockerError) -> [ContainerSummary] {
         let label = service.map { "com.docker.swarm.service.id=\($0)" } ?? "com.docker.swarm.task.id"
-        let r = try await send(.GET, "/containers/json", query: [("filters", Self.filters(["label": [label]]))])
+        let r = try await send(.GET, "/containers/json", query: [("filters", Self.filters(["label": [label]]))] + (all ? [("all", "true")] : []))
         return try decode([ContainerSummary].self, from: r.body, what: "/containers/json")
     }
 

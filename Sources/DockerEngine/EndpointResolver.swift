@@ -49,7 +49,7 @@ public struct EndpointResolver: Sendable {
 
     /// `DOCKER_TLS_VERIFY` (any non-empty value) verifies the server; `DOCKER_TLS` alone encrypts without verifying.
     /// Certificates come from `DOCKER_CERT_PATH`, else the docker config directory.
-    func tlsFromEnvironment() -> TLSSettings? {
+    public func tlsFromEnvironment() -> TLSSettings? {
         let verify = !(environment["DOCKER_TLS_VERIFY"] ?? "").isEmpty
         let tls = !(environment["DOCKER_TLS"] ?? "").isEmpty
         guard verify || tls else { return nil }

@@ -183,7 +183,11 @@ public struct ContainerInspect: Decodable, Sendable, Equatable {
         }
         public var Status: String?
         public var Running: Bool?
+        /// The kernel killed a process of the container for memory (the cgroup's limit, or the host's).
+        public var OOMKilled: Bool?
+        public var ExitCode: Int?
         public var StartedAt: String?
+        public var FinishedAt: String?
         public var Health: Health?
     }
     public var Id: String
@@ -200,8 +204,16 @@ public struct ContainerSummary: Decodable, Sendable, Equatable {
     /// e.g. `Up 4 minutes (healthy)`, `Up 3 seconds (health: starting)`.
     public var Status: String?
 
-    /// The swarm task this container runs, from its label.
+    /// The swarm task this container runs, and its service, from their labels.
     public var taskID: String? { Labels?["com.docker.swarm.task.id"] }
+    public var serviceID: String? { Labels?["com.docker.swarm.service.id"] }
+
+    /// The exit code of a container that exited, from `Status` (`Exited (137) 3 seconds ago`).
+    public var exitCode: Int? {
+        guard State == "exited", let status = Status, status.hasPrefix("Exited ("),
+              let close = status.firstIndex(of: ")") else { return nil }
+        return Int(status[status.index(status.startIndex, offsetBy: 8)..<close])
+    }
 
     /// Docker's health-check status (`starting`, `healthy`, `unhealthy`), read from `Status`: the list has no
     /// separate field at the API versions clawtop supports. Nil when the container has no health check.

@@ -4,6 +4,7 @@ import FleetSource
 import Health
 import Foundation
 import SSHTunnel
+import Synchronization
 
 /// The fleet of a real Docker daemon: events and re-reads by `DockerWatcher`, probes over HTTP by `HealthProber`,
 /// actions as service updates. Over `ssh://`, probes go out from the SSH host too (unless `probeFromSwarm` is
@@ -13,9 +14,15 @@ public final class DockerBackend: FleetBackend {
     /// For an `ssh://` endpoint probed from the swarm: the forwards that probes (and Warren's link) go through.
     public let forwards: SSHForwards?
     private let httpProber: HealthProber
+    /// The nodes' own daemons, as the operator named them (`--node NAME=ENDPOINT`), besides the docker contexts named
+    /// after nodes.
+    public let nodeEndpoints: [NodeEndpoint]
+    /// The clients of the nodes' daemons while their readers run.
+    let nodeClients = Mutex<[DockerClient]>([])
 
-    public init(client: DockerClient, probeFromSwarm: Bool = true) {
+    public init(client: DockerClient, probeFromSwarm: Bool = true, nodeEndpoints: [NodeEndpoint] = []) {
         self.client = client
+        self.nodeEndpoints = nodeEndpoints
         if probeFromSwarm, case .ssh(let target) = client.endpoint.transport {
             forwards = SSHForwards(target: target)
         } else {
@@ -26,9 +33,11 @@ public final class DockerBackend: FleetBackend {
 
     /// The daemon the environment names (DOCKER_HOST, DOCKER_CONTEXT, the docker config's context, the default
     /// socket), or the docker context `context`; throws when its address is malformed, before any connection.
-    public static func fromEnvironment(context: String? = nil, probeFromSwarm: Bool = true) throws(SourceError) -> DockerBackend {
+    public static func fromEnvironment(context: String? = nil, probeFromSwarm: Bool = true,
+                                       nodeEndpoints: [NodeEndpoint] = []) throws(SourceError) -> DockerBackend {
         do throws(DockerError) {
-            return DockerBackend(client: try DockerClient(endpoint: try endpoint(context: context)), probeFromSwarm: probeFromSwarm)
+            return DockerBackend(client: try DockerClient(endpoint: try endpoint(context: context)), probeFromSwarm: probeFromSwarm,
+                                 nodeEndpoints: nodeEndpoints)
         } catch {
             throw SourceError(error)
         }
@@ -58,7 +67,7 @@ public final class DockerBackend: FleetBackend {
         do {
             let snapshot = try await DockerWatcher.snapshot(client)
             // The networks only name what the details show: a daemon that will not list them costs nothing else.
-            let networks = try? await client.networks().map(WireToModel.network)
+            let networks = await WireToModel.networks(client, services: snapshot.servicesRead)
             return [snapshot] + (networks.map { [.docker(.networks($0))] } ?? [])
         } catch {
             throw SourceError(error)
@@ -123,6 +132,11 @@ public final class DockerBackend: FleetBackend {
 
     public func shutdown() async {
         await httpProber.shutdown()
+        let nodes = nodeClients.withLock { clients in
+            defer { clients = [] }
+            return clients
+        }
+        for node in nodes { await node.shutdown() }
         await client.shutdown()
     }
 }

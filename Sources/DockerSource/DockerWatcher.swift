@@ -212,7 +212,7 @@ public final class DockerWatcher: Sendable {
     private func resync() async {
         do {
             let snapshot = try await Self.snapshot(client)
-            let networks = try? await client.networks().map(WireToModel.network)
+            let networks = await WireToModel.networks(client, services: snapshot.servicesRead)
             known.withLock { // events may have been missed: the next reads fetch everything
                 $0.byID.removeAll()
                 $0.generation += 1
@@ -298,5 +298,13 @@ public final class DockerWatcher: Sendable {
             // Read everything again rather than keep a stale service until its next event; the stream stays up.
             await resync()
         }
+    }
+}
+
+extension Message {
+    /// The services a full read (`DockerWatcher.snapshot`) brought.
+    var servicesRead: [ServiceInfo] {
+        if case .docker(.snapshot(_, let services, _, _)) = self { return services }
+        return []
     }
 }

@@ -59,6 +59,17 @@ enum WireToModel {
         return summary
     }
 
+    /// The networks, and those the services name that the list does not have (the swarm's `host`), each asked
+    /// for; nil when the daemon will not list them.
+    static func networks(_ client: DockerClient, services: [ServiceInfo]) async -> [NetworkInfo]? {
+        guard var listed = try? await client.networks().map(network) else { return nil }
+        let known = Set(listed.map(\.id))
+        for id in Set(services.flatMap(\.spec.networks)) where !known.contains(id) {
+            if let found = try? await client.network(id) { listed.append(network(found)) }
+        }
+        return listed
+    }
+
     static func network(_ n: DockerNetwork) -> NetworkInfo {
         NetworkInfo(id: n.Id, name: n.Name, driver: n.Driver ?? "", encrypted: n.Options?["encrypted"] != nil)
     }

@@ -19,6 +19,11 @@ public protocol FleetBackend: Sendable {
     /// The log lines of a service (a name or ID), each with the task that printed it; throws at once when the
     /// service does not exist. The stream fails with a `SourceError` when it breaks.
     func logs(service: String, request: LogRequest) async throws(SourceError) -> AsyncThrowingStream<LogEntry, Error>
+    /// Keeps what the tasks' containers consume current until cancelled, reading each node the backend can reach.
+    func readUsage(post: @escaping @Sendable (Message) -> Void) async
+    /// One reading of what the tasks' containers consume, for a one-off frame; `cpu`, with a second reading for
+    /// the CPU in use between them.
+    func usageOnce(cpu: Bool) async -> [Message]
     /// Closes connections; the backend is not used afterwards.
     func shutdown() async
     /// The moment a one-off frame shows (`snapshot`): nil for now; the demo's opening moment, so that its scene is

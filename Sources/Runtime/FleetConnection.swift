@@ -29,8 +29,20 @@ public struct FleetConnection: Sendable {
     /// Warren's admin address and the file of its token, when named.
     public var warren: String?
     public var warrenTokenFile: String?
+    /// `NODE=ENDPOINT` entries: the nodes' own daemons, for the first swarm.
+    public var nodes: [String] = []
 
     public init() {}
+
+    /// What is wrong with a `--node` entry, if anything.
+    public static func nodeProblem(_ entry: String) -> String? {
+        do throws(SourceError) {
+            _ = try NodeEndpoint.parse(entry)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
 
     /// An http(s) address with a host and nothing after the port but an optional slash.
     public static func warrenURL(_ text: String) -> String? {
@@ -108,17 +120,21 @@ public struct FleetConnection: Sendable {
                           defaultCheckInterval: config?.defaultCheckInterval ?? 30)
     }
 
-    /// The Docker daemon of the docker context `context`, or (nil) the one the environment names.
-    func dockerBackend(context: String?) throws(Failure) -> DockerBackend {
-        do { return try DockerBackend.fromEnvironment(context: context, probeFromSwarm: probeFromSwarm) } catch {
+    /// The Docker daemon of the docker context `context`, or (nil) the one the environment names; `nodes`, with the
+    /// nodes' own daemons named by `--node`.
+    func dockerBackend(context: String?, nodes: Bool) throws(Failure) -> DockerBackend {
+        do throws(SourceError) {
+            let endpoints = nodes ? try self.nodes.map { entry throws(SourceError) in try NodeEndpoint.parse(entry) } : []
+            return try DockerBackend.fromEnvironment(context: context, probeFromSwarm: probeFromSwarm, nodeEndpoints: endpoints)
+        } catch {
             throw Failure(error.description)
         }
     }
 
     /// The daemon of `context` and, `withWarren`, Warren's admin API reached the same way (nil when nothing names
-    /// it); the daemon's client is shut down when Warren's address is wrong.
+    /// it) and the nodes' daemons named; the daemon's client is shut down when Warren's address is wrong.
     func docker(context: String?, withWarren: Bool) throws(Failure) -> (DockerBackend, WarrenAdmin?) {
-        let docker = try dockerBackend(context: context)
+        let docker = try dockerBackend(context: context, nodes: withWarren)
         do throws(Failure) {
             return (docker, withWarren ? try warrenLink(forwards: docker.forwards) : nil)
         } catch {

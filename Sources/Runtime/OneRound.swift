@@ -11,8 +11,10 @@ extension Runtime {
     /// writing that history: its results stand. Then the tick before a frame, with the logs it shows read once.
     /// The demo's fleet is shown at its opening moment, so its scene is the same every run.
     /// `model` is the fleet's first (`OpenFleet.model`).
+    /// `cpu`: read the containers twice, a second apart, for the CPU in use (else once, for memory and the
+    /// out-of-memory kills).
     public static func oneRound(_ model: ConsoleModel, fleet: OpenFleet, history: HistoryStore?,
-                                windows: Bool = false) throws(Failure) -> ConsoleModel {
+                                windows: Bool = false, cpu: Bool = true) throws(Failure) -> ConsoleModel {
         let (backend, warren) = (fleet.backend, fleet.warren)
         let startup = try fleet.firstMessages()
         let opening = backend.openingMoment
@@ -24,6 +26,7 @@ extension Runtime {
         var messages = startup
         // Warren before the probes: the agents added through its API are probed too.
         if let warren { messages += blocking { await warren.readOnce() } }
+        messages += blocking { await backend.usageOnce(cpu: cpu) }
         if let history {
             if let past = try? history.loadPast(capacity: model.fleet.setup.historySize) { messages.append(.history(.past(past))) }
             if let recorder = try? history.liveRecorder(now: Date()) { messages.append(.history(.healthFrom(.recorder(recorder.description)))) }

@@ -15,6 +15,12 @@ struct Watching: Source {
     func run(post: @escaping @Sendable (Message) -> Void) async { await backend.watch(post: post) }
 }
 
+/// What the tasks' containers consume, read on their nodes.
+struct ReadingUsage: Source {
+    let backend: any FleetBackend
+    func run(post: @escaping @Sendable (Message) -> Void) async { await backend.readUsage(post: post) }
+}
+
 /// What Warren says, from its admin API.
 struct HearingWarren: Source {
     let warren: any WarrenLink

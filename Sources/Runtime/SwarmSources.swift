@@ -41,7 +41,7 @@ public final class SwarmSources: Sendable {
                            post: { service, entries in tagged(.logs(.lines(service: service, entries))) })
         actions = ActionRunner(backend: backend, warren: warren, log: actionLog, post: tagged)
         writer = history.map { HistoryWriter(store: $0) }
-        var sources: [any Source] = [Watching(backend: backend), scheduler]
+        var sources: [any Source] = [Watching(backend: backend), scheduler, ReadingUsage(backend: backend)]
         if let warren { sources.append(HearingWarren(warren: warren)) }
         if let writer { sources.append(writer) }
         if let history, follow { sources.append(HistoryFollower(store: history, capacity: AgentSetup().historySize)) }

@@ -36,6 +36,11 @@ struct FleetOptions: ParsableArguments {
                                valueName: "FILE"))
     var warrenTokenFile: String?
 
+    @Option(name: .customLong("node"), parsing: .singleValue,
+            help: ArgumentHelp("A node's own Docker daemon, where its containers' CPU, memory and out-of-memory kills are read (repeatable): an address as DOCKER_HOST takes it (unix://, tcp:// with the environment's TLS, ssh://) or a docker context. Docker contexts named after nodes are used without it; the daemon clawtop talks to reads its own node.",
+                               valueName: "NODE=ENDPOINT"))
+    var nodes: [String] = []
+
     @Flag(help: "Show a simulated fleet that runs inside clawtop: no Docker needed, nothing leaves the process.")
     var demo = false
 
@@ -49,7 +54,7 @@ struct FleetOptions: ParsableArguments {
                                valueName: "swarm|here"))
     var probeFrom: ProbeOrigin = .swarm
 
-    @Option(help: "The table's order: urgency (failing first, the default), name (rows stay put: the fewest bytes over a slow link), restarts, availability, stack. `o` changes it in the console; JSON keeps urgency.")
+    @Option(help: "The table's order: urgency (failing first, the default), name (rows stay put: the fewest bytes over a slow link), restarts, availability, stack, cpu, mem (most first). `o` changes it in the console; JSON keeps urgency.")
     var sort: Dashboard.SortOrder = .urgency
 
     func validate() throws {
@@ -66,6 +71,12 @@ struct FleetOptions: ParsableArguments {
             guard FleetConnection.splitHealthURL(entry) != nil else {
                 throw ValidationError("--health-url takes AGENT=URL with an http:// or https:// URL, not '\(entry)'")
             }
+        }
+        if demo && !nodes.isEmpty {
+            throw ValidationError("--demo brings its own nodes; leave out --node")
+        }
+        for entry in nodes {
+            if let problem = FleetConnection.nodeProblem(entry) { throw ValidationError(problem) }
         }
         if let warren, FleetConnection.warrenURL(warren) == nil {
             throw ValidationError("--warren takes Warren's admin address, http://HOST:PORT, not '\(warren)'")
@@ -95,6 +106,7 @@ struct FleetOptions: ParsableArguments {
         c.gatewayTokenFiles = gatewayTokenFiles
         c.warren = warren
         c.warrenTokenFile = warrenTokenFile
+        c.nodes = nodes
         return c
     }
 }

@@ -35,7 +35,7 @@ struct StatusCommand: ParsableCommand {
         try connection.withFleet { open in
             let opening = (connection.demo ? HistoryPlace.none : place).openExisting(swarm: open.name)
             HistoryOptions.complain(opening.notice)
-            let model = try Runtime.oneRound(open.model(ui: UIState(), width: 0, height: 0), fleet: open, history: opening.store)
+            let model = try Runtime.oneRound(open.model(ui: UIState(), width: 0, height: 0), fleet: open, history: opening.store, cpu: false)
             try print(StatusReport(rows: model.fleet.agentRows(now: model.now), endpoint: model.fleet.endpoint, now: model.now))
         }
     }

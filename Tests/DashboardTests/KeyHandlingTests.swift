@@ -143,6 +143,8 @@ struct InputTests {
         #expect(ui.sort == .restarts && rows(ui).first?.id == "beta")
         _ = press([.char("o"), .char("o")], &ui)
         #expect(ui.sort == .stack)
+        _ = press([.char("o"), .char("o")], &ui)
+        #expect(ui.sort == .mem)
         _ = press([.char("o")], &ui)
         #expect(ui.sort == .urgency)
     }

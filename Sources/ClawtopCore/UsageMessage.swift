@@ -1,0 +1,61 @@
+import Foundation
+
+/// What the readers of the nodes' containers post: what each task consumes, which were killed for memory, and
+/// which nodes can be read at all.
+public enum UsageMessage: Sendable, Equatable {
+    /// The nodes whose containers clawtop reads, by node ID, and how: the others have no endpoint. Sent once, when
+    /// the readers start.
+    /// `unmatched`: the nodes named with `--node` that are not in the swarm.
+    case reach([String: NodeReach], unmatched: [String])
+    /// Every running task container of a node, read at once: replaces what was known of the node's tasks.
+    case readings(node: String, [ContainerReading], at: Date)
+    /// Tasks whose containers the kernel killed for memory (`State.OOMKilled`, the `oom` event), by task ID.
+    case oomKilled(node: String, tasks: [String], at: Date)
+    /// The node's daemon stopped answering: its figures are kept, marked stale.
+    case lost(node: String, String)
+
+    var changesAgents: Bool { false }
+}
+
+/// Applies what the readers said. Pure.
+func reduce(_ state: inout FleetState, _ message: UsageMessage) {
+    switch message {
+    case .reach(let reach, let unmatched):
+        state.reach = reach
+        state.unmatchedNodes = unmatched
+    case .readings(let node, let readings, let at):
+        let read = Set(readings.map(\.taskID))
+        for (id, gone) in state.usage where gone.nodeID == node && !read.contains(id) {
+            state.usage[id] = nil
+            state.noteEnded(gone)
+        }
+        for r in readings {
+            let before = state.usage[r.taskID].flatMap { $0.containerID == r.containerID ? $0.counters : nil }
+            state.usage[r.taskID] = TaskUsage(taskID: r.taskID, serviceID: r.serviceID, nodeID: node, containerID: r.containerID,
+                                              cores: before.flatMap { r.cpu.cores(since: $0) }, memory: r.memory, counters: r.cpu)
+        }
+        state.reach[node, default: NodeReach(via: "?")].state = .live
+        state.reach[node]!.lastRead = at
+    case .oomKilled(_, let tasks, let at):
+        for task in tasks where state.oomKilled[task] == nil { state.oomKilled[task] = at }
+        if state.oomKilled.count > FleetState.endedKept {
+            for (id, _) in state.oomKilled.sorted(by: { $0.value < $1.value }).prefix(state.oomKilled.count - FleetState.endedKept) {
+                state.oomKilled[id] = nil
+            }
+        }
+    case .lost(let node, let why):
+        state.reach[node, default: NodeReach(via: "?")].state = .lost(why)
+    }
+}
+
+extension FleetState {
+    /// How many ended tasks' last readings and out-of-memory kills are kept.
+    static let endedKept = 256
+
+    /// Keeps the last reading of a task that ended, for what its end says.
+    mutating func noteEnded(_ usage: TaskUsage) {
+        lastUsage[usage.taskID] = usage
+        endedOrder.append(usage.taskID)
+        if endedOrder.count > Self.endedKept { lastUsage[endedOrder.removeFirst()] = nil }
+    }
+}

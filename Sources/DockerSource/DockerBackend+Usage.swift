@@ -1,0 +1,125 @@
+import ClawtopCore
+import DockerEngine
+import FleetSource
+import Foundation
+
+/// A node's own daemon, as the operator named it: `--node wk1=ssh://ops@10.0.0.12`.
+public struct NodeEndpoint: Sendable, Equatable {
+    /// The node's hostname (or the start of its ID).
+    public var node: String
+    public var endpoint: DockerEndpoint
+
+    public init(node: String, endpoint: DockerEndpoint) {
+        self.node = node
+        self.endpoint = endpoint
+    }
+
+    /// `NAME=ENDPOINT`: an address as DOCKER_HOST takes it (unix://, tcp:// with the environment's TLS, ssh://), or the
+    /// name of a docker context.
+    public static func parse(_ entry: String, resolver: EndpointResolver = EndpointResolver()) throws(SourceError) -> NodeEndpoint {
+        guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex, entry.index(after: eq) != entry.endIndex else {
+            throw SourceError("--node takes NODE=ENDPOINT (an address such as ssh://ops@10.0.0.12, or a docker context): '\(entry)'")
+        }
+        let name = String(entry[..<eq]), value = String(entry[entry.index(after: eq)...])
+        do throws(DockerError) {
+            let endpoint = value.contains("://")
+                ? try DockerEndpoint.parse(host: value, tls: resolver.tlsFromEnvironment(), source: .dockerHost)
+                : try resolver.endpoint(forContext: value, origin: "--node \(name)")
+            return NodeEndpoint(node: name, endpoint: endpoint)
+        } catch {
+            throw SourceError("--node \(name): \(error.description)")
+        }
+    }
+}
+
+extension DockerBackend {
+    /// How often each node's containers are read; the first reading is followed by a second one sooner, for a CPU
+    /// figure.
+    static let usageInterval = 10.0
+    static let secondReading = 2.0
+
+    public func readUsage(post: @escaping @Sendable (Message) -> Void) async {
+        var readers: [NodeUsageReader] = []
+        while !Task.isCancelled {
+            if let found = await usageReaders(post: post) {
+                readers = found
+                break
+            }
+            do { try await Task.sleep(for: .seconds(Self.usageInterval)) } catch { return }
+        }
+        await withDiscardingTaskGroup { group in
+            for reader in readers {
+                group.addTask {
+                    for message in await reader.read() { post(.usage(message)) }
+                    do { try await Task.sleep(for: .seconds(Self.secondReading)) } catch { return }
+                    await reader.run(every: Self.usageInterval, post: post)
+                }
+            }
+        }
+    }
+
+    public func usageOnce(cpu: Bool) async -> [Message] {
+        let posted = MessageList()
+        guard let readers = await usageReaders(post: posted.append) else { return posted.all }
+        func readAll() async -> [UsageMessage] {
+            await withTaskGroup(of: [UsageMessage].self) { group in
+                for reader in readers { group.addTask { await reader.read() } }
+                return await group.reduce(into: []) { $0 += $1 }
+            }
+        }
+        var read = await readAll()
+        if cpu {
+            // A second reading a second on, for the CPU between the two (one-shot reads are cheap; a reading with
+            // the daemon's own second costs it a second per container).
+            try? await Task.sleep(for: .seconds(1))
+            read += await readAll()
+        }
+        return posted.all + read.map(Message.usage)
+    }
+
+    /// A reader for each node clawtop has a way to: the node of this daemon, each `--node`, and each node a docker
+    /// context is named after. Posts which nodes those are. Nil when this daemon cannot say which node it is.
+    private func usageReaders(post: @escaping @Sendable (Message) -> Void) async -> [NodeUsageReader]? {
+        guard let info = try? await client.info(), !info.Swarm.NodeID.isEmpty,
+              let nodes = try? await client.nodes() else { return nil }
+        func node(named name: String) -> SwarmNode? {
+            nodes.first { $0.Description?.Hostname == name } ?? nodes.first { $0.ID.hasPrefix(name) && name.count >= 6 }
+        }
+        var readers = [NodeUsageReader(client: client, node: info.Swarm.NodeID)]
+        var reach = [info.Swarm.NodeID: NodeReach(via: "this daemon")]
+        var unmatched: [String] = []
+        var opened: [DockerClient] = []
+        for given in nodeEndpoints {
+            guard let found = node(named: given.node) else {
+                unmatched.append(given.node)
+                continue
+            }
+            guard reach[found.ID] == nil, let client = try? DockerClient(endpoint: given.endpoint) else { continue }
+            opened.append(client)
+            readers.append(NodeUsageReader(client: client, node: found.ID))
+            reach[found.ID] = NodeReach(via: "--node \(given.endpoint.address)")
+        }
+        // Docker contexts named after the nodes, for those not named yet.
+        let resolver = EndpointResolver()
+        let contexts = Set(resolver.contexts().filter { $0.problem == nil }.map(\.name))
+        for n in nodes where reach[n.ID] == nil {
+            guard let host = n.Description?.Hostname, contexts.contains(host),
+                  let endpoint = try? resolver.endpoint(forContext: host, origin: "the context named after node \(host)"),
+                  let client = try? DockerClient(endpoint: endpoint) else { continue }
+            opened.append(client)
+            readers.append(NodeUsageReader(client: client, node: n.ID))
+            reach[n.ID] = NodeReach(via: "context \(host)")
+        }
+        nodeClients.withLock { $0 += opened }
+        post(.usage(.reach(reach, unmatched: unmatched)))
+        return readers
+    }
+}
+
+/// Messages gathered from a callback.
+private final class MessageList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [Message] = []
+    func append(_ message: Message) { lock.withLock { messages.append(message) } }
+    var all: [Message] { lock.withLock { messages } }
+}

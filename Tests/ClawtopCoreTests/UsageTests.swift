@@ -1,0 +1,94 @@
+import ClawtopCore
+import Foundation
+import Testing
+
+/// What the nodes' readers post, as the model keeps it: each task's CPU from two readings, summed per service
+/// against its limits, the nodes clawtop cannot read, and the tasks the kernel killed for memory.
+struct UsageTests {
+    let nodes = [NodeInfo(id: "n1", hostname: "wk1", role: "worker", state: "ready"),
+                 NodeInfo(id: "n2", hostname: "wk2", role: "worker", state: "ready")]
+
+    /// A service limited to half a core and 16 MiB, with a running task on each node.
+    func fleet() -> FleetState {
+        var state = FleetState(endpoint: "test")
+        var s = service("agent", desired: 2, running: 2)
+        s.spec.cpuLimit = 0.5
+        s.spec.memoryLimit = 16 << 20
+        reduce(&state, .docker(.snapshot(nodes: nodes, services: [s], tasks: [
+            TaskInfo(id: "t1", serviceID: s.id, slot: 1, nodeID: "n1", state: "running", desiredState: "running", timestamp: t0),
+            TaskInfo(id: "t2", serviceID: s.id, slot: 2, nodeID: "n2", state: "running", desiredState: "running", timestamp: t0),
+        ], at: t0)))
+        return state
+    }
+
+    func reading(_ task: String, used: UInt64, host: UInt64, memory: Int64, at: Double) -> ContainerReading {
+        ContainerReading(containerID: "c-\(task)", taskID: task, serviceID: "id-agent",
+                         cpu: CPUCounters(used: used, host: host, cpus: 2, at: t0 + at), memory: memory)
+    }
+
+    var agent: ServiceInfo { fleet().services["id-agent"]! }
+
+    @Test func nothingIsShownWhereNoNodeIsRead() {
+        #expect(fleet().usage(of: agent) == nil)
+    }
+
+    @Test func theCPUComesWithTheSecondReadingAndTheNodeWithoutEndpointIsNamed() throws {
+        var state = fleet()
+        reduce(&state, .usage(.reach(["n1": NodeReach(via: "this daemon")], unmatched: [])))
+        reduce(&state, .usage(.readings(node: "n1", [reading("t1", used: 1_000_000_000, host: 10_000_000_000, memory: 15 << 20, at: 0)], at: t0)))
+        var usage = try #require(state.usage(of: agent))
+        #expect(usage.replicas == 1 && usage.cores == nil && usage.memory == 15 << 20)
+        #expect(usage.unreachable == ["wk2"])
+        // 0.4 s of CPU over 2 s of both host CPUs' time (4 s) on 2 CPUs: 0.2 cores, 40% of the limit.
+        reduce(&state, .usage(.readings(node: "n1", [reading("t1", used: 1_400_000_000, host: 14_000_000_000, memory: 15 << 20, at: 2)], at: t0 + 2)))
+        usage = try #require(state.usage(of: agent))
+        #expect(abs(try #require(usage.cores) - 0.2) < 1e-9)
+        #expect(abs(try #require(usage.coreFraction) - 0.4) < 1e-9)
+        #expect(usage.memoryLimit == 16 << 20 && usage.worstMemoryFraction! > ServiceUsage.memoryWarning)
+    }
+
+    @Test func aTaskNoLongerReadIsDroppedAndALostNodeMarksItsFiguresStale() throws {
+        var state = fleet()
+        reduce(&state, .usage(.reach(["n1": NodeReach(via: "this daemon"), "n2": NodeReach(via: "--node ssh://wk2")], unmatched: [])))
+        reduce(&state, .usage(.readings(node: "n2", [reading("t2", used: 1, host: 1, memory: 1 << 20, at: 0)], at: t0)))
+        #expect(state.usage["t2"] != nil)
+        reduce(&state, .usage(.lost(node: "n2", "connection refused")))
+        #expect(try #require(state.usage(of: agent)).stale)
+        reduce(&state, .usage(.readings(node: "n2", [], at: t0 + 10)))
+        #expect(state.usage["t2"] == nil)
+        #expect(try #require(state.usage(of: agent)).stale == false)
+    }
+
+    @Test func aTaskKilledForMemoryIsSaidSoWithItsLimit() throws {
+        var state = fleet()
+        let failed = TaskInfo(id: "t3", serviceID: "id-agent", slot: 1, nodeID: "n1", state: "failed", desiredState: "shutdown",
+                              error: "task: non-zero exit (137)", exitCode: 137, timestamp: t0 + 5)
+        reduce(&state, .docker(.service(agent, tasks: state.tasks["id-agent"]! + [failed], at: t0 + 5)))
+        // Nothing read: Swarm's words stand.
+        #expect(state.summaries(now: t0 + 6).first?.lastError == "task: non-zero exit (137)")
+        reduce(&state, .usage(.reach(["n1": NodeReach(via: "this daemon")], unmatched: [])))
+        #expect(state.summaries(now: t0 + 6).first?.lastError == "killed (exit 137)")
+        reduce(&state, .usage(.oomKilled(node: "n1", tasks: ["t3"], at: t0 + 6)))
+        #expect(state.summaries(now: t0 + 6).first?.lastError == "out of memory (limit 16 MiB)")
+    }
+
+    @Test func aKillOnANodeWithoutEndpointSaysWhatCannotBeKnown() throws {
+        var state = fleet()
+        let failed = TaskInfo(id: "t3", serviceID: "id-agent", slot: 2, nodeID: "n2", state: "failed", desiredState: "shutdown",
+                              error: "task: non-zero exit (137)", exitCode: 137, timestamp: t0 + 5)
+        reduce(&state, .docker(.service(agent, tasks: state.tasks["id-agent"]! + [failed], at: t0 + 5)))
+        reduce(&state, .usage(.reach(["n1": NodeReach(via: "this daemon")], unmatched: [])))
+        #expect(state.summaries(now: t0 + 6).first?.lastError == "killed (exit 137); wk2 has no endpoint to tell if it was memory")
+    }
+
+    @Test func theMemoryAtTheLastReadingOfATaskThatEndedIsKept() throws {
+        var state = fleet()
+        reduce(&state, .usage(.reach(["n1": NodeReach(via: "this daemon")], unmatched: [])))
+        reduce(&state, .usage(.readings(node: "n1", [reading("t1", used: 1, host: 1, memory: 15 << 20, at: 0)], at: t0)))
+        reduce(&state, .usage(.readings(node: "n1", [], at: t0 + 10)))
+        let failed = TaskInfo(id: "t1", serviceID: "id-agent", slot: 1, nodeID: "n1", state: "failed", desiredState: "shutdown",
+                              error: "task: non-zero exit (137)", exitCode: 137, timestamp: t0 + 9)
+        reduce(&state, .docker(.service(agent, tasks: [failed], at: t0 + 10)))
+        #expect(state.summaries(now: t0 + 11).first?.lastError == "killed (exit 137); memory was at 94% of its limit at the last reading")
+    }
+}
