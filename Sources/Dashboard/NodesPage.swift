@@ -118,7 +118,7 @@ func drawNodeTable(_ rows: [NodeRow], ui: UIState, area: Rect, into buf: inout B
         Column("TASKS", 5, priority: 2),
         Column("CPU", sampling ? 5 : 0, priority: 3),
         Column("MEM", sampling ? 6 : 0, priority: 3),
-        Column("READ", sampling ? 12 : 0, max: 40, priority: 6, growth: 4),
+        Column("READ", sampling ? 12 : 0, max: 48, priority: 6, growth: 0),
         Column("ENGINE", 8, max: 12, priority: 4, growth: 3),
         Column("ADDRESS", 15, priority: 3),
         Column("AGENTS", 10, max: 60, priority: 5, growth: 2),

@@ -26,6 +26,8 @@ public struct NodeEndpoint: Sendable, Equatable {
                 ? try DockerEndpoint.parse(host: value, tls: resolver.tlsFromEnvironment(), source: .dockerHost)
                 : try resolver.endpoint(forContext: value, origin: "--node \(name)")
             return NodeEndpoint(node: name, endpoint: endpoint)
+        } catch .invalidHost(let value, let reason) {
+            throw SourceError("--node \(name): \(value) is not a Docker address: \(reason).")
         } catch {
             throw SourceError("--node \(name): \(error.description)")
         }

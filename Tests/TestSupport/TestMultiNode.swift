@@ -59,10 +59,17 @@ public enum TestMultiNode {
         }
     }
 
-    /// `ip netns exec <manager's namespace> clawtop args…`, with the manager's socket as DOCKER_HOST.
-    public static func clawtop(_ args: [String]) async throws -> ProcessResult {
-        try await run("/usr/sbin/ip", ["netns", "exec", try netns(), "env", "DOCKER_HOST=\(try host())", "LANG=C.UTF-8",
-                                       try clawtopBinary()] + args)
+    /// A node's own daemon: the socket beside the manager's (`unix://…/mn/wk1/docker.sock`).
+    public static func nodeHost(_ node: String) throws -> String {
+        let manager = try host()
+        return String(manager.dropLast("mgr1/docker.sock".count)) + "\(node)/docker.sock"
+    }
+
+    /// `ip netns exec <manager's namespace> clawtop args…`, with the manager's socket as DOCKER_HOST (and `environment`).
+    public static func clawtop(_ args: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
+        let extra = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        return try await run("/usr/sbin/ip", ["netns", "exec", try netns(), "env", "DOCKER_HOST=\(try host())", "LANG=C.UTF-8"]
+                                 + extra + [try clawtopBinary()] + args)
     }
 
     /// The console in tmux, inside the manager's namespace.

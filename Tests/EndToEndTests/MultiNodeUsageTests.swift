@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// What agents consume on the workers of the three-node swarm, read through each node's own daemon (`--node`, or a
+/// docker context named after the node): the manager's API has no container stats, inspect or `oom` event for them.
+/// In the serialized multi-node suite: one test stops a worker's daemon.
+extension MultiNodeTests {
+    static let hog = "x=$(head -c 40000000 /dev/zero | tr '\\0' a); while :; do : ${#x}; sleep 1; done"
+
+    func node(_ name: String) throws -> [String] { ["--node", "\(name)=\(try TestMultiNode.nodeHost(name))"] }
+
+    func usage(_ report: [String: Any], _ name: String) -> [String: Any]? { agent(report, name)?["usage"] as? [String: Any] }
+
+    /// `docker stats --no-stream` of the service's container on a node's own daemon, in bytes.
+    func dockerStatsMemory(_ service: String, on node: String) async throws -> Double {
+        let r = try await run("/usr/bin/env", ["docker", "-H", try TestMultiNode.nodeHost(node), "stats", "--no-stream",
+                                               "--format", "{{.Name}} {{.MemUsage}}"])
+        let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix(service + ".") }, "\(r.stdout) \(r.stderr)")
+        let used = String(line.split(separator: " ")[1])
+        let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024), ("B", 1)]
+        let (suffix, scale) = try #require(units.first { used.hasSuffix($0.0) }, "\(used)")
+        return try #require(Double(used.dropLast(suffix.count)), "\(used)") * scale
+    }
+
+    @Test func usageOnEachWorkerThroughItsOwnDaemonAndNoneWithoutOne() async throws {
+        try await TestMultiNode.withService("mhog", command: Self.hog, flags: ["--constraint", "node.hostname==wk1", "--limit-memory", "96M"]) { hog in
+            try await TestMultiNode.withService("mburn", command: "while :; do :; done",
+                                                flags: ["--constraint", "node.hostname==wk2", "--limit-cpu", "0.5"]) { burner in
+                let both = try node("wk1") + node("wk2")
+                try await TestDocker.waitUntil("the hog's 40 MB and the burner's CPU read", timeout: 90) {
+                    let r = try await report(["--all"] + both).report
+                    return (usage(r, hog)?["memoryBytes"] as? Int ?? 0) > 39_000_000 && usage(r, burner)?["cpuPercent"] != nil
+                }
+                let r = try await report(["--all"] + both).report
+                let docker = try await dockerStatsMemory(hog, on: "wk1")
+                let memory = Double(try #require(usage(r, hog)?["memoryBytes"] as? Int))
+                #expect(abs(memory - docker) / docker < 0.1, "clawtop \(memory), docker stats on wk1 \(docker)")
+                let cpu = try #require(usage(r, burner)?["cpuPercent"] as? Double)
+                #expect((40...60).contains(cpu) && usage(r, burner)?["cpuLimitPercent"] as? Double == 50, "\(usage(r, burner) ?? [:])")
+
+                // Without wk2's daemon: its agent shows "-", and the details and the nodes view say why.
+                let without = try await report(["--all"] + node("wk1")).report
+                #expect(usage(without, burner)?["unreachableNodes"] as? [String] == ["wk2"] && usage(without, burner)?["replicasRead"] as? Int == 0)
+                let table = try await TestMultiNode.clawtop(["snapshot", "--all", "--width", "200"] + node("wk1"))
+                let row = frameRow(table.stdout, burner)
+                #expect(row.contains(" 1/1   -     -  "), "\(table.stdout)")
+                let details = try await TestMultiNode.clawtop(["snapshot", "--all", "--view", "details", "--select", burner, "--height", "40"] + node("wk1"))
+                #expect(details.stdout.contains("wk2: no endpoint, see --node"), "\(details.stdout)")
+                let nodes = try await TestMultiNode.clawtop(["snapshot", "--view", "nodes", "--width", "220"] + node("wk1"))
+                #expect(frameRow(nodes.stdout, "wk2").contains("no endpoint, see --node"), "\(nodes.stdout)")
+                #expect(frameRow(nodes.stdout, "wk1").contains("--node unix://"), "\(nodes.stdout)")
+            }
+        }
+    }
+
+    @Test func aDockerContextNamedAfterTheNodeIsItsEndpoint() async throws {
+        let config = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let made = try await run("/usr/bin/env", ["DOCKER_CONFIG=\(config)", "docker", "context", "create", "wk1",
+                                                  "--docker", "host=\(try TestMultiNode.nodeHost("wk1"))"])
+        #expect(made.status == 0, "\(made.stderr)")
+        try await TestMultiNode.withService("chog", command: Self.hog, flags: ["--constraint", "node.hostname==wk1"]) { hog in
+            try await TestDocker.waitUntil("the hog read through the context wk1", timeout: 90) {
+                let r = try await TestMultiNode.clawtop(["snapshot", "--all", "--format", "json"], environment: ["DOCKER_CONFIG": config])
+                let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+                return (usage(object, hog)?["memoryBytes"] as? Int ?? 0) > 39_000_000
+            }
+            let nodes = try await TestMultiNode.clawtop(["snapshot", "--view", "nodes", "--width", "220"], environment: ["DOCKER_CONFIG": config])
+            #expect(frameRow(nodes.stdout, "wk1").contains("context wk1"), "\(nodes.stdout)")
+        }
+    }
+
+    @Test func anOutOfMemoryKillOnAWorkerIsNamedOnlyWhereItsDaemonCanTell() async throws {
+        let command = "sleep 1; x=$(head -c 200000000 /dev/zero | tr '\\0' a); sleep 3600"
+        try await TestMultiNode.withService("moom", command: command, flags: ["--constraint", "node.hostname==wk1", "--limit-memory", "16M"]) { name in
+            let words = "out of memory (limit 16 MiB)"
+            try await TestDocker.waitUntil("the kill named", timeout: 90) {
+                agent(try await report(["--all"] + node("wk1")).report, name)?["lastError"] as? String == words
+            }
+            let details = try await TestMultiNode.clawtop(["snapshot", "--all", "--view", "details", "--select", name, "--height", "40"] + node("wk1"))
+            #expect(details.stdout.contains(words), "\(details.stdout)")
+            // Without wk1's daemon, the manager cannot tell memory from any other SIGKILL: it says so.
+            let blind = try await report(["--all"]).report
+            #expect(agent(blind, name)?["lastError"] as? String == "killed (exit 137); wk1 has no endpoint to tell if it was memory",
+                    "\(agent(blind, name) ?? [:])")
+        }
+    }
+
+    @Test func aWorkersDaemonThatStopsMarksItsFiguresStaleUntilItIsBack() async throws {
+        let state = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        try await TestMultiNode.withService("mback", command: Self.hog, flags: ["--constraint", "node.hostname==wk2"]) { name in
+            try await TestDocker.waitUntil("running on wk2", timeout: 60) { try await TestMultiNode.runningNodes(name) == ["wk2"] }
+            let tmux = try TestMultiNode.console("--all " + node("wk2").joined(separator: " "), width: 200, height: 40, state: state)
+            defer { tmux.kill() }
+            try await tmux.waitFor("nodes 3/3")
+            try tmux.literal("/\(name)")
+            try tmux.keys("Enter")
+            try await tmux.waitFor("1 replica read", timeout: 30)
+            do {
+                try await TestMultiNode.node("stop", "wk2")
+                try await tmux.waitFor("wk2: stale, its daemon does not answer", timeout: 60)
+            } catch {
+                try? await TestMultiNode.node("start", "wk2")
+                throw error
+            }
+            try await TestMultiNode.node("start", "wk2")
+            try await TestDocker.waitUntil("the figures back", timeout: 120) {
+                let screen = try await tmux.screen()
+                return screen.contains("1 replica read") && !screen.contains("stale")
+            }
+            try tmux.keys("Escape")
+            try tmux.keys("q")
+            try await tmux.waitFor("exit=0")
+        }
+    }
+}

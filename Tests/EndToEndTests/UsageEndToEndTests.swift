@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// What the agents consume, through the real binary on the one-node private swarm (the daemon reads its own node, no
+/// `--node`): real containers under real limits, checked against `docker stats` on the same daemon.
+@Suite(.enabled(if: TestDocker.shouldRun, "needs the private swarm from scripts/test"))
+struct UsageEndToEndTests {
+    /// Holds `megabytes` of its own, reading it every second so that none of it is swapped out.
+    static func hog(_ megabytes: Int) -> String {
+        "x=$(head -c \(megabytes * 1_000_000) /dev/zero | tr '\\0' a); while :; do : ${#x}; sleep 1; done"
+    }
+    static let burner = "while :; do :; done"
+
+    func usage(of service: String) async throws -> [String: Any]? {
+        let r = try await snapshot(["--all", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stderr)")
+        let agent = (object["agents"] as? [[String: Any]])?.first { $0["name"] as? String == service }
+        return agent?["usage"] as? [String: Any]
+    }
+
+    /// `docker stats --no-stream`'s memory figure of the service's one container, in bytes ("38.96MiB / 96MiB").
+    func dockerStatsMemory(_ service: String) async throws -> Double {
+        let out = try await TestDocker.docker(["stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}"])
+        let line = try #require(out.split(separator: "\n").first { $0.hasPrefix(service + ".") }, "\(out)")
+        let used = String(line.split(separator: " ")[1])
+        let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024), ("B", 1)]
+        let (suffix, scale) = try #require(units.first { used.hasSuffix($0.0) }, "\(used)")
+        return try #require(Double(used.dropLast(suffix.count)), "\(used)") * scale
+    }
+
+    @Test func aMalformedNodeOptionIsAUsageError() async throws {
+        for (entry, words) in [("wk1", "--node takes NODE=ENDPOINT"), ("wk1=unix://relative", "--node wk1: unix://relative is not a Docker address"),
+                               ("wk1=nosuchcontext", "--node wk1: docker context 'nosuchcontext'")] {
+            let r = try await snapshot(["--node", entry])
+            #expect(r.status == 64 && r.stderr.contains(words), "\(entry): \(r.stderr)")
+        }
+    }
+
+    @Test func memoryAsDockerStatsCountsItAgainstTheLimit() async throws {
+        try await TestDocker.withService("hog", command: Self.hog(40), extraFlags: ["--limit-memory", "96M"]) { name in
+            try await TestDocker.waitUntil("40 MB held", timeout: 60) {
+                ((try await usage(of: name))?["memoryBytes"] as? Int ?? 0) > 39_000_000
+            }
+            let ours = try #require(try await usage(of: name))
+            let docker = try await dockerStatsMemory(name)
+            let memory = Double(try #require(ours["memoryBytes"] as? Int))
+            #expect(abs(memory - docker) / docker < 0.1, "clawtop \(memory), docker stats \(docker)")
+            #expect(ours["memoryLimitBytes"] as? Int == 96 << 20 && ours["replicasRead"] as? Int == 1)
+        }
+    }
+
+    @Test func aCPUBurnerAtItsLimitShowsHalfACoreAndAllOfItsLimit() async throws {
+        try await TestDocker.withService("burn", command: Self.burner, extraFlags: ["--limit-cpu", "0.5"]) { name in
+            try await TestDocker.waitUntil("a CPU figure", timeout: 60) { (try await usage(of: name))?["cpuPercent"] != nil }
+            let ours = try #require(try await usage(of: name))
+            let cpu = try #require(ours["cpuPercent"] as? Double)
+            #expect((40...60).contains(cpu), "\(ours)")
+            #expect(ours["cpuLimitPercent"] as? Double == 50)
+
+            // The console: the figure in the table, its share of the limit in the details.
+            let tmux = try Tmux(width: 160, height: 40, environment: ["LANG": "C.UTF-8", "DOCKER_HOST": try TestDocker.requireHost(),
+                                                                      "TERM": "tmux-256color"])
+            defer { tmux.kill() }
+            try tmux.type("clear; \(try clawtopBinary()) --all --sort cpu; echo \"exit=$?\"")
+            try await tmux.waitFor("MEM")
+            try tmux.literal("/\(name)")
+            try tmux.keys("Enter")
+            try await TestDocker.waitUntil("the row's CPU near 50% and the details' share of the limit", timeout: 30) {
+                let screen = try await tmux.screen()
+                let cells = frameRow(screen, name).split(separator: " ")
+                let percent = cells.compactMap { $0.hasSuffix("%") ? Double($0.dropLast()) : nil }.first ?? 0
+                return (40...60).contains(percent) && screen.contains("of its limit)")
+            }
+            try tmux.keys("q")
+            try await tmux.waitFor("exit=0")
+        }
+    }
+
+    @Test func anOutOfMemoryKillIsNamedWithItsLimit() async throws {
+        let command = "sleep 1; x=$(head -c 200000000 /dev/zero | tr '\\0' a); sleep 3600"
+        try await TestDocker.withService("oom", command: command, extraFlags: ["--limit-memory", "16M"]) { name in
+            let words = "out of memory (limit 16 MiB)"
+            try await TestDocker.waitUntil("the kill named in JSON", timeout: 60) {
+                let r = try await snapshot(["--all", "--format", "json"])
+                let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+                let agent = (object?["agents"] as? [[String: Any]])?.first { $0["name"] as? String == name }
+                return agent?["lastError"] as? String == words
+            }
+            let table = try await snapshot(["--all", "--width", "300"])
+            #expect(frameRow(table.stdout, name).contains(words), "\(table.stdout)")
+            let details = try await snapshot(["--all", "--view", "details", "--select", name, "--height", "40"])
+            #expect(details.stdout.contains("failed") && details.stdout.contains(words), "\(details.stdout)")
+        }
+    }
+}
