@@ -370,7 +370,8 @@ public struct AgentRow: Sendable, Equatable {
         } else if source == .warren, let w = warren, health != .healthy && health != .asleep {
             lastError = "warren: \(w.state)"
         } else if source == .probe, let latest = history.latest, !latest.ok {
-            lastError = latest.reason
+            // A replica the kernel killed for memory is why its probes fail: that comes first.
+            lastError = summary?.killedForMemory == true ? summary?.lastError.map { "\($0); probe: \(latest.reason ?? "failed")" } : latest.reason
         } else if let readiness, readiness.phase != .ready || readiness.detail != .full {
             lastError = readiness.summary
         } else if let why = probe?.unreachable {

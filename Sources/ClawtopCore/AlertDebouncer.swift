@@ -23,7 +23,7 @@ public struct AlertDebouncer: Sendable, Equatable {
     /// The alerts due now for these transitions (in time order).
     public mutating func offer(_ transitions: [Transition], now: Date) -> [Transition] {
         var alerts: [Transition] = []
-        for t in transitions {
+        for t in transitions where !t.isNote {
             if let last = told[t.agent], now.timeIntervalSince(last.at) < window {
                 held[t.agent] = t
                 continue

@@ -238,8 +238,9 @@ public struct FleetState: Sendable, Equatable {
     var timelineStates: [String: TimelineState] = [:]
     /// Actions that worked, by agent, for the transitions they cause.
     var recentActions: [String: RecentAction] = [:]
-    /// Actions that worked, for the timeline, until the next look at the agents' states.
-    var actionsToNote: [Transition] = []
+    /// Entries of the timeline that change no state (actions that worked, out-of-memory kills), until the next look
+    /// at the agents' states.
+    var notesToAdd: [Transition] = []
     /// When the newest read applied to each service began (kept for removed services too): reads run
     /// concurrently, and one that began earlier but ended later must not bring back an older state.
     var readAt: [String: Date] = [:]

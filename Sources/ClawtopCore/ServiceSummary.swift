@@ -52,6 +52,8 @@ public struct ServiceSummary: Sendable, Equatable {
     public var lastErrorTask: TaskInfo?
     /// What its running replicas consume, where clawtop reads their nodes' containers.
     public var usage: ServiceUsage?
+    /// Its newest failed task, lately, was killed for memory: why its probes fail too.
+    public var killedForMemory = false
     /// Hostnames of the nodes running its tasks.
     public var nodes: [String]
     /// While an update or rollback runs: tasks running that it started, of those wanted.
@@ -135,7 +137,10 @@ extension FleetState {
     func summary(of service: ServiceInfo, nodeNames: [String: String], downNodes: Set<String>, now: Date) -> ServiceSummary {
         var summary = ServiceSummary(service: service, tasks: tasks[service.id] ?? [], nodeNames: nodeNames, downNodes: downNodes, now: now)
         summary.usage = usage(of: service)
-        if let task = summary.lastErrorTask, let reason = killReason(task, service: service) { summary.lastError = reason }
+        if let task = summary.lastErrorTask, let reason = killReason(task, service: service) {
+            summary.lastError = reason
+            summary.killedForMemory = oomKilled[task.id] != nil && now.timeIntervalSince(task.timestamp ?? .distantPast) < ServiceSummary.recentFailure
+        }
         return summary
     }
 }

@@ -13,6 +13,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var healthy: Int
     public var asleep: Int
     public var unknown: Int
+    /// Why each agent named above is so ("out of memory (limit 16 MiB); probe: refused"), where something says.
+    public var reasons: [String: String]?
     /// The exit status of `snapshot` and `status` (this is the one place it is decided): 1 when an agent is failing,
     /// unhealthy or missing, or its service has a task that cannot be placed; else 0.
     public var exitStatus: Int32
@@ -32,6 +34,9 @@ public struct StatusReport: Codable, Sendable, Equatable {
         asleep = count(.asleep)
         unknown = count(.unknown)
         exitStatus = unhealthy.isEmpty && missing.isEmpty && failing.isEmpty ? 0 : 1
+        let named = zip(rows, states).filter { [.unhealthy, .missing, .failing].contains($0.1) }
+        reasons = Dictionary(named.compactMap { row, _ in row.lastError.map { (sanitize(row.agent.name), sanitize($0)) } },
+                             uniquingKeysWith: { a, _ in a })
     }
 
     /// The state a row is counted in, here and in the console's header: its health, except that a service with a

@@ -23,7 +23,8 @@ public enum TimelineState: String, Sendable, Equatable, Codable, CaseIterable {
 }
 
 /// One change of an agent's state: when, from what to what, why, and who acted when an action caused it. An action
-/// taken from clawtop is an entry of its own, whose state does not change (`from == to`), the action as its reason.
+/// taken from clawtop, or the kernel's out-of-memory kill, is an entry of its own, whose state does not change
+/// (`from == to`), with what happened as its reason.
 public struct Transition: Sendable, Hashable, Codable {
     public var time: Date
     public var agent: String
@@ -42,8 +43,8 @@ public struct Transition: Sendable, Hashable, Codable {
         self.actor = actor
     }
 
-    /// An action taken from clawtop rather than a change of state.
-    public var isAction: Bool { from == to }
+    /// An entry that changes no state: an action taken from clawtop, an out-of-memory kill.
+    public var isNote: Bool { from == to }
 }
 
 /// Who changed an agent recently, so that the transition that follows names them.
@@ -62,8 +63,8 @@ extension FleetState {
     /// the timeline. An agent seen for the first time (or still unknown) sets its state without a transition: the
     /// console's first frames are not news. Pure.
     public mutating func noteTransitions(rows: [AgentRow], now: Date) -> [Transition] {
-        var found = actionsToNote
-        actionsToNote = []
+        var found = notesToAdd
+        notesToAdd = []
         for row in rows {
             let state = TimelineState(row)
             let name = row.agent.name
@@ -105,7 +106,7 @@ extension FleetState {
         // A node's action is in the timeline under the node's name; only an agent's explains its transitions.
         let name = request.agent ?? request.name
         let state = timelineStates[name] ?? .unknown
-        actionsToNote.append(Transition(time: outcome.at, agent: name, from: state, to: state,
+        notesToAdd.append(Transition(time: outcome.at, agent: name, from: state, to: state,
                                         reason: request.effect(arrow: "->"), actor: "clawtop"))
         if let agent = request.agent {
             recentActions[agent] = RecentAction(actor: "\(request.verb.rawValue) from clawtop", at: outcome.at)

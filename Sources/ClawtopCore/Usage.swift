@@ -147,9 +147,7 @@ extension FleetState {
     /// Why a failed task ended, where its container says more than Swarm's "non-zero exit (137)": killed for memory
     /// (from its node's daemon), or killed without its node to tell why.
     public func killReason(_ task: TaskInfo, service: ServiceInfo) -> String? {
-        if oomKilled[task.id] != nil {
-            return "out of memory (" + (service.spec.memoryLimit.map { "limit \(formatBytes($0))" } ?? "no limit: the node's memory") + ")"
-        }
+        if oomKilled[task.id] != nil { return service.outOfMemory }
         guard task.exitCode == 137, let node = task.nodeID, !reach.isEmpty else { return nil }
         var words = "killed (exit 137)"
         if let last = lastUsage[task.id], let limit = service.spec.memoryLimit, limit > 0 {
@@ -159,6 +157,13 @@ extension FleetState {
             words += "; \(nodeNames[node] ?? String(node.prefix(12))) has no endpoint to tell if it was memory"
         }
         return words
+    }
+}
+
+extension ServiceInfo {
+    /// Why the kernel killed a task of this service: "out of memory (limit 16 MiB)".
+    var outOfMemory: String {
+        "out of memory (" + (spec.memoryLimit.map { "limit \(formatBytes($0))" } ?? "no limit: the node's memory") + ")"
     }
 }
 

@@ -37,7 +37,10 @@ func reduce(_ state: inout FleetState, _ message: UsageMessage) {
         state.reach[node, default: NodeReach(via: "?")].state = .live
         state.reach[node]!.lastRead = at
     case .oomKilled(_, let tasks, let at):
-        for task in tasks where state.oomKilled[task] == nil { state.oomKilled[task] = at }
+        for task in tasks where state.oomKilled[task] == nil {
+            state.oomKilled[task] = at
+            state.noteOOMKill(task: task, at: at)
+        }
         if state.oomKilled.count > FleetState.endedKept {
             for (id, _) in state.oomKilled.sorted(by: { $0.value < $1.value }).prefix(state.oomKilled.count - FleetState.endedKept) {
                 state.oomKilled[id] = nil
@@ -51,6 +54,18 @@ func reduce(_ state: inout FleetState, _ message: UsageMessage) {
 extension FleetState {
     /// How many ended tasks' last readings and out-of-memory kills are kept.
     static let endedKept = 256
+
+    /// Puts an out-of-memory kill in the timeline, under the agents of the task's service: an entry of its own, the
+    /// agent's state unchanged.
+    mutating func noteOOMKill(task id: String, at: Date) {
+        guard let serviceID = tasks.first(where: { $0.value.contains { $0.id == id } })?.key ?? usage[id]?.serviceID ?? lastUsage[id]?.serviceID,
+              let service = services[serviceID] else { return }
+        for agent in agents where agent.serviceName == service.name {
+            let state = timelineStates[agent.name] ?? .unknown
+            notesToAdd.append(Transition(time: at, agent: agent.name, from: state, to: state,
+                                         reason: "killed: " + service.outOfMemory, actor: "the kernel"))
+        }
+    }
 
     /// Keeps the last reading of a task that ended, for what its end says.
     mutating func noteEnded(_ usage: TaskUsage) {

@@ -91,7 +91,7 @@ func drawTimeline(_ transitions: [Transition], ui: UIState, area: Rect, into buf
             (sanitize(t.agent), .normal),
             ("\(fromGlyph) \(t.from.rawValue)", fromRole == .ok ? .muted : fromRole),
             // An action taken from clawtop: the state stays.
-            t.isAction ? ("= \(toGlyph) \(t.to.rawValue)", .muted) : ("\(g.arrow) \(toGlyph) \(t.to.rawValue)", toRole),
+            t.isNote ? ("= \(toGlyph) \(t.to.rawValue)", .muted) : ("\(g.arrow) \(toGlyph) \(t.to.rawValue)", toRole),
             (t.reason.map(sanitize) ?? "", .muted),
             (t.actor.map(sanitize) ?? "", .muted),
         ], columns: columns, x: area.x, y: y, ellipsis: g.ellipsis, into: &buf)

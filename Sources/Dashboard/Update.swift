@@ -156,7 +156,8 @@ private func noted(_ seen: [Transition], in model: inout ConsoleModel) -> [Effec
     if !seen.isEmpty, model.writesHistory { effects.append(.recordTransitions(seen)) }
     if model.historyDuty == .record {
         for t in seen {
-            effects.append(.say("\(sanitize(t.agent)): \(t.from.rawValue) → \(t.to.rawValue)" + (t.reason.map { " (\(sanitize($0)))" } ?? "")))
+            let change = t.isNote ? t.reason.map(sanitize) ?? "" : "\(t.from.rawValue) → \(t.to.rawValue)" + (t.reason.map { " (\(sanitize($0)))" } ?? "")
+            effects.append(.say("\(sanitize(t.agent)): \(change)"))
         }
     }
     if model.alerting.enabled {

@@ -21,11 +21,23 @@ public final class NodeUsageReader: Sendable {
         self.node = node
     }
 
-    /// Reads every `interval` seconds until cancelled.
+    /// Reads every `interval` seconds until cancelled, and says at once of each container the kernel kills for
+    /// memory (the daemon's `oom` event): its task's failure is read from the manager a moment later, and the
+    /// transition and its alert can name the cause.
     public func run(every interval: Double, post: @escaping @Sendable (Message) -> Void) async {
-        while !Task.isCancelled {
-            for message in await read() { post(.usage(message)) }
-            do { try await Task.sleep(for: .seconds(interval)) } catch { return }
+        await withDiscardingTaskGroup { group in
+            group.addTask { [self] in
+                for await item in client.events(types: ["container"], actions: ["oom"]) {
+                    guard case .event(let event) = item, let task = event.attributes["com.docker.swarm.task.id"], !task.isEmpty else { continue }
+                    _ = inspected.withLock { $0.insert(event.actorID) }
+                    post(.usage(.oomKilled(node: node, tasks: [task], at: event.time)))
+                }
+            }
+            while !Task.isCancelled {
+                for message in await read() { post(.usage(message)) }
+                do { try await Task.sleep(for: .seconds(interval)) } catch { break }
+            }
+            group.cancelAll()
         }
     }
 
@@ -58,20 +70,20 @@ public final class NodeUsageReader: Sendable {
             }
             return result
         }
-        var messages: [UsageMessage] = [.readings(node: node, readings, at: at)]
         let killed = await oomKilled(containers.filter { $0.exitCode == 137 })
-        if !killed.isEmpty { messages.append(.oomKilled(node: node, tasks: killed, at: at)) }
-        return messages
+        return [.readings(node: node, readings, at: at)] + killed.map { .oomKilled(node: node, tasks: [$0.task], at: $0.at ?? at) }
     }
 
-    /// The tasks of those containers that the kernel killed for memory, asking each container once.
-    private func oomKilled(_ exited: [ContainerSummary]) async -> [String] {
+    /// The tasks of those containers that the kernel killed for memory, and when they ended, asking each container
+    /// once.
+    private func oomKilled(_ exited: [ContainerSummary]) async -> [(task: String, at: Date?)] {
         let new = inspected.withLock { seen in exited.filter { seen.insert($0.Id).inserted } }
-        var killed: [String] = []
+        var killed: [(task: String, at: Date?)] = []
         for c in new {
             guard let task = c.taskID else { continue }
             do {
-                if try await client.container(c.Id).State.OOMKilled == true { killed.append(task) }
+                let state = try await client.container(c.Id).State
+                if state.OOMKilled == true { killed.append((task, DockerTime.parse(state.FinishedAt))) }
             } catch {
                 _ = inspected.withLock { $0.remove(c.Id) } // asked again next time
             }

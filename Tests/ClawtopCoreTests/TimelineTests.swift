@@ -45,8 +45,8 @@ struct TimelineTests {
         let seen = step(&s, at: 102)
         // The action itself, then the change it caused.
         #expect(seen.map(\.to) == [.healthy, .asleep], "\(seen)")
-        #expect(seen.first?.isAction == true && seen.first?.reason == "sleep svc_a 1 -> 0" && seen.first?.actor == "clawtop")
-        #expect(seen.last?.actor == "sleep from clawtop" && seen.last?.isAction == false)
+        #expect(seen.first?.isNote == true && seen.first?.reason == "sleep svc_a 1 -> 0" && seen.first?.actor == "clawtop")
+        #expect(seen.last?.actor == "sleep from clawtop" && seen.last?.isNote == false)
     }
 
     @Test func transitionsReadBackSetTheLastStateAndTheFilterKeepsWhatItNames() {

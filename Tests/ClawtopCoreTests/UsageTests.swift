@@ -72,6 +72,21 @@ struct UsageTests {
         #expect(state.summaries(now: t0 + 6).first?.lastError == "out of memory (limit 16 MiB)")
     }
 
+    @Test func anOutOfMemoryKillIsAnEntryOfTheTimelineAndNoAlert() throws {
+        var state = fleet()
+        state.setup = AgentSetup(showAll: true)
+        _ = state.noteTransitions(rows: state.agentRows(now: t0), now: t0)
+        reduce(&state, .usage(.oomKilled(node: "n1", tasks: ["t1"], at: t0 + 3)))
+        reduce(&state, .usage(.oomKilled(node: "n1", tasks: ["t1"], at: t0 + 4)))
+        let seen = state.noteTransitions(rows: state.agentRows(now: t0 + 5), now: t0 + 5)
+        #expect(seen.count == 1)
+        #expect(seen.first?.agent == "agent" && seen.first?.isNote == true && seen.first?.actor == "the kernel")
+        #expect(seen.first?.reason == "killed: out of memory (limit 16 MiB)" && seen.first?.time == t0 + 3)
+        #expect(state.timeline.last == seen.first)
+        var debouncer = AlertDebouncer(window: 60)
+        #expect(debouncer.offer(seen, now: t0 + 5).isEmpty)
+    }
+
     @Test func aKillOnANodeWithoutEndpointSaysWhatCannotBeKnown() throws {
         var state = fleet()
         let failed = TaskInfo(id: "t3", serviceID: "id-agent", slot: 2, nodeID: "n2", state: "failed", desiredState: "shutdown",

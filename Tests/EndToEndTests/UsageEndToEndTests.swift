@@ -91,6 +91,18 @@ struct UsageEndToEndTests {
             #expect(frameRow(table.stdout, name).contains(words), "\(table.stdout)")
             let details = try await snapshot(["--all", "--view", "details", "--select", name, "--height", "40"])
             #expect(details.stdout.contains("failed") && details.stdout.contains(words), "\(details.stdout)")
+            let timeline = try await snapshot(["--all", "--view", "timeline", "--no-history", "--width", "200"])
+            #expect(frameRow(timeline.stdout, name).contains("killed: \(words)") && frameRow(timeline.stdout, name).contains("the kernel"),
+                    "\(timeline.stdout)")
+
+            // Probed, the agent fails its probes too: the kill comes first, in the row and in `status`.
+            let probed = ["--all", "--health-url", "\(name)=http://127.0.0.1:\(try freeLoopbackPort())/health", "--no-history"]
+            try await TestDocker.waitUntil("the probe's failure after the kill", timeout: 30) {
+                let r = try await run(clawtopBinary(), ["status", "--format", "json"] + probed,
+                                      environment: ["DOCKER_HOST": try TestDocker.requireHost(), "LANG": "C.UTF-8"])
+                let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+                return r.status == 1 && ((object?["reasons"] as? [String: String])?[name] ?? "").hasPrefix(words + "; probe: ")
+            }
         }
     }
 }
