@@ -63,7 +63,12 @@ extension FleetState {
     /// the timeline. An agent seen for the first time (or still unknown) sets its state without a transition: the
     /// console's first frames are not news. Pure.
     public mutating func noteTransitions(rows: [AgentRow], now: Date) -> [Transition] {
-        var found = notesToAdd
+        // A note made before the agent's state was first seen takes the state it is seen in.
+        let seenNow = Dictionary(rows.map { ($0.agent.name, TimelineState($0)) }, uniquingKeysWith: { a, _ in a })
+        var found = notesToAdd.map { note -> Transition in
+            guard note.from == .unknown, let state = seenNow[note.agent] else { return note }
+            return Transition(time: note.time, agent: note.agent, from: state, to: state, reason: note.reason, actor: note.actor)
+        }
         notesToAdd = []
         for row in rows {
             let state = TimelineState(row)

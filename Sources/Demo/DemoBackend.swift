@@ -95,9 +95,40 @@ public final class DemoBackend: FleetBackend {
         }
     }
 
-    /// Its containers' usage is not simulated yet: the table shows no CPU or memory.
-    public func readUsage(post: @escaping @Sendable (Message) -> Void) async {}
-    public func usageOnce(cpu: Bool) async -> [Message] { [] }
+    /// Every node "read", every `tick` × 4, with the kills as they happen.
+    public func readUsage(post: @escaping @Sendable (Message) -> Void) async {
+        post(reach)
+        while !Task.isCancelled {
+            let now = Date()
+            let (readings, kills) = world.state.withLock { w in
+                w.advance(to: now)
+                return (w.readings(at: now), w.drainKills())
+            }
+            for message in Self.messages(readings, kills: kills, at: now) { post(message) }
+            do { try await Task.sleep(for: .seconds(tick * 4)) } catch { return }
+        }
+    }
+
+    /// Two readings, two seconds apart, up to the world's moment, and every kill so far.
+    public func usageOnce(cpu: Bool) async -> [Message] {
+        let (before, readings, kills, now) = world.state.withLock { w in
+            (w.readings(at: w.now - 2), w.readings(at: w.now), w.oomKills, w.now)
+        }
+        return [reach] + (cpu ? Self.messages(before, kills: [], at: now - 2) : []) + Self.messages(readings, kills: kills, at: now)
+    }
+
+    /// Every node of the demo, read as a daemon of its own would be.
+    private var reach: Message {
+        .usage(.reach(Dictionary(DemoCast.nodes.map { ($0.id, NodeReach(via: "the demo")) }, uniquingKeysWith: { a, _ in a }),
+                      unmatched: []))
+    }
+
+    private static func messages(_ readings: [String: [ContainerReading]], kills: [(task: String, at: Date)], at: Date) -> [Message] {
+        let nodes = DemoCast.nodes.map(\.id)
+        let byTask = Dictionary(kills.map { ($0.task, $0.at) }, uniquingKeysWith: { a, _ in a })
+        let killed = byTask.sorted { $0.value < $1.value }.map { Message.usage(.oomKilled(node: "", tasks: [$0.key], at: $0.value)) }
+        return nodes.map { .usage(.readings(node: $0, readings[$0] ?? [], at: at)) } + killed
+    }
 
     public func shutdown() async {}
 

@@ -13,6 +13,9 @@ enum Behaviour: Sendable, Equatable {
     /// Healthy, but every `cycle` seconds a rollout replaces it: its gateway drains (503 `gateway-draining`) for
     /// `drain` seconds, then the new one starts (503 `startup-sidecars`) for a few seconds more.
     case rollingOut(cycle: Double, drain: Double)
+    /// Answers as `steady` does while its memory climbs from 200 MiB to its limit over `every` seconds; then the
+    /// kernel kills it (exit 137) and Swarm restarts it.
+    case leaking(latency: Double, every: Double)
     /// Starts, answers 500, exits 1 after `uptime` seconds; Swarm restarts it after the restart delay.
     case crashLooping(uptime: Double)
     /// Needs `boot` seconds after its container starts before it answers (then it is healthy).
@@ -60,7 +63,7 @@ enum DemoCast {
     static let agents: [DemoAgent] = [
         DemoAgent(name: "research", policy: "always-on", behaviour: .steady(latency: 0.034), replicas: 1, interval: 10,
                   image: "ghcr.io/openclaw/openclaw:2026.11.2", node: 1, team: "research"),
-        DemoAgent(name: "support-triage", policy: "always-on", behaviour: .steady(latency: 0.021), replicas: 1,
+        DemoAgent(name: "support-triage", policy: "always-on", behaviour: .leaking(latency: 0.021, every: 600), replicas: 1,
                   interval: 10, image: "ghcr.io/openclaw/openclaw:2026.11.2", node: 2, team: "support"),
         DemoAgent(name: "code-review", policy: "always-on", behaviour: .rollingOut(cycle: 600, drain: 25), replicas: 1, interval: 10,
                   image: "ghcr.io/openclaw/openclaw:2026.11.2", node: 0, team: "platform"),
@@ -131,6 +134,13 @@ enum DemoCast {
         if a.name == "support-triage" { labels["openclaw.webhook.secret"] = "whsec_demo_4f9c2a7e1b" }
         return labels
     }
+}
+
+extension DemoAgent {
+    /// The cores its gateway keeps busy: one agent burns its whole limit, the others a little.
+    var cores: Double { name == "research" ? 0.99 : 0.01 + 0.12 * noise(name, 0, "cpu") }
+    /// What it holds when it does not leak.
+    var memory: Int64 { Int64(160 + 500 * noise(name, 0, "mem")) << 20 }
 }
 
 /// A stable 25-character ID in Docker's alphabet, from a kind and a name.

@@ -98,7 +98,7 @@ extension DemoWorld {
             let into = rolloutPhase(at: t, cycle: cycle)
             return into >= 21 && into < drain + 8 ? "degraded" : "ready"
         case .slowStarter: return sample(a, at: t).ok ? "ready" : "starting"
-        case .steady, .slow: return services[s].info.running > 0 ? "ready" : "starting"
+        case .steady, .slow, .leaking: return services[s].info.running > 0 ? "ready" : "starting"
         }
     }
 }

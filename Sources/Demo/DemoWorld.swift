@@ -38,6 +38,9 @@ public struct DemoWorld: Sendable {
     /// What changed since the last `drain()`.
     private var changed: Set<Int> = []
     private var notes: [(service: String, note: ServiceEventNote)] = []
+    /// Tasks the kernel killed for memory, and when, oldest first; those up to `killsTold` have been posted.
+    private(set) var oomKills: [(task: String, at: Date)] = []
+    private var killsTold = 0
 
     /// How much history the demo opens with.
     public static let historySpan: Double = 15 * 60
@@ -176,18 +179,26 @@ public struct DemoWorld: Sendable {
             task.runningAt = time
             switch services[s].agent?.behaviour {
             case .crashLooping(let uptime)?: task.due = time + uptime
+            case .leaking(_, let every)?: task.due = time + every
             case .dockerHealthOnly?: task.info.containerHealth = .healthy
             default: break
             }
             services[s].tasks[i] = task
             note(s, "container start", at: time)
         } else {
-            // Only a crash-looping task is due while running: it exits 1, and Swarm replaces it after the delay.
+            // A crash-looping task exits 1, a leaking one is killed for memory; Swarm replaces it after the delay.
+            let leaking: Bool
+            if case .leaking? = services[s].agent?.behaviour { leaking = true } else { leaking = false }
+            let code = leaking ? 137 : 1
             end(&task, state: "failed", at: time)
-            task.info.error = "task: non-zero exit (1)"
-            task.info.exitCode = 1
+            task.info.error = "task: non-zero exit (\(code))"
+            task.info.exitCode = code
             services[s].tasks[i] = task
-            note(s, "container die (exit 1)", at: time)
+            if leaking {
+                note(s, "container oom", at: time)
+                oomKills.append((task.info.id, time))
+            }
+            note(s, "container die (exit \(code))", at: time)
             addTask(s, slot: task.info.slot ?? 1, at: time, startsAfter: Self.restartDelay + Self.prepareTime)
         }
         countRunning(s)
@@ -255,6 +266,12 @@ public struct DemoWorld: Sendable {
             runningSince = origin - uptime / 2
             firstExit = origin + uptime / 2
         }
+        if case .leaking(_, let every)? = agent?.behaviour {
+            // Killed in the history the demo opens with, and again 50 s after it opens: near its limit at first.
+            let cycle = every + Self.restartDelay + Self.prepareTime
+            firstExit = origin + (Self.historySpan + 50).truncatingRemainder(dividingBy: cycle)
+            runningSince = firstExit! - every
+        }
         let created = min(runningSince, origin) - 9 * 86_400 - Double(stableHash(name) % 86_400)
         let info = ServiceInfo(id: demoID("service", name), name: name, image: image, mode: .replicated, desired: replicas,
                                running: 0, createdAt: created, labels: labels, spec: spec)
@@ -309,6 +326,40 @@ public struct DemoWorld: Sendable {
         notes.append((services[s].info.name, ServiceEventNote(time: time, text: text)))
     }
 
+    // MARK: - Usage
+
+    /// The demo's hosts' CPUs.
+    static let cpus = 4
+
+    /// Each running task's container as its node's daemon would read it at `t`, by node ID: every agent's gateway
+    /// busy at its own steady rate, one at its whole CPU limit, one leaking memory towards its limit.
+    func readings(at t: Date) -> [String: [ContainerReading]] {
+        var byNode: [String: [ContainerReading]] = [:]
+        for service in services {
+            for task in service.tasks where task.isWanted && task.info.state == "running" {
+                guard let start = task.runningAt, let node = task.info.nodeID else { continue }
+                let up = max(0, t.timeIntervalSince(start))
+                let cores = service.agent?.cores ?? 0.02
+                var memory = service.agent?.memory ?? 90 << 20
+                if case .leaking(_, let every)? = service.agent?.behaviour, let limit = service.info.spec.memoryLimit {
+                    let base: Int64 = 200 << 20
+                    memory = base + Int64(Double(limit - base) * min(1, up / every))
+                }
+                let counters = CPUCounters(used: UInt64(cores * up * 1e9),
+                                           host: UInt64(t.timeIntervalSince(origin) * Double(Self.cpus) * 1e9), cpus: Self.cpus, at: t)
+                byNode[node, default: []].append(ContainerReading(containerID: demoID("container", task.info.id), taskID: task.info.id,
+                                                                  serviceID: service.info.id, cpu: counters, memory: memory))
+            }
+        }
+        return byNode
+    }
+
+    /// The kills not posted yet, now posted.
+    mutating func drainKills() -> [(task: String, at: Date)] {
+        defer { killsTold = oomKills.count }
+        return Array(oomKills[killsTold...])
+    }
+
     // MARK: - Health
 
     /// What a probe of the agent's health URL answers at `t`.
@@ -348,6 +399,8 @@ public struct DemoWorld: Sendable {
             if into < drain { return notReady(Self.draining, 0.002 + 0.002 * n) }
             if into < drain + 8 { return notReady(Self.starting, 0.002 + 0.002 * n) }
             return ok(0.062 * (0.75 + 0.5 * n))
+        case .leaking(let latency, _):
+            return ok(latency * (0.75 + 0.5 * n))
         case .crashLooping:
             return failed(500, 0.002 + 0.003 * n)
         case .slowStarter:

@@ -52,7 +52,7 @@ import TestSupport
                 #expect(!r.stdout.contains(" \(name) "), "services that are not agents are not listed")
 
                 // Without the override, the probe cannot reach tasks.<service> from here, and says so.
-                let plain = try await snapshot(["--config", path])
+                let plain = try await snapshot(["--config", path], width: 200)
                 #expect(frameRow(plain.stdout, "up").contains("unreacha"), "\(plain.stdout)")
                 #expect(frameRow(plain.stdout, "up").contains("? unknown") && frameRow(plain.stdout, "up").contains("probe: DNS: cannot"), "\(plain.stdout)")
             }

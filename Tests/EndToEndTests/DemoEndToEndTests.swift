@@ -77,7 +77,8 @@ struct DemoSnapshotTests {
         let agents = try #require(top["agents"] as? [[String: Any]])
         let documented: Set<String> = ["name", "service", "policy", "source", "health", "healthSource", "healthURL", "unreachable",
                                        "probeVia", "dockerHealth", "dockerHealthFrom", "state", "running", "desired", "restarts",
-                                       "lastError", "lastCheck", "readiness", "warren", "disagreement", "tasks", "update", "stack", "replicas", "history"]
+                                       "lastError", "lastCheck", "readiness", "warren", "disagreement", "tasks", "update", "stack", "replicas", "history",
+                                       "usage"]
         #expect(agents.count == 13 && agents.allSatisfy { Set($0.keys).isSubset(of: documented) })
         #expect(agents.first?["name"] as? String == "data-pipeline" && agents.first?["health"] as? String == "unhealthy")
         let history: Set<String> = ["samples", "availability", "latencyP50", "latencyP95", "streak", "streakOK", "since",
@@ -99,7 +100,7 @@ struct DemoSnapshotTests {
 
     @Test func sortPutsTheTableInTheOrderAsked() async throws {
         func names(_ args: [String]) async throws -> [String] {
-            let r = try await Demo.snapshot(["--width", "100", "--height", "20"] + args)
+            let r = try await Demo.snapshot(["--width", "120", "--height", "20"] + args)
             #expect(r.status == 1, "\(r.stderr)")
             // The agent rows: after the title and the header, up to the first blank line.
             return r.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2)
@@ -109,7 +110,7 @@ struct DemoSnapshotTests {
         #expect(byName.count == 13 && byName == byName.sorted() && byName.first == "calendar")
         #expect(try await names([]).first == "data-pipeline", "urgency, the default: the unhealthy agent first")
         let bad = try await Demo.snapshot(["--sort", "bogus"])
-        #expect(bad.status == 64 && bad.stderr.contains("'urgency', 'name', 'restarts', 'availability' or 'stack'"), "\(bad.stderr)")
+        #expect(bad.status == 64 && ["urgency", "name", "restarts", "availability", "stack", "cpu", "mem"].allSatisfy { bad.stderr.contains("  - \($0)\n") }, "\(bad.stderr)")
     }
 
     @Test func noDaemonExitsTwoAndSuggestsTheDemo() async throws {
@@ -128,7 +129,7 @@ struct DemoConsoleTests {
     @Test func wakeScaleRestartAndSleepWorkOnTheDemo() async throws {
         let state = NSTemporaryDirectory() + "clawtop-state-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: state) }
-        let tmux = try Tmux(width: 120, height: 30, environment: Demo.noDocker.merging(["TERM": "tmux-256color", "XDG_STATE_HOME": state]) { $1 })
+        let tmux = try Tmux(width: 140, height: 30, environment: Demo.noDocker.merging(["TERM": "tmux-256color", "XDG_STATE_HOME": state]) { $1 })
         defer { tmux.kill() }
         try tmux.type("clear; \(try clawtopBinary()) --demo; echo \"exit=$?\"")
         try await tmux.waitFor(" HEALTH ")
