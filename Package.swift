@@ -94,7 +94,7 @@ let package = Package(
 
         // The benchmark (`scripts/bench`, release mode): what it costs to leave clawtop running. Not part of CI.
         .executableTarget(name: "clawtop-bench", dependencies: [
-            "ClawtopCore", "Dashboard", "Screen", "CursesTerminal", "Health", "HistoryStore",
+            "ClawtopCore", "Dashboard", "Screen", "CursesTerminal", "Health", "HistoryStore", "DockerEngine", "DockerSource",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -148,7 +148,9 @@ extension FleetState {
     /// (from its node's daemon), or killed without its node to tell why.
     public func killReason(_ task: TaskInfo, service: ServiceInfo) -> String? {
         if oomKilled[task.id] != nil { return service.outOfMemory }
-        guard task.exitCode == 137, let node = task.nodeID, !reach.isEmpty else { return nil }
+        // Swarm's own reason, when it gives one ("…: unhealthy container"), stands.
+        guard task.exitCode == 137, [nil, "task: non-zero exit (137)"].contains(task.error), let node = task.nodeID,
+              !reach.isEmpty else { return nil }
         var words = "killed (exit 137)"
         if let last = lastUsage[task.id], let limit = service.spec.memoryLimit, limit > 0 {
             words += "; memory was at \(Int((Double(last.memory) / Double(limit) * 100).rounded()))% of its limit at the last reading"

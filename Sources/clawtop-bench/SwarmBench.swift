@@ -31,6 +31,7 @@ struct SwarmBench {
         case "watching": return try watchingCost()
         case "rolling-restart": return try rollingRestart()
         case "history-swarm": return try historyOnSwarm()
+        case "usage": return try await usageCost()
         default: return try firstFrame()
         }
     }
@@ -111,7 +112,7 @@ struct SwarmBench {
 
     /// Runs `docker -H <daemon> args…` to its end; its standard output, trimmed.
     @discardableResult
-    private func dockerCommand(_ args: [String]) throws -> String {
+    func dockerCommand(_ args: [String]) throws -> String {
         let out = work + "/docker-\(UUID().uuidString).out"
         defer { try? FileManager.default.removeItem(atPath: out) }
         var actions = posix_spawn_file_actions_t()

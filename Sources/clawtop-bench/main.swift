@@ -3,7 +3,7 @@ import Foundation
 // clawtop-bench: measures what it costs to leave clawtop running, each figure beside a baseline measured in the same
 // run. `scripts/bench` builds it in release mode, starts the private swarm for the Docker parts, and writes
 // BENCHMARKS.md. Usage: clawtop-bench [--write FILE] [--only SECTION,…]; sections: render, terminal, memory, poller,
-// history, daemon, watching, first-frame, rolling-restart, history-swarm (the last five need CLAWTOP_BENCH_* from
+// history, daemon, watching, first-frame, rolling-restart, history-swarm, usage (the last six need CLAWTOP_BENCH_* from
 // scripts/bench). For looking into the
 // terminal bytes: BENCH_TERM sets the pty's TERM (default tmux-256color), BENCH_DUMP=PREFIX writes each frame's bytes.
 
@@ -58,7 +58,7 @@ do {
         results += try historyBench(directory: NSTemporaryDirectory() + "clawtop-bench-history-\(getpid())")
     }
     let swarm = SwarmBench.fromEnvironment()
-    for section in ["daemon", "watching", "first-frame", "rolling-restart", "history-swarm"] where wanted(section) {
+    for section in ["daemon", "watching", "first-frame", "rolling-restart", "history-swarm", "usage"] where wanted(section) {
         guard let swarm else {
             say("\(section): skipped, no private swarm (run scripts/bench)")
             continue

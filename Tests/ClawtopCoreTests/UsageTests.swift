@@ -94,6 +94,11 @@ struct UsageTests {
         reduce(&state, .docker(.service(agent, tasks: state.tasks["id-agent"]! + [failed], at: t0 + 5)))
         reduce(&state, .usage(.reach(["n1": NodeReach(via: "this daemon")], unmatched: [])))
         #expect(state.summaries(now: t0 + 6).first?.lastError == "killed (exit 137); wk2 has no endpoint to tell if it was memory")
+        // Swarm's reason for a kill of its own stands.
+        var unhealthy = failed
+        unhealthy.error = "task: non-zero exit (137): dockerexec: unhealthy container"
+        reduce(&state, .docker(.service(agent, tasks: state.tasks["id-agent"]!.filter { $0.id != "t3" } + [unhealthy], at: t0 + 7)))
+        #expect(state.summaries(now: t0 + 8).first?.lastError == unhealthy.error)
     }
 
     @Test func theMemoryAtTheLastReadingOfATaskThatEndedIsKept() throws {

@@ -36,7 +36,7 @@ struct MultiNodeTests {
                     .compactMap { $0["node"] as? String })
                 return placed == ["mgr1", "wk1", "wk2"]
             }
-            let text = try await TestMultiNode.clawtop(["snapshot", "--all", "--width", "160", "--height", "60"])
+            let text = try await TestMultiNode.clawtop(["snapshot", "--all", "--width", "200", "--height", "60"])
             #expect(text.stdout.split(separator: "\n").contains { $0.contains(String(name.prefix(10))) && $0.contains("mgr1,wk1") },
                     "\(text.stdout)")
             #expect(text.stdout.split(separator: "\n").first?.contains("nodes 3/3") == true)
@@ -56,7 +56,7 @@ struct MultiNodeTests {
             }
             #expect((last?["lastError"] as? String)?.contains("no suitable node") == true, "\(String(describing: last))")
             #expect(status == 1, "a task that cannot be placed is not a healthy fleet")
-            let text = try await TestMultiNode.clawtop(["snapshot", "--all", "--width", "160", "--height", "60"])
+            let text = try await TestMultiNode.clawtop(["snapshot", "--all", "--width", "200", "--height", "60"])
             let row = text.stdout.split(separator: "\n").first { $0.contains(String(name.prefix(10))) }
             #expect(row?.contains("pending") == true && row?.contains("no suitable node") == true, "\(text.stdout)")
         }
@@ -76,7 +76,7 @@ struct MultiNodeTests {
                 return row?["dockerHealth"] as? String == "healthy"
             }
             #expect(row?["dockerHealthFrom"] as? String == "task", "\(String(describing: row))")
-            let text = try await TestMultiNode.clawtop(["snapshot", "--all", "--width", "160", "--height", "60"])
+            let text = try await TestMultiNode.clawtop(["snapshot", "--all", "--width", "200", "--height", "60"])
             #expect(text.stdout.split(separator: "\n").contains { $0.contains(String(name.prefix(10))) && $0.contains("passed") },
                     "\(text.stdout)")
         }
@@ -110,7 +110,7 @@ struct MultiNodeTests {
                     && (update?["replaced"] as? Int ?? 3) < 3
             }
             #expect(seen?["of"] as? Int == 3, "\(String(describing: seen))")
-            let text = try await TestMultiNode.clawtop(["snapshot", "--all", "--width", "160", "--height", "60"])
+            let text = try await TestMultiNode.clawtop(["snapshot", "--all", "--width", "200", "--height", "60"])
             #expect(text.stdout.split(separator: "\n").contains { $0.contains(String(name.prefix(10))) && $0.contains("upd ") && $0.contains("/3") },
                     "\(text.stdout)")
             try await TestDocker.waitUntil("the update completed", timeout: 90) {

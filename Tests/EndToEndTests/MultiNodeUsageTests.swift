@@ -23,34 +23,48 @@ extension MultiNodeTests {
         return try #require(Double(used.dropLast(suffix.count)), "\(used)") * scale
     }
 
+    /// `docker stats --no-stream`'s CPU figure for the service's container on a node's own daemon, in percent.
+    func dockerStatsCPU(_ service: String, on node: String) async throws -> Double {
+        let r = try await run("/usr/bin/env", ["docker", "-H", try TestMultiNode.nodeHost(node), "stats", "--no-stream",
+                                               "--format", "{{.Name}} {{.CPUPerc}}"])
+        let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix(service + ".") }, "\(r.stdout) \(r.stderr)")
+        return try #require(Double(line.split(separator: " ")[1].dropLast()), "\(line)")
+    }
+
     @Test func usageOnEachWorkerThroughItsOwnDaemonAndNoneWithoutOne() async throws {
         try await TestMultiNode.withService("mhog", command: Self.hog, flags: ["--constraint", "node.hostname==wk1", "--limit-memory", "96M"]) { hog in
+            let both = try node("wk1") + node("wk2")
+            // Half a core on wk2, for as short a time as the check takes: the suites beside this one share two cores.
             try await TestMultiNode.withService("mburn", command: "while :; do :; done",
                                                 flags: ["--constraint", "node.hostname==wk2", "--limit-cpu", "0.5"]) { burner in
-                let both = try node("wk1") + node("wk2")
-                try await TestDocker.waitUntil("the hog's 40 MB and the burner's CPU read", timeout: 90) {
-                    let r = try await report(["--all"] + both).report
-                    return (usage(r, hog)?["memoryBytes"] as? Int ?? 0) > 39_000_000 && usage(r, burner)?["cpuPercent"] != nil
+                try await TestDocker.waitUntil("the burner's CPU read through wk2's daemon", timeout: 90) {
+                    usage(try await report(["--all"] + both).report, burner)?["cpuPercent"] != nil
                 }
-                let r = try await report(["--all"] + both).report
-                let docker = try await dockerStatsMemory(hog, on: "wk1")
-                let memory = Double(try #require(usage(r, hog)?["memoryBytes"] as? Int))
-                #expect(abs(memory - docker) / docker < 0.1, "clawtop \(memory), docker stats on wk1 \(docker)")
-                let cpu = try #require(usage(r, burner)?["cpuPercent"] as? Double)
-                #expect((40...60).contains(cpu) && usage(r, burner)?["cpuLimitPercent"] as? Double == 50, "\(usage(r, burner) ?? [:])")
-
-                // Without wk2's daemon: its agent shows "-", and the details and the nodes view say why.
-                let without = try await report(["--all"] + node("wk1")).report
-                #expect(usage(without, burner)?["unreachableNodes"] as? [String] == ["wk2"] && usage(without, burner)?["replicasRead"] as? Int == 0)
-                let table = try await TestMultiNode.clawtop(["snapshot", "--all", "--width", "200"] + node("wk1"))
-                let row = frameRow(table.stdout, burner)
-                #expect(row.contains(" 1/1   -     -  "), "\(table.stdout)")
-                let details = try await TestMultiNode.clawtop(["snapshot", "--all", "--view", "details", "--select", burner, "--height", "40"] + node("wk1"))
-                #expect(details.stdout.contains("wk2: no endpoint, see --node"), "\(details.stdout)")
-                let nodes = try await TestMultiNode.clawtop(["snapshot", "--view", "nodes", "--width", "220"] + node("wk1"))
-                #expect(frameRow(nodes.stdout, "wk2").contains("no endpoint, see --node"), "\(nodes.stdout)")
-                #expect(frameRow(nodes.stdout, "wk1").contains("--node unix://"), "\(nodes.stdout)")
+                let ours = try #require(usage(try await report(["--all"] + both).report, burner))
+                let docker = try await dockerStatsCPU(burner, on: "wk2")
+                let cpu = try #require(ours["cpuPercent"] as? Double)
+                // About half a core on an idle machine; on a busy one, what docker stats sees then.
+                #expect(cpu <= 60 && (abs(cpu - docker) <= 15 || (40...60).contains(cpu)), "clawtop \(cpu)%, docker stats on wk2 \(docker)%")
+                #expect(ours["cpuLimitPercent"] as? Double == 50, "\(ours)")
             }
+            try await TestDocker.waitUntil("the hog's 40 MB read through wk1's daemon", timeout: 90) {
+                (usage(try await report(["--all"] + both).report, hog)?["memoryBytes"] as? Int ?? 0) > 39_000_000
+            }
+            let r = try await report(["--all"] + both).report
+            let docker = try await dockerStatsMemory(hog, on: "wk1")
+            let memory = Double(try #require(usage(r, hog)?["memoryBytes"] as? Int))
+            #expect(abs(memory - docker) / docker < 0.1, "clawtop \(memory), docker stats on wk1 \(docker)")
+
+            // Without wk1's daemon: its agent shows "-", and the details and the nodes view say why.
+            let without = try await report(["--all"] + node("wk2")).report
+            #expect(usage(without, hog)?["unreachableNodes"] as? [String] == ["wk1"] && usage(without, hog)?["replicasRead"] as? Int == 0)
+            let table = try await TestMultiNode.clawtop(["snapshot", "--all", "--width", "200"] + node("wk2"))
+            #expect(frameRow(table.stdout, hog).contains(" 1/1   -     -  "), "\(table.stdout)")
+            let details = try await TestMultiNode.clawtop(["snapshot", "--all", "--view", "details", "--select", hog, "--height", "40"] + node("wk2"))
+            #expect(details.stdout.contains("wk1: no endpoint, see --node"), "\(details.stdout)")
+            let nodes = try await TestMultiNode.clawtop(["snapshot", "--view", "nodes", "--width", "220"] + node("wk2"))
+            #expect(frameRow(nodes.stdout, "wk1").contains("no endpoint, see --node"), "\(nodes.stdout)")
+            #expect(frameRow(nodes.stdout, "wk2").contains("--node unix://"), "\(nodes.stdout)")
         }
     }
 

@@ -37,6 +37,13 @@ struct UsageEndToEndTests {
         }
     }
 
+    /// `docker stats --no-stream`'s CPU figure of the service's one container, in percent.
+    func dockerStatsCPU(_ service: String) async throws -> Double {
+        let out = try await TestDocker.docker(["stats", "--no-stream", "--format", "{{.Name}} {{.CPUPerc}}"])
+        let line = try #require(out.split(separator: "\n").first { $0.hasPrefix(service + ".") }, "\(out)")
+        return try #require(Double(line.split(separator: " ")[1].dropLast()), "\(line)")
+    }
+
     @Test func memoryAsDockerStatsCountsItAgainstTheLimit() async throws {
         try await TestDocker.withService("hog", command: Self.hog(40), extraFlags: ["--limit-memory", "96M"]) { name in
             try await TestDocker.waitUntil("40 MB held", timeout: 60) {
@@ -50,13 +57,16 @@ struct UsageEndToEndTests {
         }
     }
 
-    @Test func aCPUBurnerAtItsLimitShowsHalfACoreAndAllOfItsLimit() async throws {
-        try await TestDocker.withService("burn", command: Self.burner, extraFlags: ["--limit-cpu", "0.5"]) { name in
+    /// A fifth of a core, so as not to starve the suites running beside it (the three-node test takes half a core).
+    @Test func aCPUBurnerAtItsLimitShowsAFifthOfACoreAndAllOfItsLimit() async throws {
+        try await TestDocker.withService("burn", command: Self.burner, extraFlags: ["--limit-cpu", "0.2"]) { name in
             try await TestDocker.waitUntil("a CPU figure", timeout: 60) { (try await usage(of: name))?["cpuPercent"] != nil }
             let ours = try #require(try await usage(of: name))
             let cpu = try #require(ours["cpuPercent"] as? Double)
-            #expect((40...60).contains(cpu), "\(ours)")
-            #expect(ours["cpuLimitPercent"] as? Double == 50)
+            // A fifth of a core on an idle machine; on a busy one, what docker stats sees then.
+            let docker = try await dockerStatsCPU(name)
+            #expect(cpu <= 25 && (abs(cpu - docker) <= 10 || (15...25).contains(cpu)), "clawtop \(cpu)%, docker stats \(docker)%")
+            #expect(ours["cpuLimitPercent"] as? Double == 20)
 
             // The console: the figure in the table, its share of the limit in the details.
             let tmux = try Tmux(width: 160, height: 40, environment: ["LANG": "C.UTF-8", "DOCKER_HOST": try TestDocker.requireHost(),
@@ -66,11 +76,11 @@ struct UsageEndToEndTests {
             try await tmux.waitFor("MEM")
             try tmux.literal("/\(name)")
             try tmux.keys("Enter")
-            try await TestDocker.waitUntil("the row's CPU near 50% and the details' share of the limit", timeout: 30) {
+            try await TestDocker.waitUntil("the row's CPU, at most its limit, and the details' share of the limit", timeout: 30) {
                 let screen = try await tmux.screen()
                 let cells = frameRow(screen, name).split(separator: " ")
                 let percent = cells.compactMap { $0.hasSuffix("%") ? Double($0.dropLast()) : nil }.first ?? 0
-                return (40...60).contains(percent) && screen.contains("of its limit)")
+                return percent > 0 && percent <= 25 && screen.contains("of its limit)")
             }
             try tmux.keys("q")
             try await tmux.waitFor("exit=0")
