@@ -85,7 +85,7 @@ func drawAgentTable(_ rows: [AgentRow], ui: UIState, warren: Bool = false, area:
     let columns = layout([
         Column("HEALTH", 11, priority: 0),
         Column("STACK", stacked ? 8 : 0, max: 14, priority: 11, growth: 6),
-        Column("NAME", 12, max: 20, priority: 0, growth: 1),
+        Column("NAME", 14, max: 20, priority: 0, growth: 1),
         Column("FOR", 4, priority: 8),
         Column("HISTORY", 8, max: 30, priority: 2, growth: 3),
         Column("AVAIL", 5, priority: 3),

@@ -50,8 +50,9 @@ struct ModuleBoundaryTests {
         return result
     }
 
+    /// And the bench, which measures the Docker side's reader against the daemon.
     @Test func onlyTheDockerSideImportsTheDockerClient() throws {
-        #expect(try importers(of: "DockerEngine") == ["DockerSource"])
+        #expect(try importers(of: "DockerEngine") == ["DockerSource", "clawtop-bench"])
     }
 
     @Test func onlyTheTerminalLayerImportsCurses() throws {
