@@ -134,6 +134,10 @@ struct ConsoleTests {
             let tmux = try startConsole(width: 120, height: 40)
             defer { tmux.kill() }
             try await tmux.waitFor(name)
+            // Its row stays on screen however many services the other suites add meanwhile.
+            try tmux.literal("/\(name)")
+            try tmux.keys("Enter")
+            try await tmux.waitFor("filter: \(name)")
             // 120×40 is the full layout: the table and, under it, the selected agent's details.
             try await tmux.waitFor(" details: ")
             try tmux.resize(width: 50, height: 12)
