@@ -143,7 +143,8 @@ struct ConsoleTests {
             try tmux.resize(width: 50, height: 12)
             try await TestDocker.waitUntil("a 50-column frame", timeout: 10) {
                 let lines = try tmux.screen().split(separator: "\n", omittingEmptySubsequences: false)
-                return lines.contains { $0.contains("? help") } && lines.allSatisfy { $0.count <= 50 }
+                // The status line: its hints, or the filter where they do not fit.
+                return lines.contains { $0.contains("? help") || $0.contains("filter: ") } && lines.allSatisfy { $0.count <= 50 }
                     && !lines.contains { $0.contains(" details: ") }
             }
             try tmux.resize(width: 120, height: 40)
