@@ -75,12 +75,10 @@ public struct NodeReach: Sendable, Equatable {
     /// How the node is reached, in words: "this daemon", "--node tcp://10.0.0.12:2376", "context wk1".
     public var via: String
     public var state: State
-    public var lastRead: Date?
 
-    public init(via: String, state: State = .connecting, lastRead: Date? = nil) {
+    public init(via: String, state: State = .connecting) {
         self.via = via
         self.state = state
-        self.lastRead = lastRead
     }
 }
 

@@ -35,7 +35,6 @@ func reduce(_ state: inout FleetState, _ message: UsageMessage) {
                                               cores: before.flatMap { r.cpu.cores(since: $0) }, memory: r.memory, counters: r.cpu)
         }
         state.reach[node, default: NodeReach(via: "?")].state = .live
-        state.reach[node]!.lastRead = at
     case .oomKilled(_, let tasks, let at):
         for task in tasks where state.oomKilled[task] == nil {
             state.oomKilled[task] = at

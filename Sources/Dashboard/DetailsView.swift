@@ -155,7 +155,7 @@ private func usageLines(_ summary: ServiceSummary, fleet: FleetState) -> [Detail
     return lines
 }
 
-/// "cpu 48% (96% of 0.5)  mem 12 MiB of 16 MiB (75%)".
+/// "cpu 48% (96% of its limit)  mem 12 MiB of 16 MiB (75%)".
 private func usageRuns(cores: Double?, coreLimit: Double?, memory: Int64, memoryLimit: Int64?, stale: Bool) -> [(String, Role)] {
     var cpu = "cpu " + (cores.map(formatCores) ?? "-")
     if let cores, let limit = coreLimit, limit > 0 { cpu += " (\(formatShare(cores / limit)) of its limit)" }

@@ -183,6 +183,8 @@ public struct ContainerInspect: Decodable, Sendable, Equatable {
         }
         public var Status: String?
         public var Running: Bool?
+        /// The container's main process, in the PID namespace of the daemon's host.
+        public var Pid: Int?
         /// The kernel killed a process of the container for memory (the cgroup's limit, or the host's).
         public var OOMKilled: Bool?
         public var ExitCode: Int?

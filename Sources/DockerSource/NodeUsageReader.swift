@@ -4,21 +4,31 @@ import Foundation
 import Synchronization
 
 /// Reads what the task containers of one node consume, through that node's own daemon (container stats and
-/// inspect exist only there): each running one's CPU and memory, one one-shot stats call each, its CPU worked out
-/// from its reading before; and for each that exited with 137 and was not looked at yet, whether the kernel killed it
-/// for memory (one inspect).
+/// inspect exist only there): one list of its task containers, then each running one's CPU and memory, its CPU
+/// worked out from its reading before; and for each that exited with 137 and was not looked at yet, whether the
+/// kernel killed it for memory (one inspect).
+///
+/// Where the daemon is on this machine (a unix socket), a container's figures come from its cgroup's files, as
+/// ctop and cAdvisor read them (its cgroup found once, from its main process): Docker 20.10 answers a one-shot stats
+/// call only at its collector's next tick, a second on, and each call costs it a reading of the same files. Elsewhere,
+/// and for a container whose files cannot be read here, one one-shot `stats` call each.
 public final class NodeUsageReader: Sendable {
     public let client: DockerClient
     /// The node's ID in the swarm.
     public let node: String
     /// Containers already asked whether memory killed them.
     private let inspected = Mutex<Set<String>>([])
+    /// Each running container's cgroup files, when they can be read here (nil: they cannot, ask the daemon).
+    private let cgroups = Mutex<[String: CgroupFiles?]>([:])
+    /// The daemon is on this machine: its containers' cgroups may be read here.
+    private let local: Bool
     /// How many stats calls go at once.
     static let parallel = 8
 
     public init(client: DockerClient, node: String) {
         self.client = client
         self.node = node
+        if case .unix = client.endpoint.transport { local = true } else { local = false }
     }
 
     /// Reads every `interval` seconds until cancelled, and says at once of each container the kernel kills for
@@ -33,15 +43,17 @@ public final class NodeUsageReader: Sendable {
                     post(.usage(.oomKilled(node: node, tasks: [task], at: event.time)))
                 }
             }
+            // On the interval from the start of each reading: a slow daemon does not stretch it.
             while !Task.isCancelled {
+                let started = ContinuousClock.now
                 for message in await read() { post(.usage(message)) }
-                do { try await Task.sleep(for: .seconds(interval)) } catch { break }
+                do { try await Task.sleep(until: started + .seconds(interval)) } catch { break }
             }
             group.cancelAll()
         }
     }
 
-    /// One reading of the node: each running container's counters, at once (one-shot).
+    /// One reading of the node: each running container's counters, from its cgroup's files or a one-shot stats call.
     public func read() async -> [UsageMessage] {
         let at = Date()
         let containers: [ContainerSummary]
@@ -51,8 +63,18 @@ public final class NodeUsageReader: Sendable {
             return [.lost(node: node, error.description)]
         }
         let running = containers.filter { $0.State == "running" && $0.taskID != nil && $0.serviceID != nil }
-        let readings = await withTaskGroup(of: ContainerReading?.self) { group in
-            var result: [ContainerReading] = [], next = running.makeIterator(), busy = 0
+        let files = await cgroupFiles(of: running)
+        let host = CgroupFiles.hostCPU()
+        var fromFiles: [ContainerReading] = []
+        for c in running {
+            guard let cgroup = files[c.Id], let host, let (cpu, memory) = cgroup.read() else { continue }
+            fromFiles.append(ContainerReading(containerID: c.Id, taskID: c.taskID!, serviceID: c.serviceID!,
+                                              cpu: CPUCounters(used: cpu, host: host.nanoseconds, cpus: host.cpus, at: Date()), memory: memory))
+        }
+        let read = Set(fromFiles.map(\.containerID))
+        let asked = running.filter { !read.contains($0.Id) }
+        let fromDaemon = await withTaskGroup(of: ContainerReading?.self) { group in
+            var result: [ContainerReading] = [], next = asked.makeIterator(), busy = 0
             func add() {
                 guard let c = next.next() else { return }
                 busy += 1
@@ -71,7 +93,27 @@ public final class NodeUsageReader: Sendable {
             return result
         }
         let killed = await oomKilled(containers.filter { $0.exitCode == 137 })
-        return [.readings(node: node, readings, at: at)] + killed.map { .oomKilled(node: node, tasks: [$0.task], at: $0.at ?? at) }
+        return [.readings(node: node, fromFiles + fromDaemon, at: at)] + killed.map { .oomKilled(node: node, tasks: [$0.task], at: $0.at ?? at) }
+    }
+
+    /// The cgroup files of each running container that can be read here, found once per container (one inspect,
+    /// for its main process); the others are forgotten.
+    private func cgroupFiles(of running: [ContainerSummary]) async -> [String: CgroupFiles] {
+        guard local else { return [:] }
+        let ids = Set(running.map(\.Id))
+        let known = cgroups.withLock { cgroups in
+            cgroups = cgroups.filter { ids.contains($0.key) }
+            return cgroups
+        }
+        var found: [String: CgroupFiles?] = [:]
+        for c in running where known[c.Id] == nil {
+            guard let pid = try? await client.container(c.Id).State.Pid else { continue }
+            found[c.Id] = CgroupFiles.locate(pid: pid, container: c.Id)
+        }
+        return cgroups.withLock { cgroups in
+            cgroups.merge(found) { _, new in new }
+            return cgroups.compactMapValues { $0 }
+        }
     }
 
     /// The tasks of those containers that the kernel killed for memory, and when they ended, asking each container

@@ -44,6 +44,12 @@ struct UsageEndToEndTests {
         return try #require(Double(line.split(separator: " ")[1].dropLast()), "\(line)")
     }
 
+    @Test func aNodeNamedThatIsNotInTheSwarmIsSaidInTheNodesView() async throws {
+        let r = try await snapshot(["--view", "nodes", "--node", "nosuch=unix:///nonexistent.sock"])
+        #expect(r.stdout.contains("--node nosuch: no node of that name in this swarm"), "\(r.stdout)")
+        #expect(r.stdout.contains("this daemon"), "its own node is read all the same: \(r.stdout)")
+    }
+
     @Test func memoryAsDockerStatsCountsItAgainstTheLimit() async throws {
         try await TestDocker.withService("hog", command: Self.hog(40), extraFlags: ["--limit-memory", "96M"]) { name in
             try await TestDocker.waitUntil("40 MB held", timeout: 60) {
