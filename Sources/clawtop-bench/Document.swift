@@ -67,6 +67,10 @@ private func generatedPart(table: String, seconds: Double) -> String {
           10 s for the 100 services is written first (6 million); the console until `REPL` (its first frame) reaches
           its pty, with the history and with `--no-history`, and until its first `%` (availability, which only the
           history gives that soon: the history is read beside the first frame, not before it); medians of 5.
+        - **Usage**: the 50 running containers of the bench's services, read every 10 s for a minute: `docker stats
+          --no-stream` (as `docker`'s own child, its CPU from `getrusage` of the children) against clawtop's
+          `NodeUsageReader` in the bench's process (its CPU from `getrusage`), each with the CPU that every process of the
+          private swarm's directory used meanwhile (`/proc/PID/stat`). One reading alone, timed, before the minute.
 
         """
 }

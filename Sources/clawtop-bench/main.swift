@@ -86,7 +86,8 @@ if let write {
     say("wrote \(write)")
 }
 
-/// The document with the table rows of `sections` replaced by those of `table`, where the first of them was.
+/// The document with the table rows of `sections` replaced by those of `table`, where the first of them was (after
+/// the table's last row, for a section it does not have yet).
 func replacingRows(of sections: Set<String>, in document: String, with table: String) -> String {
     func section(_ line: Substring) -> String? {
         guard line.hasPrefix("| ") else { return nil }
@@ -102,6 +103,9 @@ func replacingRows(of sections: Set<String>, in document: String, with table: St
         }
         if !placed { lines += new }
         placed = true
+    }
+    if !placed, let last = lines.lastIndex(where: { section($0) != nil && $0.hasPrefix("| ") }) {
+        lines.insert(contentsOf: new, at: lines.index(after: last))
     }
     return lines.joined(separator: "\n")
 }

@@ -12,25 +12,6 @@ extension MultiNodeTests {
 
     func usage(_ report: [String: Any], _ name: String) -> [String: Any]? { agent(report, name)?["usage"] as? [String: Any] }
 
-    /// `docker stats --no-stream` of the service's container on a node's own daemon, in bytes.
-    func dockerStatsMemory(_ service: String, on node: String) async throws -> Double {
-        let r = try await run("/usr/bin/env", ["docker", "-H", try TestMultiNode.nodeHost(node), "stats", "--no-stream",
-                                               "--format", "{{.Name}} {{.MemUsage}}"])
-        let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix(service + ".") }, "\(r.stdout) \(r.stderr)")
-        let used = String(line.split(separator: " ")[1])
-        let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024), ("B", 1)]
-        let (suffix, scale) = try #require(units.first { used.hasSuffix($0.0) }, "\(used)")
-        return try #require(Double(used.dropLast(suffix.count)), "\(used)") * scale
-    }
-
-    /// `docker stats --no-stream`'s CPU figure for the service's container on a node's own daemon, in percent.
-    func dockerStatsCPU(_ service: String, on node: String) async throws -> Double {
-        let r = try await run("/usr/bin/env", ["docker", "-H", try TestMultiNode.nodeHost(node), "stats", "--no-stream",
-                                               "--format", "{{.Name}} {{.CPUPerc}}"])
-        let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix(service + ".") }, "\(r.stdout) \(r.stderr)")
-        return try #require(Double(line.split(separator: " ")[1].dropLast()), "\(line)")
-    }
-
     @Test func usageOnEachWorkerThroughItsOwnDaemonAndNoneWithoutOne() async throws {
         try await TestMultiNode.withService("mhog", command: Self.hog, flags: ["--constraint", "node.hostname==wk1", "--limit-memory", "96M"]) { hog in
             let both = try node("wk1") + node("wk2")
@@ -41,7 +22,7 @@ extension MultiNodeTests {
                     usage(try await report(["--all"] + both).report, burner)?["cpuPercent"] != nil
                 }
                 let ours = try #require(usage(try await report(["--all"] + both).report, burner))
-                let docker = try await dockerStatsCPU(burner, on: "wk2")
+                let docker = try await DockerStats.of(burner, host: try TestMultiNode.nodeHost("wk2")).cpuPercent
                 let cpu = try #require(ours["cpuPercent"] as? Double)
                 // About half a core on an idle machine; on a busy one, what docker stats sees then.
                 #expect(cpu <= 60 && (abs(cpu - docker) <= 15 || (40...60).contains(cpu)), "clawtop \(cpu)%, docker stats on wk2 \(docker)%")
@@ -51,7 +32,7 @@ extension MultiNodeTests {
                 (usage(try await report(["--all"] + both).report, hog)?["memoryBytes"] as? Int ?? 0) > 39_000_000
             }
             let r = try await report(["--all"] + both).report
-            let docker = try await dockerStatsMemory(hog, on: "wk1")
+            let docker = try await DockerStats.of(hog, host: try TestMultiNode.nodeHost("wk1")).memoryBytes
             let memory = Double(try #require(usage(r, hog)?["memoryBytes"] as? Int))
             #expect(abs(memory - docker) / docker < 0.1, "clawtop \(memory), docker stats on wk1 \(docker)")
 

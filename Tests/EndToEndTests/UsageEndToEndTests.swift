@@ -19,16 +19,6 @@ struct UsageEndToEndTests {
         return agent?["usage"] as? [String: Any]
     }
 
-    /// `docker stats --no-stream`'s memory figure of the service's one container, in bytes ("38.96MiB / 96MiB").
-    func dockerStatsMemory(_ service: String) async throws -> Double {
-        let out = try await TestDocker.docker(["stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}"])
-        let line = try #require(out.split(separator: "\n").first { $0.hasPrefix(service + ".") }, "\(out)")
-        let used = String(line.split(separator: " ")[1])
-        let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024), ("B", 1)]
-        let (suffix, scale) = try #require(units.first { used.hasSuffix($0.0) }, "\(used)")
-        return try #require(Double(used.dropLast(suffix.count)), "\(used)") * scale
-    }
-
     @Test func aMalformedNodeOptionIsAUsageError() async throws {
         for (entry, words) in [("wk1", "--node takes NODE=ENDPOINT"), ("wk1=unix://relative", "--node wk1: unix://relative is not a Docker address"),
                                ("wk1=nosuchcontext", "--node wk1: docker context 'nosuchcontext'")] {
@@ -37,26 +27,13 @@ struct UsageEndToEndTests {
         }
     }
 
-    /// `docker stats --no-stream`'s CPU figure of the service's one container, in percent.
-    func dockerStatsCPU(_ service: String) async throws -> Double {
-        let out = try await TestDocker.docker(["stats", "--no-stream", "--format", "{{.Name}} {{.CPUPerc}}"])
-        let line = try #require(out.split(separator: "\n").first { $0.hasPrefix(service + ".") }, "\(out)")
-        return try #require(Double(line.split(separator: " ")[1].dropLast()), "\(line)")
-    }
-
-    @Test func aNodeNamedThatIsNotInTheSwarmIsSaidInTheNodesView() async throws {
-        let r = try await snapshot(["--view", "nodes", "--node", "nosuch=unix:///nonexistent.sock"])
-        #expect(r.stdout.contains("--node nosuch: no node of that name in this swarm"), "\(r.stdout)")
-        #expect(r.stdout.contains("this daemon"), "its own node is read all the same: \(r.stdout)")
-    }
-
     @Test func memoryAsDockerStatsCountsItAgainstTheLimit() async throws {
         try await TestDocker.withService("hog", command: Self.hog(40), extraFlags: ["--limit-memory", "96M"]) { name in
             try await TestDocker.waitUntil("40 MB held", timeout: 60) {
                 ((try await usage(of: name))?["memoryBytes"] as? Int ?? 0) > 39_000_000
             }
             let ours = try #require(try await usage(of: name))
-            let docker = try await dockerStatsMemory(name)
+            let docker = try await DockerStats.of(name).memoryBytes
             let memory = Double(try #require(ours["memoryBytes"] as? Int))
             #expect(abs(memory - docker) / docker < 0.1, "clawtop \(memory), docker stats \(docker)")
             #expect(ours["memoryLimitBytes"] as? Int == 96 << 20 && ours["replicasRead"] as? Int == 1)
@@ -70,7 +47,7 @@ struct UsageEndToEndTests {
             let ours = try #require(try await usage(of: name))
             let cpu = try #require(ours["cpuPercent"] as? Double)
             // A fifth of a core on an idle machine; on a busy one, what docker stats sees then.
-            let docker = try await dockerStatsCPU(name)
+            let docker = try await DockerStats.of(name).cpuPercent
             #expect(cpu <= 25 && (abs(cpu - docker) <= 10 || (15...25).contains(cpu)), "clawtop \(cpu)%, docker stats \(docker)%")
             #expect(ours["cpuLimitPercent"] as? Double == 20)
 
