@@ -71,8 +71,8 @@ extension DockerBackend {
         }
         var read = await readAll()
         if cpu {
-            // A second reading a second on, for the CPU between the two (one-shot reads are cheap; a reading with
-            // the daemon's own second costs it a second per container).
+            // A second reading a second on, for the CPU between the two, as `docker stats --no-stream` waits a
+            // second for its own.
             try? await Task.sleep(for: .seconds(1))
             read += await readAll()
         }
