@@ -9,6 +9,9 @@ public enum UsageMessage: Sendable, Equatable {
     case reach([String: NodeReach], unmatched: [String])
     /// Every running task container of a node, read at once: replaces what was known of the node's tasks.
     case readings(node: String, [ContainerReading], at: Date)
+    /// The running containers of one service on a node (the selected agent's, read more often): replaces what was
+    /// known of that service's tasks there.
+    case serviceReadings(node: String, service: String, [ContainerReading], at: Date)
     /// Tasks whose containers the kernel killed for memory (`State.OOMKilled`, the `oom` event), by task ID.
     case oomKilled(node: String, tasks: [String], at: Date)
     /// The node's daemon stopped answering: its figures are kept, marked stale.
@@ -23,18 +26,11 @@ func reduce(_ state: inout FleetState, _ message: UsageMessage) {
     case .reach(let reach, let unmatched):
         state.reach = reach
         state.unmatchedNodes = unmatched
-    case .readings(let node, let readings, let at):
-        let read = Set(readings.map(\.taskID))
-        for (id, gone) in state.usage where gone.nodeID == node && !read.contains(id) {
-            state.usage[id] = nil
-            state.noteEnded(gone)
-        }
-        for r in readings {
-            let before = state.usage[r.taskID].flatMap { $0.containerID == r.containerID ? $0.counters : nil }
-            state.usage[r.taskID] = TaskUsage(taskID: r.taskID, serviceID: r.serviceID, nodeID: node, containerID: r.containerID,
-                                              cores: before.flatMap { r.cpu.cores(since: $0) }, memory: r.memory, counters: r.cpu)
-        }
+    case .readings(let node, let readings, _):
+        state.apply(readings, node: node) { $0.nodeID == node }
         state.reach[node, default: NodeReach(via: "?")].state = .live
+    case .serviceReadings(let node, let service, let readings, _):
+        state.apply(readings, node: node) { $0.nodeID == node && $0.serviceID == service }
     case .oomKilled(_, let tasks, let at):
         for task in tasks where state.oomKilled[task] == nil {
             state.oomKilled[task] = at
@@ -63,6 +59,21 @@ extension FleetState {
             let state = timelineStates[agent.name] ?? .unknown
             notesToAdd.append(Transition(time: at, agent: agent.name, from: state, to: state,
                                          reason: "killed: " + service.outOfMemory, actor: "the kernel"))
+        }
+    }
+
+    /// Applies readings of a node: the tasks `covered` that were not read have ended; each task read gets its CPU
+    /// from its reading before (of the same container).
+    mutating func apply(_ readings: [ContainerReading], node: String, covered: (TaskUsage) -> Bool) {
+        let read = Set(readings.map(\.taskID))
+        for (id, gone) in usage where covered(gone) && !read.contains(id) {
+            usage[id] = nil
+            noteEnded(gone)
+        }
+        for r in readings {
+            let before = usage[r.taskID].flatMap { $0.containerID == r.containerID ? $0.counters : nil }
+            usage[r.taskID] = TaskUsage(taskID: r.taskID, serviceID: r.serviceID, nodeID: node, containerID: r.containerID,
+                                        cores: before.flatMap { r.cpu.cores(since: $0) }, memory: r.memory, counters: r.cpu)
         }
     }
 

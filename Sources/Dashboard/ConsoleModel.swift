@@ -46,6 +46,8 @@ public struct ConsoleModel: Sendable, Equatable {
     public internal(set) var parked: [String: FleetState] = [:]
     /// The swarm being loaded to be shown next.
     public internal(set) var switching: String?
+    /// The service whose containers are read more often (`Effect.focusUsage`).
+    public internal(set) var usageFocus: String?
     /// What this run does with the history on disk.
     public var historyDuty: HistoryDuty = .none
     /// The alerts asked for, and what the debouncer holds back.

@@ -33,6 +33,8 @@ public enum Effect: Sendable, Equatable {
     case followLogs(service: String?)
     /// Probe these agents from now on.
     case setProbeTargets([ProbeTarget])
+    /// Read this service's containers more often than the others (the selected agent's; nil for none).
+    case focusUsage(service: String?)
     /// Ring the terminal's bell: an action the operator confirmed has failed, or an alert (`--bell`).
     case bell
     /// Run the `--notify` command for each of these alerts, of the swarm with this endpoint.
@@ -124,6 +126,13 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
         model.fleet.showLogs(of: wanted)
         model.ui.logView = LogViewState()
         effects.append(.followLogs(service: wanted))
+    }
+    // The selected agent's figures, more often than the table's (where containers are read at all).
+    let reads = model.historyDuty != .record && !model.fleet.reach.isEmpty
+    let focus = reads ? selectedRow(visibleRows(model.rows, ui: model.ui), ui: model.ui)?.summary?.service.id : nil
+    if focus != model.usageFocus {
+        model.usageFocus = focus
+        effects.append(.focusUsage(service: focus))
     }
     return effects
 }

@@ -109,6 +109,9 @@ public final class DemoBackend: FleetBackend {
         }
     }
 
+    /// Every node is read every 2 s already.
+    public func focusUsage(service: String?) {}
+
     /// Two readings, two seconds apart, up to the world's moment, and every kill so far.
     public func usageOnce(cpu: Bool) async -> [Message] {
         let (before, readings, kills, now) = world.state.withLock { w in

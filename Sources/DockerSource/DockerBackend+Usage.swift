@@ -39,6 +39,12 @@ extension DockerBackend {
     /// figure.
     static let usageInterval = 10.0
     static let secondReading = 2.0
+    /// How often the selected agent's containers are read.
+    static let focusInterval = 2.0
+
+    public func focusUsage(service: String?) {
+        focus.withLock { $0 = service }
+    }
 
     public func readUsage(post: @escaping @Sendable (Message) -> Void) async {
         var readers: [NodeUsageReader] = []
@@ -55,6 +61,13 @@ extension DockerBackend {
                     for message in await reader.read() { post(.usage(message)) }
                     do { try await Task.sleep(for: .seconds(Self.secondReading)) } catch { return }
                     await reader.run(every: Self.usageInterval, post: post)
+                }
+                group.addTask { [self] in
+                    while !Task.isCancelled {
+                        do { try await Task.sleep(for: .seconds(Self.focusInterval)) } catch { return }
+                        guard let service = focus.withLock({ $0 }) else { continue }
+                        for message in await reader.read(service: service) { post(.usage(message)) }
+                    }
                 }
             }
         }

@@ -19,6 +19,8 @@ public final class DockerBackend: FleetBackend {
     public let nodeEndpoints: [NodeEndpoint]
     /// The clients of the nodes' daemons while their readers run.
     let nodeClients = Mutex<[DockerClient]>([])
+    /// The service whose containers are read every `focusInterval` (the selected agent's).
+    let focus = Mutex<String?>(nil)
 
     public init(client: DockerClient, probeFromSwarm: Bool = true, nodeEndpoints: [NodeEndpoint] = []) {
         self.client = client

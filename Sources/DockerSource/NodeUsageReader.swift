@@ -54,11 +54,12 @@ public final class NodeUsageReader: Sendable {
     }
 
     /// One reading of the node: each running container's counters, from its cgroup's files or a one-shot stats call.
-    public func read() async -> [UsageMessage] {
+    /// With `service`, only that service's running containers (and no look at those that exited).
+    public func read(service: String? = nil) async -> [UsageMessage] {
         let at = Date()
         let containers: [ContainerSummary]
         do {
-            containers = try await client.taskContainers(all: true)
+            containers = try await client.taskContainers(service: service, all: service == nil)
         } catch {
             return [.lost(node: node, error.description)]
         }
@@ -92,6 +93,7 @@ public final class NodeUsageReader: Sendable {
             }
             return result
         }
+        if let service { return [.serviceReadings(node: node, service: service, fromFiles + fromDaemon, at: at)] }
         let killed = await oomKilled(containers.filter { $0.exitCode == 137 })
         return [.readings(node: node, fromFiles + fromDaemon, at: at)] + killed.map { .oomKilled(node: node, tasks: [$0.task], at: $0.at ?? at) }
     }

@@ -21,6 +21,8 @@ public protocol FleetBackend: Sendable {
     func logs(service: String, request: LogRequest) async throws(SourceError) -> AsyncThrowingStream<LogEntry, Error>
     /// Keeps what the tasks' containers consume current until cancelled, reading each node the backend can reach.
     func readUsage(post: @escaping @Sendable (Message) -> Void) async
+    /// Reads this service's containers more often than the others, from now on (nil: none).
+    func focusUsage(service: String?)
     /// One reading of what the tasks' containers consume, for a one-off frame; `cpu`, with a second reading for
     /// the CPU in use between them.
     func usageOnce(cpu: Bool) async -> [Message]

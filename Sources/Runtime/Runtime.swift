@@ -111,6 +111,7 @@ public final class Runtime: @unchecked Sendable {
                 if once { readLogsOnce(service) } else { swarm.logs.follow(service: service) }
             case .setProbeTargets(let targets):
                 if !once { swarm.scheduler.setTargets(targets) }
+            case .focusUsage(let service): swarm.backend.focusUsage(service: service)
             case .recordProbe(let agent, let url, let sample):
                 swarm.writer?.add(RecordedSample(key: agent, url: url, sample: sample))
             case .recordTransitions(let transitions): swarm.writer?.add(transitions)

@@ -59,6 +59,20 @@ struct UsageTests {
         #expect(try #require(state.usage(of: agent)).stale == false)
     }
 
+    @Test func oneServicesReadingsLeaveTheOthersOnItsNode() throws {
+        var state = fleet()
+        reduce(&state, .usage(.reach(["n1": NodeReach(via: "this daemon")], unmatched: [])))
+        var other = reading("t9", used: 1, host: 1, memory: 1 << 20, at: 0)
+        other.serviceID = "id-other"
+        reduce(&state, .usage(.readings(node: "n1", [reading("t1", used: 1_000_000_000, host: 10_000_000_000, memory: 1 << 20, at: 0), other], at: t0)))
+        reduce(&state, .usage(.serviceReadings(node: "n1", service: "id-agent",
+                                               [reading("t1", used: 1_400_000_000, host: 14_000_000_000, memory: 2 << 20, at: 2)], at: t0 + 2)))
+        #expect(state.usage["t9"] != nil, "another service's task on the node stays")
+        #expect(state.usage["t1"]?.memory == 2 << 20 && abs((state.usage["t1"]?.cores ?? 0) - 0.2) < 1e-9)
+        reduce(&state, .usage(.serviceReadings(node: "n1", service: "id-agent", [], at: t0 + 4)))
+        #expect(state.usage["t1"] == nil && state.usage["t9"] != nil)
+    }
+
     @Test func aTaskKilledForMemoryIsSaidSoWithItsLimit() throws {
         var state = fleet()
         let failed = TaskInfo(id: "t3", serviceID: "id-agent", slot: 1, nodeID: "n1", state: "failed", desiredState: "shutdown",

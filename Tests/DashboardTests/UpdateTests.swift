@@ -286,6 +286,22 @@ struct UpdateTests {
         #expect(model.fleet.logs.isEmpty && model.ui.logView == LogViewState())
     }
 
+    @Test func theSelectedAgentsContainersAreReadMoreOftenOnceAnyAreRead() {
+        var model = console(selecting: "alpha")
+        // Nothing reads containers yet: nothing to ask.
+        #expect(send([.key(.down), .key(.up)], to: &model).isEmpty)
+        let alpha = model.fleet.services.values.first { $0.name == "openclaw_alpha" }!.id
+        // Asked at the next frame's tick, as the logs followed are.
+        #expect(send([.fleet(.usage(.reach(["n1": NodeReach(via: "this daemon")], unmatched: []))), .tick], to: &model) == [.focusUsage(service: alpha)])
+        let next = visibleRows(model.rows, ui: model.ui).drop { $0.id != "alpha" }.dropFirst().first!
+        let nextService = next.summary.map(\.service.id)
+        #expect(send([.key(.down)], to: &model) == (nextService == alpha ? [] : [.focusUsage(service: nextService)]))
+        #expect(send([.tick], to: &model).isEmpty, "asked once, not every frame")
+        // A recorder has no selection.
+        model.historyDuty = .record
+        #expect(send([.tick], to: &model).contains(.focusUsage(service: nil)))
+    }
+
     @Test func aScreenThatNoLongerShowsTheLogsStopsFollowingThem() {
         var model = console(selecting: "alpha")
         send([.key(.char("l")), .key(.tab)], to: &model)

@@ -27,6 +27,12 @@ struct UsageEndToEndTests {
         }
     }
 
+    @Test func aNodeNamedThatIsNotInTheSwarmIsSaidInTheNodesView() async throws {
+        let r = try await snapshot(["--view", "nodes", "--node", "nosuch=unix:///nonexistent.sock"])
+        #expect(r.stdout.contains("--node nosuch: no node of that name in this swarm"), "\(r.stdout)")
+        #expect(r.stdout.contains("this daemon"), "its own node is read all the same: \(r.stdout)")
+    }
+
     @Test func memoryAsDockerStatsCountsItAgainstTheLimit() async throws {
         try await TestDocker.withService("hog", command: Self.hog(40), extraFlags: ["--limit-memory", "96M"]) { name in
             try await TestDocker.waitUntil("40 MB held", timeout: 60) {
@@ -65,6 +71,34 @@ struct UsageEndToEndTests {
                 let percent = cells.compactMap { $0.hasSuffix("%") ? Double($0.dropLast()) : nil }.first ?? 0
                 return percent > 0 && percent <= 25 && screen.contains("of its limit)")
             }
+            try tmux.keys("q")
+            try await tmux.waitFor("exit=0")
+        }
+    }
+
+    /// The console reads the selected agent's containers every 2 s, the others every 10 s: counted at a proxy in
+    /// front of the daemon, the list of that service's containers alone.
+    @Test func theSelectedAgentIsReadEveryTwoSeconds() async throws {
+        try await TestDocker.withService("focus") { name in
+            let id = try await TestDocker.docker(["service", "inspect", name, "--format", "{{.ID}}"])
+            let dir = NSTemporaryDirectory() + "clawtop-focus-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let host = try TestDocker.requireHost()
+            let proxy = try await offPool { try DockerProxy(targetHost: host, listen: "unix:\(dir)/proxy.sock", log: "\(dir)/requests.log") }
+            defer { proxy.stop() }
+            let tmux = try Tmux(width: 160, height: 40, environment: ["LANG": "C.UTF-8", "DOCKER_HOST": proxy.address, "TERM": "tmux-256color"])
+            defer { tmux.kill() }
+            try tmux.type("clear; \(try clawtopBinary()) --all --no-history; echo \"exit=$?\"")
+            try await tmux.waitFor("MEM")
+            try tmux.literal("/\(name)")
+            try tmux.keys("Enter")
+            try await tmux.waitFor("filter: \(name)")
+            func focused() -> Int { proxy.requests().filter { $0.contains("/containers/json") && $0.contains(id) }.count }
+            let before = focused()
+            try await Task.sleep(for: .seconds(9))
+            // Four or five in 9 s at one every 2 s (none at all when the selection asks nothing).
+            #expect(focused() - before >= 3, "\(proxy.requests().suffix(20))")
             try tmux.keys("q")
             try await tmux.waitFor("exit=0")
         }
