@@ -43,7 +43,7 @@ struct SSHEndToEndTests {
         let server = try TestSSH.server()
         let client = try TestSSH.Client(server)
         let env = client.environment.merging(["DOCKER_HOST": client.address]) { $1 }
-        try await TestDocker.withService("shog", command: UsageEndToEndTests.hog(40), extraFlags: ["--limit-memory", "96M"]) { hog in
+        try await TestDocker.withService("shog", command: UsageEndToEndTests.hog(40), extraFlags: ["--limit-memory", "256M"]) { hog in
             try await TestDocker.withService("sburn", command: UsageEndToEndTests.burner, extraFlags: ["--limit-cpu", "0.2"]) { burner in
                 try await TestDocker.waitUntil("the hog's memory and the burner's CPU over ssh", timeout: 90) {
                     let r = try await snapshot(env, ["--all", "--format", "json"])
