@@ -23,16 +23,17 @@ struct DockerWatcherTests {
             try await TestDocker.docker(["service", "create", "-d", "--no-resolve-image", "--name", name, "--network", "host",
                                    TestDocker.image, "sh", "-c", "sleep 3600"])
             defer { _ = try? TestDocker.docker(["service", "rm", name]) }
-            // The resync interval is an hour: only events can bring these changes.
-            try await TestDocker.waitUntil("the new service running 1/1", timeout: 30) {
+            // The resync interval is an hour: only events can bring these changes. Liveness bounds: a CI machine
+            // running every suite at once took over 30 s to run a new task.
+            try await TestDocker.waitUntil("the new service running 1/1", timeout: 60) {
                 row()?.service.running == 1 && row()?.condition == .running
             }
             try await TestDocker.docker(["service", "scale", "-d", "\(name)=2"])
-            try await TestDocker.waitUntil("2/2 after the scale", timeout: 30) {
+            try await TestDocker.waitUntil("2/2 after the scale", timeout: 60) {
                 row()?.service.desired == 2 && row()?.service.running == 2
             }
             try await TestDocker.docker(["service", "rm", name])
-            try await TestDocker.waitUntil("the row gone after the remove", timeout: 30) { row() == nil }
+            try await TestDocker.waitUntil("the row gone after the remove", timeout: 60) { row() == nil }
         }
     }
 
