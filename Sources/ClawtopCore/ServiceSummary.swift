@@ -136,7 +136,7 @@ extension FleetState {
     /// A service's summary with what its nodes' daemons add: its replicas' usage, and why a task was killed.
     func summary(of service: ServiceInfo, nodeNames: [String: String], downNodes: Set<String>, now: Date) -> ServiceSummary {
         var summary = ServiceSummary(service: service, tasks: tasks[service.id] ?? [], nodeNames: nodeNames, downNodes: downNodes, now: now)
-        summary.usage = usage(of: service)
+        summary.usage = usage(of: service, nodeNames: nodeNames, downNodes: downNodes)
         if let task = summary.lastErrorTask, let reason = killReason(task, service: service) {
             summary.lastError = reason
             summary.killedForMemory = oomKilled[task.id] != nil && now.timeIntervalSince(task.timestamp ?? .distantPast) < ServiceSummary.recentFailure

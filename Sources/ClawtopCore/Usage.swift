@@ -116,8 +116,12 @@ public struct ServiceUsage: Sendable, Equatable {
 extension FleetState {
     /// What the running replicas of `service` consume; nil when clawtop reads no node's containers (not sampling).
     public func usage(of service: ServiceInfo) -> ServiceUsage? {
+        usage(of: service, nodeNames: nodeNames, downNodes: downNodes)
+    }
+
+    /// The same, with the nodes' names and those down worked out once for every service.
+    func usage(of service: ServiceInfo, nodeNames names: [String: String], downNodes down: Set<String>) -> ServiceUsage? {
         guard !reach.isEmpty else { return nil }
-        let down = downNodes, names = nodeNames
         var result = ServiceUsage(cores: nil, memory: 0, replicas: 0, unreachable: [], stale: false)
         for task in tasks[service.id] ?? [] where task.isRunning {
             guard let node = task.nodeID, !down.contains(node) else { continue }

@@ -65,7 +65,7 @@ public final class NodeUsageReader: Sendable {
         }
         let running = containers.filter { $0.State == "running" && $0.taskID != nil && $0.serviceID != nil }
         let files = await cgroupFiles(of: running)
-        let host = CgroupFiles.hostCPU()
+        let host = files.isEmpty ? nil : CgroupFiles.hostCPU()
         var fromFiles: [ContainerReading] = []
         for c in running {
             guard let cgroup = files[c.Id], let host, let (cpu, memory) = cgroup.read() else { continue }
