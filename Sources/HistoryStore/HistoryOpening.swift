@@ -50,7 +50,7 @@ extension HistoryStore {
     ///
     /// - A damaged file: a writer moves it (and its `-wal` and `-shm`) aside to `<path>.corrupt-<UTC yyyyMMdd-HHmmss>`,
     ///   never deleting it, starts a new one and carries over what SQLite can still read of it (transitions, hours'
-    ///   figures, the last day's samples). A reader gets no store: live data until the writer has done that.
+    ///   figures, the usage, the last day's samples). A reader gets no store: live data until the writer has done that.
     /// - A file from a newer clawtop (migrations this one does not know): never migrated; a store that only reads,
     ///   or none when this one cannot read its tables.
     /// - A directory that cannot be created or written, or a file that cannot be written: a store that only reads
@@ -86,6 +86,13 @@ extension HistoryStore {
             "SELECT pid, host, started, heartbeat FROM recorder", "SELECT time, report FROM status",
         ] {
             _ = try Row.fetchAll(db, sql: sql)
+        }
+        // A file from before usage was kept has no such table until a writer migrates it.
+        if try db.tableExists("usage") {
+            for sql in ["SELECT agent, minute, memory, cpu, cpu_readings FROM usage ORDER BY agent, minute LIMIT 1",
+                        "SELECT agent, minute FROM usage ORDER BY agent DESC, minute DESC LIMIT 1"] {
+                _ = try Row.fetchAll(db, sql: sql)
+            }
         }
         if verify {
             let check = try String.fetchAll(db, sql: "PRAGMA quick_check")

@@ -7,17 +7,20 @@ public struct CarriedOver: Sendable, Equatable {
     public var samples = 0
     /// Rows of the hours' figures (one per agent and hour).
     public var hours = 0
+    /// Rows of usage (one per service and minute).
+    public var usageMinutes = 0
 
-    public init(transitions: Int = 0, samples: Int = 0, hours: Int = 0) {
+    public init(transitions: Int = 0, samples: Int = 0, hours: Int = 0, usageMinutes: Int = 0) {
         self.transitions = transitions
         self.samples = samples
         self.hours = hours
+        self.usageMinutes = usageMinutes
     }
 
     /// "with 12 transitions, 3,400 samples and 40 hours' figures carried over", or "with nothing carried over".
     var phrase: String {
         let parts = [(transitions, "transition", "transitions"), (samples, "sample", "samples"),
-                     (hours, "hour's figures", "hours' figures")]
+                     (hours, "hour's figures", "hours' figures"), (usageMinutes, "minute of usage", "minutes of usage")]
             .filter { $0.0 > 0 }
             .map { "\(Self.grouped($0.0)) \($0.0 == 1 ? $0.1 : $0.2)" }
         guard let last = parts.last else { return "with nothing carried over" }
@@ -42,8 +45,8 @@ extension HistoryStore {
     static let samplesCarriedFor: TimeInterval = 86_400
 
     /// Copies into this (new, empty) history what SQLite can still read of the damaged one at `old`, within the
-    /// retention: the agents, the transitions, the hours' figures and the last day's samples. Each table is read by
-    /// its key in chunks, newest first until the end or the first error, then oldest first up to where that stopped:
+    /// retention: the agents, the transitions, the hours' figures, the usage and the last day's samples. Each table is
+    /// read by its key in chunks, newest first until the end or the first error, then oldest first up to where that stopped:
     /// the rows on both sides of one damaged stretch. Rows that cannot be read, or do not fit the table, are skipped.
     func carryOver(from old: String, now: Date) -> CarriedOver {
         var carried = CarriedOver()
@@ -80,6 +83,10 @@ extension HistoryStore {
                 carried.samples += try copy(from: source, table: "sample", key: "time",
                                             columns: ["agent", "time", "ok", "latency", "status", "reason", "unreachable"],
                                             where: "agent = ? AND time >= ?", arguments: [id, samplesFrom])
+                // Usage is missing from a file older than its table, and reading it then fails at once.
+                carried.usageMinutes += try copy(from: source, table: "usage", key: "minute",
+                                                 columns: ["agent", "minute", "memory", "cpu", "cpu_readings"],
+                                                 where: "agent = ? AND minute >= ?", arguments: [id, cutoff / 60_000])
             }
         } catch {
             // The new file cannot take more (a full disk): what is in is kept.

@@ -4,8 +4,10 @@ import GRDB
 
 extension HistoryStore {
     /// What the console needs to start as if it had been running: each agent's newest `capacity` samples, when its
-    /// current run of ok (or failing) samples began if that is older, and the newest `transitions` transitions.
-    public func loadPast(capacity: Int, transitions kept: Int = FleetState.timelineKept) throws(HistoryError) -> PastHistory {
+    /// current run of ok (or failing) samples began if that is older, the newest `transitions` transitions, and each
+    /// service's usage over the last `UsageHistory.hours` before `now`.
+    public func loadPast(capacity: Int, transitions kept: Int = FleetState.timelineKept,
+                         now: Date = Date()) throws(HistoryError) -> PastHistory {
         try read { db in
             var past = PastHistory()
             let newest = try db.cachedStatement(sql: """
@@ -25,8 +27,25 @@ extension HistoryStore {
             past.transitions = try Row.fetchAll(db, sql: """
                 SELECT time, agent, "from", "to", reason, actor FROM transition ORDER BY time DESC, id DESC LIMIT ?
                 """, arguments: [kept]).reversed().compactMap(Self.transition)
+            past.usage = try Self.usage(since: now.addingTimeInterval(-Double(UsageHistory.hours) * 3_600), in: db)
             return past
         }
+    }
+
+    /// Each service's usage minutes since `time`, oldest first, by service name (none in a file from before usage
+    /// was kept).
+    static func usage(since time: Date, in db: Database) throws -> [String: [UsageMinute]] {
+        guard try db.tableExists("usage") else { return [:] }
+        let minutes = try db.cachedStatement(sql: """
+            SELECT minute, memory, cpu, cpu_readings FROM usage WHERE agent = ? AND minute >= ? ORDER BY minute
+            """)
+        var result: [String: [UsageMinute]] = [:]
+        for agent in try Row.fetchAll(db, sql: "SELECT id, key FROM agent") {
+            let rows = try Row.fetchAll(minutes, arguments: [agent[0] as Int64, UsageMinute.minute(of: time)])
+            guard !rows.isEmpty else { continue }
+            result[agent[1]] = rows.map { UsageMinute(minute: $0[0], memory: $0[1], cpuTotal: $0[2], cpuReadings: $0[3]) }
+        }
+        return result
     }
 
     /// When the agent's newest run of samples that are all `ok` (or all failing) began. The hours' figures say in

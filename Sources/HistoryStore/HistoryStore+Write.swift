@@ -16,9 +16,10 @@ public struct RecordedSample: Sendable, Equatable {
 }
 
 extension HistoryStore {
-    /// Writes a batch in one transaction: the samples, their hours' figures and the transitions. All or nothing.
-    public func write(samples: [RecordedSample], transitions: [Transition]) throws(HistoryError) {
-        guard !samples.isEmpty || !transitions.isEmpty else { return }
+    /// Writes a batch in one transaction: the samples, their hours' figures, the transitions and the usage read
+    /// (added to its minutes). All or nothing.
+    public func write(samples: [RecordedSample], transitions: [Transition], usage: [UsagePoint] = []) throws(HistoryError) {
+        guard !samples.isEmpty || !transitions.isEmpty || !usage.isEmpty else { return }
         try write { db in
             var ids: [String: Int64] = [:]
             let agent = try db.cachedStatement(sql: """
@@ -30,6 +31,7 @@ extension HistoryStore {
                 try agent.execute(arguments: [s.key, s.url])
                 ids[s.key] = try Int64.fetchOne(agentID, arguments: [s.key])
             }
+            try Self.addUsage(usage, in: db)
             // Two consoles may write the same probe result at the same millisecond: the first stands.
             let insert = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO sample (agent, time, ok, latency, status, reason, unreachable) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -53,6 +55,34 @@ extension HistoryStore {
         }
     }
 
+    /// Adds the usage read to its services' minutes: the higher memory, the CPU readings summed.
+    static func addUsage(_ points: [UsagePoint], in db: Database) throws {
+        guard !points.isEmpty else { return }
+        var minutes: [UsageKey: UsageMinute] = [:]
+        for point in points {
+            let minute = UsageMinute(point)
+            minutes[UsageKey(service: point.service, minute: minute.minute), default: UsageMinute(minute: minute.minute, memory: 0)]
+                .merge(minute)
+        }
+        // A service's usage goes under its name, with no URL (a probe's row sets one; this never clears it).
+        let service = try db.cachedStatement(sql: "INSERT INTO agent (key) VALUES (?) ON CONFLICT (key) DO NOTHING")
+        let serviceID = try db.cachedStatement(sql: "SELECT id FROM agent WHERE key = ?")
+        let add = try db.cachedStatement(sql: """
+            INSERT INTO usage (agent, minute, memory, cpu, cpu_readings) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (agent, minute) DO UPDATE SET memory = max(memory, excluded.memory), cpu = cpu + excluded.cpu,
+                cpu_readings = cpu_readings + excluded.cpu_readings
+            """)
+        var ids: [String: Int64] = [:]
+        for (key, m) in minutes {
+            if ids[key.service] == nil {
+                try service.execute(arguments: [key.service])
+                ids[key.service] = try Int64.fetchOne(serviceID, arguments: [key.service])
+            }
+            guard let id = ids[key.service] else { continue }
+            try add.execute(arguments: [id, m.minute, m.memory, m.cpuTotal, m.cpuReadings])
+        }
+    }
+
     /// Adds a batch's figures to those of their hours, one statement each.
     static func addHours(_ hours: [HourKey: HourFigures], in db: Database) throws {
         let add = try db.cachedStatement(sql: """
@@ -64,6 +94,11 @@ extension HistoryStore {
             try add.execute(arguments: [key.agent, key.hour, figures.samples, figures.ok, figures.latencies.text])
         }
     }
+}
+
+struct UsageKey: Hashable {
+    var service: String
+    var minute: Int64
 }
 
 struct HourKey: Hashable {

@@ -6,6 +6,7 @@ import GRDB
 ///
 /// - `sample`: every probe result, by agent (or replica) and time; `hourly`: per agent and clock hour, the count, the
 ///   ok count and the latencies in buckets, for the windows of a day and a week without reading every sample;
+///   `usage`: per service and clock minute, the peak memory and the mean CPU of its readings;
 ///   `transition`: the timeline; `recorder`: the lease of the `clawtop record` writing the history, and `status`: the
 ///   fleet in a few words as it last saw it.
 /// - Writes come in batches, one transaction each: a crash or `kill -9` loses at most the batch being written, and
@@ -127,6 +128,19 @@ public final class HistoryStore: Sendable {
                 CREATE TABLE status (id INTEGER PRIMARY KEY CHECK (id = 1), time INTEGER NOT NULL, report BLOB NOT NULL);
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            // A service's usage per clock minute, under its name in `agent`: the peak memory of its readings, and
+            // their CPU (cores) summed, with how many had a CPU figure.
+            try db.execute(sql: """
+                CREATE TABLE usage (
+                    agent INTEGER NOT NULL,
+                    minute INTEGER NOT NULL,    -- minutes since 1970
+                    memory INTEGER NOT NULL,    -- bytes
+                    cpu REAL NOT NULL,
+                    cpu_readings INTEGER NOT NULL,
+                    PRIMARY KEY (agent, minute)) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -154,8 +168,10 @@ public final class HistoryStore: Sendable {
         let cutoff = now.addingTimeInterval(-retention)
         try write { db in try Self.delete(before: cutoff, in: db) }
         for _ in 0..<24 * 7 * 4 {
-            // The hours' figures say which is the oldest hour (the samples have no index by time alone).
-            let oldest = try read { db in try Int64.fetchOne(db, sql: "SELECT min(hour) FROM hourly") }
+            // The hours' figures and the usage say which is the oldest hour (the samples have no index by time alone).
+            let oldest = try read { db in
+                try Int64.fetchOne(db, sql: "SELECT min(hour) FROM (SELECT min(hour) AS hour FROM hourly UNION ALL SELECT min(minute) / 60 FROM usage)")
+            }
             guard try usedBytes() > maxBytes, let oldest else { return }
             // An hour at a time, the oldest first.
             try write { db in try Self.delete(before: Date(millis: (oldest + 1) * 3_600_000), in: db) }
@@ -174,8 +190,10 @@ public final class HistoryStore: Sendable {
     static func delete(before cutoff: Date, in db: Database) throws {
         let ms = cutoff.millis
         // Agent by agent, so that each delete walks the (agent, time) index rather than the whole table.
+        let usage = try db.tableExists("usage")
         for agent in try Int64.fetchAll(db, sql: "SELECT id FROM agent") {
             try db.execute(sql: "DELETE FROM sample WHERE agent = ? AND time < ?", arguments: [agent, ms])
+            if usage { try db.execute(sql: "DELETE FROM usage WHERE agent = ? AND minute < ?", arguments: [agent, ms / 60_000]) }
         }
         try db.execute(sql: "DELETE FROM hourly WHERE hour < ?", arguments: [ms / 3_600_000])
         try db.execute(sql: "DELETE FROM transition WHERE time < ?", arguments: [ms])

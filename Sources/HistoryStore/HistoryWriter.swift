@@ -3,14 +3,14 @@ import Foundation
 import Dispatch
 import Synchronization
 
-/// Gathers samples and transitions and writes them in batches, one transaction every `every` seconds, and prunes
+/// Gathers samples, transitions and usage and writes them in batches, one transaction every `every` seconds, and prunes
 /// the history every ten minutes. A crash loses at most what waits. The writes run on a thread of their own: one
 /// that waits for another process's lock must not hold up the tasks that watch and probe.
 ///
 /// A write that fails (a full disk, a lock held too long) loses nothing: what it held waits for the next, tried
 /// again after 5 s, 10 s, 20 s… at most a minute apart, and the problem is said once. What waits is bounded by
-/// `pendingLimit` samples (and as many transitions): beyond it the oldest go, and `dropped` counts them. A store that
-/// only reads keeps nothing.
+/// `pendingLimit` samples (and as many transitions, and usage points): beyond it the oldest go, and `dropped` counts
+/// them. A store that only reads keeps nothing.
 public final class HistoryWriter: Sendable {
     public let store: HistoryStore
     let every: Duration
@@ -24,6 +24,7 @@ public final class HistoryWriter: Sendable {
     struct Pending {
         var samples: [RecordedSample] = []
         var transitions: [Transition] = []
+        var usage: [UsagePoint] = []
         var lastProblem: String?
         /// Failed writes in a row, and when to try again.
         var failures = 0
@@ -39,7 +40,7 @@ public final class HistoryWriter: Sendable {
     }
 
     /// The samples and transitions waiting to be written.
-    public var waiting: Int { pending.withLock { $0.samples.count + $0.transitions.count } }
+    public var waiting: Int { pending.withLock { $0.samples.count + $0.transitions.count + $0.usage.count } }
 
     /// The samples and transitions let go unwritten: the oldest beyond `pendingLimit` while writes failed, and all
     /// given to a store that only reads.
@@ -57,6 +58,11 @@ public final class HistoryWriter: Sendable {
     public func add(_ transitions: [Transition]) {
         guard !transitions.isEmpty else { return }
         pending.withLock { $0.transitions.append(contentsOf: transitions) }
+    }
+
+    public func add(_ usage: [UsagePoint]) {
+        guard !usage.isEmpty else { return }
+        pending.withLock { $0.usage.append(contentsOf: usage) }
     }
 
     /// Writes every `every` (and prunes now and then) until cancelled, then writes what is left. A write that fails
@@ -105,13 +111,13 @@ public final class HistoryWriter: Sendable {
 
     /// `flush`, the back-off after a failure counted from `now`.
     func flush(at now: ContinuousClock.Instant) {
-        let (samples, transitions) = pending.withLock { p in
-            defer { p.samples = []; p.transitions = [] }
-            return (p.samples, p.transitions)
+        let (samples, transitions, usage) = pending.withLock { p in
+            defer { p.samples = []; p.transitions = []; p.usage = [] }
+            return (p.samples, p.transitions, p.usage)
         }
-        guard !samples.isEmpty || !transitions.isEmpty else { return }
+        guard !samples.isEmpty || !transitions.isEmpty || !usage.isEmpty else { return }
         if store.isReadOnly {
-            pending.withLock { $0.dropped += samples.count + transitions.count }
+            pending.withLock { $0.dropped += samples.count + transitions.count + usage.count }
             return
         }
         var start = 0
@@ -119,7 +125,8 @@ public final class HistoryWriter: Sendable {
         repeat {
             let end = min(samples.count, start + batchLimit)
             do {
-                try store.write(samples: Array(samples[start..<end]), transitions: start == 0 ? transitions : [])
+                try store.write(samples: Array(samples[start..<end]), transitions: start == 0 ? transitions : [],
+                                usage: start == 0 ? usage : [])
             } catch {
                 failure = error
                 break
@@ -132,13 +139,18 @@ public final class HistoryWriter: Sendable {
                 p.retryAt = nil
                 return
             }
-            // Back in front of what came meanwhile, the transitions too unless they went with the first part.
+            // Back in front of what came meanwhile, the transitions and usage too unless they went with the first part.
             p.samples = Array(samples[start...]) + p.samples
-            if start == 0 { p.transitions = transitions + p.transitions }
+            if start == 0 {
+                p.transitions = transitions + p.transitions
+                p.usage = usage + p.usage
+            }
             let over = p.samples.count - pendingLimit, overTransitions = p.transitions.count - pendingLimit
+            let overUsage = p.usage.count - pendingLimit
             if over > 0 { p.samples.removeFirst(over) }
             if overTransitions > 0 { p.transitions.removeFirst(overTransitions) }
-            p.dropped += max(over, 0) + max(overTransitions, 0)
+            if overUsage > 0 { p.usage.removeFirst(overUsage) }
+            p.dropped += max(over, 0) + max(overTransitions, 0) + max(overUsage, 0)
             p.failures += 1
             p.retryAt = now + Self.retryDelay(after: p.failures)
         }

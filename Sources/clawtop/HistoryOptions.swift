@@ -7,7 +7,7 @@ import Runtime
 /// `status`.
 struct HistoryOptions: ParsableArguments {
     @Option(name: .customLong("history-retention"),
-            help: ArgumentHelp("How long probe results and transitions are kept on disk (Go durations: 168h, 30m; or 7d).",
+            help: ArgumentHelp("How long probe results, transitions and usage are kept on disk (Go durations: 168h, 30m; or 7d).",
                                valueName: "DURATION"))
     var retention = "7d"
 

@@ -16,8 +16,9 @@ struct HistoryEndToEndTests {
         let config: String
         let host: String
 
-        init(maxFailures: Int = 2) async throws {
-            host = try TestDocker.requireHost()
+        /// `host`: the daemon to read (default the one-node private swarm).
+        init(maxFailures: Int = 2, host: String? = nil) async throws {
+            self.host = try host ?? TestDocker.requireHost()
             server = try await ScriptServer.start(script: "misbehaving-http.py")
             directory = NSTemporaryDirectory() + "clawtop-history-e2e-\(UUID().uuidString.prefix(8))"
             try FileManager.default.createDirectory(atPath: directory + "/state", withIntermediateDirectories: true)
