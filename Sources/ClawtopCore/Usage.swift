@@ -49,6 +49,29 @@ public struct ContainerReading: Sendable, Equatable {
     }
 }
 
+/// What a task's container runs as, as its node's daemon says (the image's settings, or the service's over them).
+public struct ContainerConfig: Sendable, Equatable {
+    public var taskID: String
+    /// The user its processes start as; empty is root, as Docker has it.
+    public var user: String
+    /// Whether it has a HEALTHCHECK (from the image or the service).
+    public var healthcheck: Bool
+
+    public init(taskID: String, user: String, healthcheck: Bool) {
+        self.taskID = taskID
+        self.user = user
+        self.healthcheck = healthcheck
+    }
+
+    public var runsAsRoot: Bool { Self.isRoot(user) }
+
+    /// Root: no user, `root`, or uid 0 (with or without a group), as Docker's `User` (or `--user`) says it.
+    public static func isRoot(_ user: String) -> Bool {
+        let name = user.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+        return name.isEmpty || name == "root" || name == "0"
+    }
+}
+
 /// What a running task consumes, from the last readings of its container.
 public struct TaskUsage: Sendable, Equatable {
     public var taskID: String
@@ -166,8 +189,10 @@ extension FleetState {
 
 extension ServiceInfo {
     /// Why the kernel killed a task of this service: "out of memory (limit 16 MiB)".
-    var outOfMemory: String {
-        "out of memory (" + (spec.memoryLimit.map { "limit \(formatBytes($0))" } ?? "no limit: the node's memory") + ")"
+    var outOfMemory: String { Self.outOfMemory(limit: spec.memoryLimit) }
+
+    static func outOfMemory(limit: Int64?) -> String {
+        "out of memory (" + (limit.map { "limit \(formatBytes($0))" } ?? "no limit: the node's memory") + ")"
     }
 }
 

@@ -16,6 +16,8 @@ public enum UsageMessage: Sendable, Equatable {
     case oomKilled(node: String, tasks: [String], at: Date)
     /// The node's daemon stopped answering: its figures are kept, marked stale.
     case lost(node: String, String)
+    /// What running containers run as, read once each on their node (for the audit).
+    case containerConfigs(node: String, [ContainerConfig])
 
     var changesAgents: Bool { false }
 }
@@ -26,9 +28,10 @@ func reduce(_ state: inout FleetState, _ message: UsageMessage) {
     case .reach(let reach, let unmatched):
         state.reach = reach
         state.unmatchedNodes = unmatched
-    case .readings(let node, let readings, _):
+    case .readings(let node, let readings, let at):
         state.apply(readings, node: node) { $0.nodeID == node }
         state.reach[node, default: NodeReach(via: "?")].state = .live
+        state.noteUsage(of: Set(readings.map(\.serviceID)), at: at)
     case .serviceReadings(let node, let service, let readings, _):
         state.apply(readings, node: node) { $0.nodeID == node && $0.serviceID == service }
     case .oomKilled(_, let tasks, let at):
@@ -43,6 +46,13 @@ func reduce(_ state: inout FleetState, _ message: UsageMessage) {
         }
     case .lost(let node, let why):
         state.reach[node, default: NodeReach(via: "?")].state = .lost(why)
+    case .containerConfigs(_, let configs):
+        for config in configs { state.containerConfigs[config.taskID] = config }
+        // Those of tasks Docker no longer lists go.
+        let known = Set(state.tasks.values.joined().map(\.id))
+        if state.containerConfigs.count > known.count + FleetState.endedKept {
+            state.containerConfigs = state.containerConfigs.filter { known.contains($0.key) }
+        }
     }
 }
 
@@ -51,14 +61,14 @@ extension FleetState {
     static let endedKept = 256
 
     /// Puts an out-of-memory kill in the timeline, under the agents of the task's service: an entry of its own, the
-    /// agent's state unchanged.
+    /// agent's state unchanged; and counts it.
     mutating func noteOOMKill(task id: String, at: Date) {
         guard let serviceID = tasks.first(where: { $0.value.contains { $0.id == id } })?.key ?? usage[id]?.serviceID ?? lastUsage[id]?.serviceID,
               let service = services[serviceID] else { return }
+        oomKillTotals[service.name, default: 0] += 1
         for agent in agents where agent.serviceName == service.name {
             let state = timelineStates[agent.name] ?? .unknown
-            notesToAdd.append(Transition(time: at, agent: agent.name, from: state, to: state,
-                                         reason: "killed: " + service.outOfMemory, actor: "the kernel"))
+            notesToAdd.append(.outOfMemory(agent: agent.name, state: state, limit: service.spec.memoryLimit, at: at))
         }
     }
 

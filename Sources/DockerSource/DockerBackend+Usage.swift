@@ -2,6 +2,7 @@ import ClawtopCore
 import DockerEngine
 import FleetSource
 import Foundation
+import SSHTunnel
 
 /// A node's own daemon, as the operator named it: `--node wk1=ssh://ops@10.0.0.12`.
 public struct NodeEndpoint: Sendable, Equatable {
@@ -92,8 +93,9 @@ extension DockerBackend {
         return posted.all + read.map(Message.usage)
     }
 
-    /// A reader for each node clawtop has a way to: the node of this daemon, each `--node`, and each node a docker
-    /// context is named after. Posts which nodes those are. Nil when this daemon cannot say which node it is.
+    /// A reader for each node clawtop has a way to: the node of this daemon, each `--node`, each node a docker
+    /// context is named after, and with `--ssh-nodes` each other node at its address. Posts which nodes those are.
+    /// Nil when this daemon cannot say which node it is.
     private func usageReaders(post: @escaping @Sendable (Message) -> Void) async -> [NodeUsageReader]? {
         guard let info = try? await client.info(), !info.Swarm.NodeID.isEmpty,
               let nodes = try? await client.nodes() else { return nil }
@@ -101,6 +103,7 @@ extension DockerBackend {
             nodes.first { $0.Description?.Hostname == name } ?? nodes.first { $0.ID.hasPrefix(name) && name.count >= 6 }
         }
         var readers = [NodeUsageReader(client: client, node: info.Swarm.NodeID)]
+        var clients = [info.Swarm.NodeID: client]
         var reach = [info.Swarm.NodeID: NodeReach(via: "this daemon")]
         var unmatched: [String] = []
         var opened: [DockerClient] = []
@@ -111,6 +114,7 @@ extension DockerBackend {
             }
             guard reach[found.ID] == nil, let client = try? DockerClient(endpoint: given.endpoint) else { continue }
             opened.append(client)
+            clients[found.ID] = client
             readers.append(NodeUsageReader(client: client, node: found.ID))
             reach[found.ID] = NodeReach(via: "--node \(given.endpoint.address)")
         }
@@ -122,12 +126,43 @@ extension DockerBackend {
                   let endpoint = try? resolver.endpoint(forContext: host, origin: "the context named after node \(host)"),
                   let client = try? DockerClient(endpoint: endpoint) else { continue }
             opened.append(client)
+            clients[n.ID] = client
             readers.append(NodeUsageReader(client: client, node: n.ID))
             reach[n.ID] = NodeReach(via: "context \(host)")
         }
+        // With --ssh-nodes, each node left at its address, over ssh with the manager's user and port.
+        if sshNodes, case .ssh(let manager) = client.endpoint.transport {
+            // `ssh -G` is a process to wait for: off the cooperative pool.
+            let through = await withCheckedContinuation { done in DispatchQueue.global().async { done.resume(returning: manager.effective()) } }
+            for n in nodes where reach[n.ID] == nil {
+                guard let address = n.Status.Addr, !address.isEmpty, address != "0.0.0.0" else { continue }
+                let target = SSHTarget(user: through.user, host: address, port: through.port)
+                guard let client = try? DockerClient(endpoint: DockerEndpoint(transport: .ssh(target), source: .dockerHost)) else { continue }
+                opened.append(client)
+                clients[n.ID] = client
+                readers.append(NodeUsageReader(client: client, node: n.ID))
+                reach[n.ID] = NodeReach(via: "--ssh-nodes \(target.address)")
+            }
+        }
         nodeClients.withLock { $0 += opened }
+        clientOfNode.withLock { $0 = clients }
         post(.usage(.reach(reach, unmatched: unmatched)))
         return readers
+    }
+}
+
+extension DockerBackend {
+    public func dockerCLI(node: String) async throws(SourceError) -> DockerCommand {
+        guard let clients = clientOfNode.withLock({ $0 }) else {
+            // The readers are not set up yet: this daemon's own node is known all the same.
+            if let info = try? await client.info(), info.Swarm.NodeID == node { return DockerCommand(arguments: client.cliArguments) }
+            throw SourceError("the nodes' daemons are not known yet: try again in a moment")
+        }
+        guard let client = clients[node] else {
+            let name = (try? await client.nodes())?.first { $0.ID == node }?.Description?.Hostname ?? String(node.prefix(12))
+            throw SourceError("\(name): no endpoint, see --node")
+        }
+        return DockerCommand(arguments: client.cliArguments)
     }
 }
 

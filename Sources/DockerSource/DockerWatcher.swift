@@ -116,11 +116,14 @@ public final class DockerWatcher: Sendable {
         var health = false
         /// Read `settleDelay` after this read too.
         var settle = false
+        /// Reads already made for tasks still on their way to running (see `settleRetries`).
+        var retries = 0
 
         func merged(_ other: Wanted) -> Wanted {
             let latest = min(latest, other.latest)
             return Wanted(due: min(max(due, other.due), latest), latest: latest, service: service || other.service,
-                          started: started || other.started, health: health || other.health, settle: settle || other.settle)
+                          started: started || other.started, health: health || other.health, settle: settle || other.settle,
+                          retries: min(retries, other.retries))
         }
 
         /// A read `delay` from now, or up to `delay` later when more events come.
@@ -182,6 +185,9 @@ public final class DockerWatcher: Sendable {
         }
     }
 
+    /// How many times a service whose tasks are on their way to running is read again (3, 6, 12, 24 s after).
+    static let settleRetries = 4
+
     /// The reader of one service: reads it when a read is due, until none is asked for.
     private func read(_ id: String) async {
         enum Step { case done, wait(Duration), read(Wanted) }
@@ -203,8 +209,15 @@ public final class DockerWatcher: Sendable {
                 // Not to the due time at once: an event meanwhile may bring it forward.
                 do { try await Task.sleep(for: min(left, .milliseconds(100))) } catch { return }
             case .read(let wanted):
-                await refresh(id, wanted)
+                let unsettled = await refresh(id, wanted)
                 if wanted.settle { _ = ask(id, .after(settleDelay)) }
+                // A task Swarm has not marked running yet, and no event will say when it does (a loaded manager
+                // takes longer than `settleDelay`): read again, each time twice as late, a few times.
+                if unsettled, wanted.retries < Self.settleRetries {
+                    var again = Wanted.after(settleDelay * Double(2 << wanted.retries))
+                    again.retries = wanted.retries + 1
+                    _ = ask(id, again)
+                }
             }
         }
     }
@@ -246,7 +259,8 @@ public final class DockerWatcher: Sendable {
     /// again; a container that starts has a health check only if the service's running ones had one (or none ran).
     /// The first read of a service fetches all three.
     /// Messages carry when the read began: the store drops a read that began before the last one it applied.
-    private func refresh(_ id: String, _ wanted: Wanted) async {
+    /// True when a task it read is on its way to running.
+    private func refresh(_ id: String, _ wanted: Wanted) async -> Bool {
         let started = Date()
         let (last, generation) = known.withLock { ($0.byID[id], $0.generation) }
         let readService = wanted.service || last == nil
@@ -261,7 +275,7 @@ public final class DockerWatcher: Sendable {
                 guard let first = listed.first else {
                     forget(id)
                     post(.docker(.serviceRemoved(id: id, at: started)))
-                    return
+                    return false
                 }
                 service = WireToModel.service(first)
                 if let last, last.service.image != service.image || last.service.spec.healthcheck != service.spec.healthcheck {
@@ -289,14 +303,17 @@ public final class DockerWatcher: Sendable {
                 return true
             }
             // A full re-read came meanwhile: the service this read took from the one before may be older than it.
-            guard kept || readService else { return }
+            guard kept || readService else { return false }
             post(.docker(.service(service, tasks: infos, at: started)))
+            return infos.contains(where: \.isOnItsWay)
         } catch DockerError.serviceNotFound {
             forget(id)
             post(.docker(.serviceRemoved(id: id, at: started)))
+            return false
         } catch {
             // Read everything again rather than keep a stale service until its next event; the stream stays up.
             await resync()
+            return false
         }
     }
 }

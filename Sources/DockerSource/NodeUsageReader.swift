@@ -18,6 +18,11 @@ public final class NodeUsageReader: Sendable {
     public let node: String
     /// Containers already asked whether memory killed them.
     private let inspected = Mutex<Set<String>>([])
+    /// Running containers already asked what they run as.
+    private let configured = Mutex<Set<String>>([])
+    /// What the inspect for a container's cgroup said it runs as, by container ID, until `configs` takes it: one
+    /// inspect serves both (each clawtop asks each container of its node once; the suite starts dozens at once).
+    private let configsSeen = Mutex<[String: ContainerConfig]>([:])
     /// Each running container's cgroup files, when they can be read here (nil: they cannot, ask the daemon).
     private let cgroups = Mutex<[String: CgroupFiles?]>([:])
     /// The daemon is on this machine: its containers' cgroups may be read here.
@@ -64,7 +69,7 @@ public final class NodeUsageReader: Sendable {
             return [.lost(node: node, error.description)]
         }
         let running = containers.filter { $0.State == "running" && $0.taskID != nil && $0.serviceID != nil }
-        let files = await cgroupFiles(of: running)
+        let files = await cgroupFiles(of: running, all: service == nil)
         let host = files.isEmpty ? nil : CgroupFiles.hostCPU()
         var fromFiles: [ContainerReading] = []
         for c in running {
@@ -95,27 +100,72 @@ public final class NodeUsageReader: Sendable {
         }
         if let service { return [.serviceReadings(node: node, service: service, fromFiles + fromDaemon, at: at)] }
         let killed = await oomKilled(containers.filter { $0.exitCode == 137 })
+        let configs = await configs(of: running)
         return [.readings(node: node, fromFiles + fromDaemon, at: at)] + killed.map { .oomKilled(node: node, tasks: [$0.task], at: $0.at ?? at) }
+            + (configs.isEmpty ? [] : [.containerConfigs(node: node, configs)])
+    }
+
+    /// What the running containers not asked yet run as: their user and whether they have a HEALTHCHECK (one
+    /// inspect each, once).
+    private func configs(of running: [ContainerSummary]) async -> [ContainerConfig] {
+        let ids = Set(running.map(\.Id))
+        let fresh = configured.withLock { seen in
+            seen.formIntersection(ids)
+            return running.filter { seen.insert($0.Id).inserted }
+        }
+        let already = configsSeen.withLock { found in
+            defer { found = [:] }
+            return found
+        }
+        var configs = fresh.compactMap { already[$0.Id] }
+        let new = fresh.filter { already[$0.Id] == nil }
+        // `parallel` at a time: over ssh each connection is an ssh session, and sshd drops those beyond its
+        // MaxStartups.
+        for start in stride(from: 0, to: new.count, by: Self.parallel) {
+            configs += await withTaskGroup(of: ContainerConfig?.self) { group in
+                for c in new[start..<min(new.count, start + Self.parallel)] {
+                    group.addTask { [self] in
+                        guard let task = c.taskID, let config = try? await client.container(c.Id).Config else {
+                            _ = configured.withLock { $0.remove(c.Id) } // asked again next time
+                            return nil
+                        }
+                        return Self.config(config, task: task)
+                    }
+                }
+                return await group.reduce(into: []) { if let config = $1 { $0.append(config) } }
+            }
+        }
+        return configs
     }
 
     /// The cgroup files of each running container that can be read here, found once per container (one inspect,
-    /// for its main process); the others are forgotten.
-    private func cgroupFiles(of running: [ContainerSummary]) async -> [String: CgroupFiles] {
+    /// for its main process). `all`: these are all the node's running containers, and the others are forgotten (a
+    /// reading of one service's keeps what is known of the rest).
+    private func cgroupFiles(of running: [ContainerSummary], all: Bool) async -> [String: CgroupFiles] {
         guard local else { return [:] }
         let ids = Set(running.map(\.Id))
         let known = cgroups.withLock { cgroups in
-            cgroups = cgroups.filter { ids.contains($0.key) }
+            if all { cgroups = cgroups.filter { ids.contains($0.key) } }
             return cgroups
         }
         var found: [String: CgroupFiles?] = [:]
+        var seen: [String: ContainerConfig] = [:]
         for c in running where known[c.Id] == nil {
-            guard let pid = try? await client.container(c.Id).State.Pid else { continue }
+            guard let inspect = try? await client.container(c.Id), let pid = inspect.State.Pid else { continue }
+            if let task = c.taskID, let config = inspect.Config { seen[c.Id] = Self.config(config, task: task) }
             found[c.Id] = CgroupFiles.locate(pid: pid, container: c.Id)
         }
+        configsSeen.withLock { $0.merge(seen) { _, new in new } }
         return cgroups.withLock { cgroups in
             cgroups.merge(found) { _, new in new }
             return cgroups.compactMapValues { $0 }
         }
+    }
+
+    /// What an inspect says a task's container runs as.
+    static func config(_ config: ContainerInspect.Config, task: String) -> ContainerConfig {
+        let test = config.Healthcheck?.Test ?? []
+        return ContainerConfig(taskID: task, user: config.User ?? "", healthcheck: !test.isEmpty && test.first != "NONE")
     }
 
     /// The tasks of those containers that the kernel killed for memory, and when they ended, asking each container

@@ -86,7 +86,7 @@ struct UsageTests {
         #expect(state.summaries(now: t0 + 6).first?.lastError == "out of memory (limit 16 MiB)")
     }
 
-    @Test func anOutOfMemoryKillIsAnEntryOfTheTimelineAndNoAlert() throws {
+    @Test func anOutOfMemoryKillIsAnEntryOfTheTimelineAndAnAlert() throws {
         var state = fleet()
         state.setup = AgentSetup(showAll: true)
         _ = state.noteTransitions(rows: state.agentRows(now: t0), now: t0)
@@ -97,8 +97,19 @@ struct UsageTests {
         #expect(seen.first?.agent == "agent" && seen.first?.isNote == true && seen.first?.actor == "the kernel")
         #expect(seen.first?.reason == "killed: out of memory (limit 16 MiB)" && seen.first?.time == t0 + 3)
         #expect(state.timeline.last == seen.first)
+        // Told at once; the kills within the window after, as one when it ends.
         var debouncer = AlertDebouncer(window: 60)
-        #expect(debouncer.offer(seen, now: t0 + 5).isEmpty)
+        #expect(debouncer.offer(seen, now: t0 + 5) == seen)
+        let again = Transition.outOfMemory(agent: "agent", state: .healthy, limit: 16 << 20, at: t0 + 20)
+        let more = Transition.outOfMemory(agent: "agent", state: .healthy, limit: 16 << 20, at: t0 + 30)
+        #expect(debouncer.offer([again], now: t0 + 20).isEmpty && debouncer.offer([more], now: t0 + 30).isEmpty)
+        #expect(debouncer.due(now: t0 + 40).isEmpty)
+        let told = debouncer.due(now: t0 + 65)
+        #expect(told.count == 1 && told.first?.reason == "killed: out of memory (limit 16 MiB) (2 kills)" && told.first?.time == t0 + 30)
+        #expect(debouncer.due(now: t0 + 200).isEmpty, "told once")
+        // An action taken from clawtop is a note too, and no alert.
+        let action = Transition(time: t0 + 300, agent: "agent", from: .healthy, to: .healthy, reason: "restart", actor: "clawtop")
+        #expect(debouncer.offer([action], now: t0 + 300).isEmpty)
     }
 
     @Test func aKillOnANodeWithoutEndpointSaysWhatCannotBeKnown() throws {

@@ -67,6 +67,32 @@ extension MultiNodeTests {
         }
     }
 
+    /// The manager over ssh:// (an alias in the operator's ssh config): `--ssh-nodes` reaches each worker at its
+    /// address with the alias's user, port and keys. Without it the workers have no endpoint; with a manager that is
+    /// not ssh://, it is refused.
+    @Test func sshNodesReachEachWorkerAtItsAddressAsTheManagerIsReached() async throws {
+        var manager = try TestSSH.server()
+        manager.host = "10.213.0.11"
+        let client = try TestSSH.Client(manager)
+        let environment = client.environment.merging(["DOCKER_HOST": client.address]) { $1 }
+        try await TestMultiNode.withService("shog", command: Self.hog, flags: ["--constraint", "node.hostname==wk1"]) { hog in
+            try await TestDocker.waitUntil("the hog on wk1 read over ssh at its address", timeout: 90) {
+                let r = try await TestMultiNode.clawtop(["snapshot", "--all", "--format", "json", "--ssh-nodes"], environment: environment)
+                let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+                return (usage(object, hog)?["memoryBytes"] as? Int ?? 0) > 39_000_000
+            }
+            let nodes = try await TestMultiNode.clawtop(["snapshot", "--view", "nodes", "--width", "220", "--ssh-nodes"], environment: environment)
+            for (node, address) in [("wk1", "10.213.0.12"), ("wk2", "10.213.0.13")] {
+                #expect(frameRow(nodes.stdout, node).contains("--ssh-nodes ssh://\(manager.user)@\(address):\(manager.port)"), "\(nodes.stdout)")
+            }
+            #expect(frameRow(nodes.stdout, "mgr1").contains("this daemon"), "\(nodes.stdout)")
+            let without = try await TestMultiNode.clawtop(["snapshot", "--view", "nodes", "--width", "220"], environment: environment)
+            #expect(frameRow(without.stdout, "wk1").contains("no endpoint, see --node"), "\(without.stdout)")
+        }
+        let refused = try await TestMultiNode.clawtop(["snapshot", "--ssh-nodes"])
+        #expect(refused.status == 2 && refused.stderr.contains("--ssh-nodes reaches each node over ssh://"), "\(refused.stderr)")
+    }
+
     @Test func anOutOfMemoryKillOnAWorkerIsNamedOnlyWhereItsDaemonCanTell() async throws {
         let command = "sleep 1; x=$(head -c 200000000 /dev/zero | tr '\\0' a); sleep 3600"
         try await TestMultiNode.withService("moom", command: command, flags: ["--constraint", "node.hostname==wk1", "--limit-memory", "16M"]) { name in

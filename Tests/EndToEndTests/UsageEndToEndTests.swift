@@ -110,6 +110,47 @@ struct UsageEndToEndTests {
         }
     }
 
+    /// The console keeps what an agent consumed in the history: after it held 30 MB and then 5, a snapshot that
+    /// reads that history gives the last hour's peak and draws the memory strip; without it, only what it reads now.
+    @Test func theConsoleKeepsUsageInTheHistoryForTheDetailsAndJSON() async throws {
+        let directory = NSTemporaryDirectory() + "clawtop-usage-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let command = "head -c $((MB * 1000000)) /dev/zero > /dev/shm/held; while :; do cat /dev/shm/held > /dev/null; sleep 1; done"
+        try await TestDocker.withService("kept", command: command, extraFlags: ["--limit-memory", "128M", "--env", "MB=30"]) { name in
+            let history = ["CLAWTOP_HISTORY_DIR": directory]
+            func usage(_ extra: [String] = []) async throws -> [String: Any] {
+                let r = try await snapshot(["--all", "--format", "json"] + extra, environment: history)
+                let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+                let agent = (object?["agents"] as? [[String: Any]])?.first { $0["name"] as? String == name }
+                return agent?["usage"] as? [String: Any] ?? [:]
+            }
+            try await TestDocker.waitUntil("30 MB held", timeout: 60) { (try await usage()["memoryBytes"] as? Int ?? 0) > 29_000_000 }
+
+            let tmux = try Tmux(width: 200, height: 40, environment: ["LANG": "C.UTF-8", "DOCKER_HOST": try TestDocker.requireHost(),
+                                                                      "TERM": "tmux-256color"].merging(history) { $1 })
+            defer { tmux.kill() }
+            try tmux.type("clear; \(try clawtopBinary()) --all; echo \"exit=$?\"")
+            try await tmux.waitFor("MEM")
+            // Two rounds of the table's readings (10 s apart), written as the console quits if not before.
+            try await Task.sleep(for: .seconds(12))
+            try tmux.keys("q")
+            try await tmux.waitFor("exit=0")
+
+            _ = try await TestDocker.docker(["service", "update", "-d", "--env-add", "MB=5", name])
+            try await TestDocker.waitUntil("5 MB held", timeout: 60) {
+                let memory = try await usage(["--no-history"])["memoryBytes"] as? Int ?? 0
+                return memory > 4_000_000 && memory < 10_000_000
+            }
+            let kept = try await usage()
+            #expect((kept["memoryPeakLastHourBytes"] as? Int ?? 0) > 29_000_000, "the peak the console wrote: \(kept)")
+            let live = try await usage(["--no-history"])
+            #expect((live["memoryPeakLastHourBytes"] as? Int ?? Int.max) < 10_000_000, "without the history, what it read now: \(live)")
+            let details = try await snapshot(["--all", "--view", "details", "--select", name, "--height", "40"], environment: history)
+            let strip = details.stdout.split(separator: "\n").first { $0.contains("mem 6h") } ?? ""
+            #expect(strip.contains("peak 1h 2") && strip.contains("of 128 MiB"), "\(details.stdout)")
+        }
+    }
+
     @Test func anOutOfMemoryKillIsNamedWithItsLimit() async throws {
         let command = "sleep 1; x=$(head -c 200000000 /dev/zero | tr '\\0' a); sleep 3600"
         try await TestDocker.withService("oom", command: command, extraFlags: ["--limit-memory", "16M"]) { name in
@@ -120,13 +161,30 @@ struct UsageEndToEndTests {
                 let agent = (object?["agents"] as? [[String: Any]])?.first { $0["name"] as? String == name }
                 return agent?["lastError"] as? String == words
             }
-            let table = try await snapshot(["--all", "--width", "300"])
+            // Tall enough for its row among the services the other suites make meanwhile.
+            let table = try await snapshot(["--all", "--width", "300"], height: 200)
             #expect(frameRow(table.stdout, name).contains(words), "\(table.stdout)")
             let details = try await snapshot(["--all", "--view", "details", "--select", name, "--height", "40"])
             #expect(details.stdout.contains("failed") && details.stdout.contains(words), "\(details.stdout)")
+            let strip = details.stdout.split(separator: "\n").first { $0.contains("mem 6h") } ?? ""
+            #expect(strip.contains("✗") && strip.contains("of 16 MiB"), "the kill in the memory strip: \(details.stdout)")
             let timeline = try await snapshot(["--all", "--view", "timeline", "--no-history", "--width", "200"])
             #expect(frameRow(timeline.stdout, name).contains("killed: \(words)") && frameRow(timeline.stdout, name).contains("the kernel"),
                     "\(timeline.stdout)")
+
+            // A recorder alerts on it, through --notify, by the kernel's name.
+            let directory = NSTemporaryDirectory() + "clawtop-oom-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let told = directory + "/told"
+            let recorder = try BackgroundProcess(try clawtopBinary(), [
+                "record", "--all", "--notify", "echo \"$CLAWTOP_AGENT|$CLAWTOP_NEW|$CLAWTOP_REASON|$CLAWTOP_ACTOR\" >> \(told)",
+            ], environment: ["DOCKER_HOST": try TestDocker.requireHost(), "LANG": "C.UTF-8", "CLAWTOP_HISTORY_DIR": directory])
+            defer { recorder.stop() }
+            try await TestDocker.waitUntil("the kill told by --notify", timeout: 60) {
+                let lines = ((try? String(contentsOfFile: told, encoding: .utf8)) ?? "").split(separator: "\n")
+                return lines.contains { $0.hasPrefix("\(name)|") && $0.hasSuffix("|killed: \(words)|the kernel") }
+            }
 
             // Probed, the agent fails its probes too: the kill comes first, in the row and in `status`.
             let probed = ["--all", "--health-url", "\(name)=http://127.0.0.1:\(try freeLoopbackPort())/health", "--no-history"]
