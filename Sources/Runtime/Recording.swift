@@ -8,8 +8,9 @@ extension Runtime {
     /// `record`: the runtime with no view, writing the history to `store` (when it can be opened: else it probes and
     /// tells all the same), until a stop signal or until another recorder takes it over. A `Failure` when another
     /// recorder holds the history, or when this one was replaced.
+    /// `publish`: given the model once a second (`--metrics-listen`).
     public static func record(_ fleet: OpenFleet, store: HistoryStore?, alerting: Alerting, notifier: Notifier?,
-                              headless: Headless) throws(Failure) {
+                              headless: Headless, publish: ((ConsoleModel) -> Void)? = nil) throws(Failure) {
         let (pid, host) = (RecorderIdentity.pid, RecorderIdentity.host)
         var startup = try fleet.firstMessages()
         if let store {
@@ -30,7 +31,7 @@ extension Runtime {
         }
         headless.say("watching \(sanitize(fleet.name))" + (store.map { ", writing its history to \($0.path)" } ?? ", keeping no history") + " (pid \(pid))")
         runtime.start(firstRead: startup)
-        if let number = headless.run(runtime) { headless.say("stopping (signal \(number))") }
+        if let number = headless.run(runtime, publish: publish) { headless.say("stopping (signal \(number))") }
         runtime.stopBlocking()
         if let problem = runtime.model.stopped { throw Failure(problem) }
     }
