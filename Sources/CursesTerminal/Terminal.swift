@@ -30,8 +30,8 @@ public enum ExitReason: Sendable, Equatable {
 /// The curses terminal: owns it from `init` until `close`. Every call must come from one thread.
 public final class Terminal {
     private let screen: OpaquePointer
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
+    let wakeRead: Int32
+    let wakeWrite: Int32
     private let colors: Bool
     public let unicode: Bool
     private var closed = false
@@ -166,7 +166,7 @@ public final class Terminal {
     }
 
     /// The frame on screen, to draw only a different one; nil paints the next in full.
-    private var shown: Buffer?
+    var shown: Buffer?
 
     /// Paints the whole screen on the next frame (Ctrl-L).
     public func repaint() {
