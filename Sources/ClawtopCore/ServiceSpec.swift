@@ -19,6 +19,13 @@ public struct ServiceSpecSummary: Sendable, Equatable {
     public var networks: [String] = []
     /// Docker's HEALTHCHECK command, if the service sets one.
     public var healthcheck: String?
+    /// The service turns the image's HEALTHCHECK off (`--no-healthcheck`, `test: ["NONE"]`).
+    public var healthcheckDisabled = false
+    /// `--user`, if the service sets one.
+    public var user: String?
+    /// Variables whose name looks secret and whose value is set right there, not a path to a file (`…_FILE`,
+    /// `/run/secrets/…`): names only, as `envNames`.
+    public var inlineSecrets: [String] = []
     public var healthcheckInterval: Double?
     public var forceUpdate: Int
 

@@ -192,8 +192,18 @@ public struct ContainerInspect: Decodable, Sendable, Equatable {
         public var FinishedAt: String?
         public var Health: Health?
     }
+    /// The container's settings, the image's with the service's over them. `Env` is never decoded: its values stay
+    /// out of clawtop.
+    public struct Config: Decodable, Sendable, Equatable {
+        public struct Healthcheck: Decodable, Sendable, Equatable {
+            public var Test: [String]?
+        }
+        public var User: String?
+        public var Healthcheck: Healthcheck?
+    }
     public var Id: String
     public var State: State
+    public var Config: Config?
 }
 
 // MARK: - /containers/json

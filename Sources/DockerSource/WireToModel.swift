@@ -56,7 +56,22 @@ enum WireToModel {
             healthcheckInterval: container?.Healthcheck?.Interval.map { Double($0) / 1e9 },
             forceUpdate: Int(s.forceUpdate))
         summary.networks = networks
+        summary.healthcheckDisabled = test.first == "NONE"
+        summary.user = string("TaskTemplate", "ContainerSpec", "User").flatMap { $0.isEmpty ? nil : $0 }
+        summary.inlineSecrets = inlineSecrets(container?.Env ?? [])
         return summary
+    }
+
+    /// The names of the variables that carry a key themselves: a secret-looking name whose value looks like a key
+    /// (16 characters or more, no blank), not a path to a file. The value is looked at here, for that, and dropped.
+    static func inlineSecrets(_ env: [String]) -> [String] {
+        env.compactMap { entry in
+            let name = String(entry.prefix { $0 != "=" })
+            let value = entry.dropFirst(name.count + 1)
+            guard looksSecret(name), !name.uppercased().hasSuffix("_FILE"), value.count >= 16, !value.hasPrefix("/"),
+                  !value.contains(where: \.isWhitespace) else { return nil }
+            return name
+        }
     }
 
     /// The networks, and those the services name that the list does not have (the swarm's `host`), each asked
@@ -91,7 +106,7 @@ enum WireToModel {
         TaskInfo(id: t.ID, serviceID: t.ServiceID, slot: t.Slot, nodeID: t.NodeID, state: t.Status.State,
                  desiredState: t.DesiredState, error: t.Status.Err, exitCode: t.Status.ContainerStatus?.ExitCode,
                  timestamp: DockerTime.parse(t.Status.Timestamp), createdAt: DockerTime.parse(t.CreatedAt),
-                 containerHealth: health[t.ID])
+                 containerHealth: health[t.ID], containerID: t.Status.ContainerStatus?.ContainerID)
     }
 
     /// Health-check status by task ID, from the local containers.
