@@ -44,7 +44,9 @@ private func generatedPart(table: String, seconds: Double) -> String {
           of when each probe started against when it was due; CPU from `getrusage` over 25 s, after 5 s of warm-up.
         - **Daemon load**: `scripts/docker-proxy.py` (accept backlog 4096) logs each request line; the console runs with
           `--all` over the 100 services for 2 minutes after 15 s of settling; the baseline for 1 minute. Streams opened
-          before the window (the events stream) are not counted.
+          before the window (the events stream) are not counted. The usage reader's container reads (a list of the
+          node's containers every 10 s, of the selected agent's every 2 s, an inspect of each container not seen
+          before) have a budget of their own; the rest is held to 2 a minute.
         - **Watching**: each program on its own 120×40 pty, once the bench's services are 70 s old (out of their startup
           grace); the console with 50 agents whose URLs always answer 200, probed every 10 s, for the minute after its
           first frame (the table's header, and 0.2 s for the rest of it), the baseline for its whole first minute. CPU from
@@ -57,7 +59,8 @@ private func generatedPart(table: String, seconds: Double) -> String {
           `docker service ls` until they exit. Medians of 5, against the daemon directly.
         - **Rolling restart**: a 10-replica service whose tasks stop at SIGTERM; 15 s after the console (`--all`,
           through the proxy) starts, `docker service update --force --detach=false` against the daemon directly; the
-          console's requests from the update's start until 5 s after it ends, the events stream apart.
+          console's requests from the update's start until 5 s after it ends, the events stream and the usage reader's
+          container reads apart (these are given as a rate).
         - **History**: a simulated day of 1,000 agents probed every 10 s (8.64 million samples, 1% failures), in the
           batches the writer makes (every 5 s), written through `HistoryStore` into a database file in one process; the
           baseline appends the same samples to a file as JSON lines. CPU from `getrusage` (both include making the
@@ -71,6 +74,10 @@ private func generatedPart(table: String, seconds: Double) -> String {
           --no-stream` (as `docker`'s own child, its CPU from `getrusage` of the children) against clawtop's
           `NodeUsageReader` in the bench's process (its CPU from `getrusage`), each with the CPU that every process of the
           private swarm's directory used meanwhile (`/proc/PID/stat`). One reading alone, timed, before the minute.
+        - **Metrics**: a `MetricsListener` in the bench's process publishing 1,000 agents as a recorder holds them (a
+          running replica under limits, read twice; 20 probes each), fetched over a new loopback connection 50 times,
+          uncompressed (HTTP/1.0, to the end of the body); the baseline fetches the `/metrics` of the Prometheus that
+          `scripts/test --serve` started, the same way in the same run.
 
         """
 }

@@ -67,12 +67,22 @@ struct SwarmBench {
         let baseline = try requests(during: 60) { try watchServiceLs(host: proxy) }
         let kinds = Dictionary(grouping: console.lines.map(Self.kind), by: { $0 }).mapValues(\.count)
             .sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        // The usage reader's container reads have a budget of their own: a list of the node's containers every 10 s
+        // and of the selected agent's every 2 s (36 a minute), and an inspect of each container it has not seen.
+        let usage = Double(console.lines.filter { Self.kind($0) == "GET /containers" }.count) / window * 60
+        let rest = console.perMinute - usage
         return [
             Result(section: "Daemon load", measure: "baseline: `watch -n 2 docker service ls`, requests/min",
                    value: String(format: "%.0f", baseline.perMinute), ratio: "1×", target: "", met: nil),
             Result(section: "Daemon load", measure: "console, 100 services, nothing changing, requests/min (\(kinds.isEmpty ? "none" : kinds))",
                    value: String(format: "%.1f", console.perMinute), ratio: String(format: "%.3f×", console.perMinute / baseline.perMinute),
-                   target: "≤ 2/min", met: console.perMinute <= 2),
+                   target: "", met: nil),
+            Result(section: "Daemon load", measure: "of which the usage reader's container reads (`GET /containers`), requests/min",
+                   value: String(format: "%.1f", usage), ratio: String(format: "%.3f×", usage / baseline.perMinute),
+                   target: "≤ 36/min", met: usage <= 36.5),
+            Result(section: "Daemon load", measure: "of which all the rest, requests/min",
+                   value: String(format: "%.1f", rest), ratio: String(format: "%.3f×", rest / baseline.perMinute),
+                   target: "≤ 2/min", met: rest <= 2),
         ]
     }
 
@@ -100,13 +110,17 @@ struct SwarmBench {
         let took = (clock.now - t0).seconds
         Thread.sleep(forTimeInterval: 5)
         let lines = try logLines().dropFirst(before).filter { Self.kind($0) != "GET /events" }
-        let perReplica = Double(lines.count) / Double(replicas)
         let kinds = Dictionary(grouping: lines.map(Self.kind), by: { $0 }).mapValues(\.count)
             .sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        // The usage reader's container reads go on at their own pace (see the daemon load) and are counted apart.
+        let usage = lines.filter { Self.kind($0) == "GET /containers" }.count
+        let perReplica = Double(lines.count - usage) / Double(replicas)
         return [
             Result(section: "Rolling restart", measure: "console, `service update --force` of \(replicas) replicas "
-                       + String(format: "(%.0f s) and 5 s after, requests per replica (%@)", took, kinds.isEmpty ? "none" : kinds),
+                       + String(format: "(%.0f s) and 5 s after, requests per replica besides the usage reader's (%@)", took, kinds.isEmpty ? "none" : kinds),
                    value: String(format: "%.1f", perReplica), ratio: "", target: "≤ 2", met: perReplica <= 2),
+            Result(section: "Rolling restart", measure: "the usage reader's container reads in the same time, per minute",
+                   value: String(format: "%.1f", Double(usage) / (took + 5) * 60), ratio: "", target: "≤ 36/min + one inspect per new container", met: nil),
         ]
     }
 

@@ -3,8 +3,8 @@ import Foundation
 // clawtop-bench: measures what it costs to leave clawtop running, each figure beside a baseline measured in the same
 // run. `scripts/bench` builds it in release mode, starts the private swarm for the Docker parts, and writes
 // BENCHMARKS.md. Usage: clawtop-bench [--write FILE] [--only SECTION,…]; sections: render, terminal, memory, poller,
-// history, daemon, watching, first-frame, rolling-restart, history-swarm, usage (the last six need CLAWTOP_BENCH_* from
-// scripts/bench). For looking into the
+// history, metrics, daemon, watching, first-frame, rolling-restart, history-swarm, usage (metrics and the last six
+// need CLAWTOP_BENCH_* from scripts/bench). For looking into the
 // terminal bytes: BENCH_TERM sets the pty's TERM (default tmux-256color), BENCH_DUMP=PREFIX writes each frame's bytes.
 
 // Dispatch blocks signals in its threads; one thread that accepts them lets Ctrl-C and SIGTERM end the bench.
@@ -56,6 +56,14 @@ do {
     if wanted("history") {
         say("history (a simulated day of 1,000 agents)")
         results += try historyBench(directory: NSTemporaryDirectory() + "clawtop-bench-history-\(getpid())")
+    }
+    if wanted("metrics") {
+        if let prometheus = ProcessInfo.processInfo.environment["CLAWTOP_BENCH_PROMETHEUS"] {
+            say("metrics (a scrape of 1,000 agents)")
+            results += try metricsBench(prometheus: prometheus)
+        } else {
+            say("metrics: skipped, no Prometheus to compare with (run scripts/bench)")
+        }
     }
     let swarm = SwarmBench.fromEnvironment()
     for section in ["daemon", "watching", "first-frame", "rolling-restart", "history-swarm", "usage"] where wanted(section) {
