@@ -84,17 +84,20 @@ let package = Package(
             "Demo", "SSHTunnel", "OrchestratorConfig",
         ]),
 
+        // The fleet for Prometheus: the exposition (pure) and the listener `record --metrics-listen` serves it from.
+        .target(name: "Metrics", dependencies: ["ClawtopCore"]),
+
         // The only code that touches ncurses. It knows nothing of the app's keys or actions.
         .target(name: "CursesTerminal", dependencies: ["CNcursesw", "Screen"]),
 
         .executableTarget(name: "clawtop", dependencies: [
-            "ClawtopCore", "Dashboard", "Screen", "CursesTerminal", "OrchestratorConfig", "Runtime",
+            "ClawtopCore", "Dashboard", "Screen", "CursesTerminal", "OrchestratorConfig", "Runtime", "Metrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // The benchmark (`scripts/bench`, release mode): what it costs to leave clawtop running. Not part of CI.
         .executableTarget(name: "clawtop-bench", dependencies: [
-            "ClawtopCore", "Dashboard", "Screen", "CursesTerminal", "Health", "HistoryStore", "DockerEngine", "DockerSource",
+            "ClawtopCore", "Dashboard", "Screen", "CursesTerminal", "Health", "HistoryStore", "DockerEngine", "DockerSource", "Metrics",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -107,6 +110,7 @@ let package = Package(
 
         .testTarget(name: "ClawtopCoreTests", dependencies: ["ClawtopCore"]),
         .testTarget(name: "OrchestratorConfigTests", dependencies: ["OrchestratorConfig"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "ClawtopCore"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Dashboard", "Demo", "HistoryStore", "ClawtopCore"]),
         .testTarget(name: "HistoryStoreTests", dependencies: ["HistoryStore", "ClawtopCore"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "DockerSource", "ClawtopCore", "SSHTunnel", "TestSupport"],

@@ -120,10 +120,12 @@ public struct TaskInfo: Sendable, Equatable {
     /// Docker's HEALTHCHECK status of its container (`starting`, `healthy`, `unhealthy`), where the daemon knows
     /// it: only containers on the node clawtop talks to, and only when the image or service defines a check.
     public var containerHealth: ContainerHealth?
+    /// Its container on its node, once the node has started one.
+    public var containerID: String?
 
     public init(id: String, serviceID: String, slot: Int?, nodeID: String?, state: String, desiredState: String,
                 error: String? = nil, exitCode: Int? = nil, timestamp: Date?, createdAt: Date? = nil,
-                containerHealth: ContainerHealth? = nil) {
+                containerHealth: ContainerHealth? = nil, containerID: String? = nil) {
         self.id = id
         self.serviceID = serviceID
         self.slot = slot
@@ -135,6 +137,7 @@ public struct TaskInfo: Sendable, Equatable {
         self.timestamp = timestamp
         self.createdAt = createdAt
         self.containerHealth = containerHealth
+        self.containerID = containerID
     }
 
     /// The label the logs show for the task's replica: its slot ("1"), or for a global service's task the start
@@ -151,6 +154,10 @@ public struct TaskInfo: Sendable, Equatable {
     public var isTerminal: Bool {
         ["complete", "shutdown", "failed", "rejected", "remove", "orphaned"].contains(state)
     }
+
+    /// Swarm wants it running and it is getting there (new, pending, assigned, … starting): Swarm marks it running
+    /// later, and no event says when.
+    public var isOnItsWay: Bool { desiredState == "running" && !isRunning && !isTerminal }
 
     /// A task that ended badly: failed or rejected, or exited non-zero on its own. A task Swarm shut down (an update,
     /// a scale, a drain) ends in `shutdown`, maybe with a signal's exit code, and is not a failure.
@@ -213,14 +220,28 @@ public struct FleetState: Sendable, Equatable {
     public var logProblem: String?
     /// The last action taken from the console and how it ended.
     public var lastAction: ActionOutcome?
+    /// The output of the last command run in a container (the `x` key, `snapshot --exec-status`).
+    public var execOutput: ExecOutput?
+    /// Its lines, as the output pane shows them.
+    public var execLines = LogBuffer(capacity: 20_000)
     /// What Warren says, when clawtop knows where its admin API is.
     public var warren: WarrenView?
     /// Where the health results come from: the console's own probes or a recorder's.
     public var healthFrom: HealthOrigin = .probes
     /// What each running task consumes, by task ID, where its node's containers are read.
     public var usage: [String: TaskUsage] = [:]
+    /// What each agent's probes came to since this process started, by agent name (for the metrics).
+    public var probeTotals: [String: ProbeTotals] = [:]
+    /// The out-of-memory kills found since this process started, by service name (for the metrics).
+    public var oomKillTotals: [String: Int] = [:]
+    /// Each service's usage minute by minute over the last hours, by service name.
+    public var usageHistory: [String: UsageHistory] = [:]
+    /// Usage read since the last look, for the history on disk.
+    var usageToRecord: [UsagePoint] = []
     /// The nodes whose containers are read, by node ID (empty: none is, nothing samples).
     public var reach: [String: NodeReach] = [:]
+    /// What each task's container runs as, by task ID, where its node's daemon was read.
+    public var containerConfigs: [String: ContainerConfig] = [:]
     /// Nodes named with `--node` that are not in the swarm.
     public var unmatchedNodes: [String] = []
     /// Tasks whose containers were killed for memory, by task ID, and when that was found.
@@ -349,6 +370,8 @@ public enum Message: Sendable, Equatable {
     /// An action started from the console has ended. A scale that worked sets the service's desired count at
     /// once: the next key must start from it, not from what was read before the update.
     case action(ActionOutcome)
+    /// A shell or a command in a replica's container (`ExecMessage.swift`).
+    case exec(ExecMessage)
 
     /// Whether the message can change which agents exist or should be probed. Exhaustive: a new message says.
     public var changesAgents: Bool {
@@ -358,7 +381,7 @@ public enum Message: Sendable, Equatable {
         case .warren(let w):
             if case .read = w { return true }
             return false
-        case .probe, .history, .logs, .action: return false
+        case .probe, .history, .logs, .action, .exec: return false
         }
     }
 
@@ -377,6 +400,7 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
     case .logs(let m): reduce(&state, m)
     case .usage(let m): reduce(&state, m)
     case .warren(let m): state.apply(m)
+    case .exec(let m): state.apply(m)
     case .action(let outcome):
         state.lastAction = outcome
         state.noteAction(outcome)
@@ -384,6 +408,7 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
             state.services[outcome.request.id]!.desired = to
         }
     case .probe(let agent, let url, let sample):
+        state.probeTotals[agent, default: ProbeTotals()].add(sample)
         if sample.unreachable && isSwarmInternal(url: url, serviceNames: state.services.values.map(\.name)) {
             // Not the agent's fault: this name resolves only inside the swarm's networks. Docker's status stands in.
             state.probes[agent] = ProbeNote(at: sample.time, unreachable: sample.reason ?? "unreachable from here", via: sample.via)

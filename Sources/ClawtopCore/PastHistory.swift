@@ -41,13 +41,16 @@ public struct PastHistory: Sendable, Equatable {
     public var urls: [String: String]
     /// The newest transitions, oldest first.
     public var transitions: [Transition]
+    /// Each service's usage minute by minute over the last `UsageHistory.hours`, by service name.
+    public var usage: [String: [UsageMinute]]
 
     public init(samples: [String: [HealthSample]] = [:], streakStarts: [String: Date] = [:], urls: [String: String] = [:],
-                transitions: [Transition] = []) {
+                transitions: [Transition] = [], usage: [String: [UsageMinute]] = [:]) {
         self.samples = samples
         self.streakStarts = streakStarts
         self.urls = urls
         self.transitions = transitions
+        self.usage = usage
     }
 }
 
@@ -77,6 +80,7 @@ extension FleetState {
             health[key] = history
         }
         addToTimeline(past.transitions, settingStates: true)
+        loadPastUsage(past.usage)
     }
 }
 

@@ -19,6 +19,21 @@ public struct FleetReport: Codable, Sendable, Equatable {
     public var recorder: String?
     /// The agents' recent transitions, newest last (from the history on disk and since the start).
     public var timeline: [TimelineEntry]
+    /// The guide's rules each agent fails, the worst first, then those that cannot be judged (`AuditReport`).
+    public var audit: [AuditEntry]
+    /// Failures a service's `clawtop.audit.ignore` silences.
+    public var auditSilenced: Int
+
+    public struct AuditEntry: Codable, Sendable, Equatable {
+        public var agent: String
+        public var rule: String
+        /// `fails`, or `cannot-judge`.
+        public var verdict: String
+        /// The fact that fails the rule, or why it cannot be judged.
+        public var fact: String
+        public var fix: String
+        public var source: String
+    }
 
     public struct TimelineEntry: Codable, Sendable, Equatable {
         public var time: Date
@@ -126,8 +141,10 @@ public struct FleetReport: Codable, Sendable, Equatable {
         public var unreachableNodes: [String]
         /// A node's daemon stopped answering: the figures are its last.
         public var stale: Bool
+        /// The highest working set read in the last hour (from the history on disk and this run's readings).
+        public var memoryPeakLastHourBytes: Int64?
 
-        init(_ u: ServiceUsage) {
+        init(_ u: ServiceUsage, peakLastHour: Int64?) {
             cpuPercent = u.cores.map { ($0 * 1000).rounded() / 10 }
             cpuLimitPercent = u.coreLimit.map { ($0 * 1000).rounded() / 10 }
             memoryBytes = u.memory
@@ -135,6 +152,7 @@ public struct FleetReport: Codable, Sendable, Equatable {
             replicasRead = u.replicas
             unreachableNodes = u.unreachable
             stale = u.stale
+            memoryPeakLastHourBytes = peakLastHour
         }
     }
 
@@ -243,7 +261,13 @@ public struct FleetReport: Codable, Sendable, Equatable {
                    agents: w.status?.agents, ready: w.status?.ready, sleeping: w.status?.sleeping,
                    webSockets: w.status?.webSockets)
         }
-        agents = fleet.agentRows(now: now).map { row in
+        let rows = fleet.agentRows(now: now)
+        let report = AuditReport(fleet, rows: rows)
+        audit = (report.failing + report.unjudged).map { f in
+            AuditEntry(agent: sanitize(f.agent), rule: f.rule, verdict: f.judged ? "fails" : "cannot-judge", fact: f.fact, fix: f.fix, source: f.source)
+        }
+        auditSilenced = report.silenced
+        agents = rows.map { row in
             let h = row.history
             let source: String
             switch row.source {
@@ -287,7 +311,10 @@ public struct FleetReport: Codable, Sendable, Equatable {
                                                                                             availability: $0.figures.availability,
                                                                                             latencyP95: $0.figures.p95)) })
                          },
-                         usage: row.summary?.usage.map(Usage.init))
+                         usage: row.summary.flatMap { s in
+                             s.usage.map { Usage($0, peakLastHour: fleet.usageHistory[s.service.name]?
+                                                 .peakMemory(since: now.addingTimeInterval(-3_600))) }
+                         })
         }
         switch fleet.healthFrom {
         case .probes: (healthFrom, recorder) = ("probes", nil)

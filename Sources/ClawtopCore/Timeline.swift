@@ -45,6 +45,18 @@ public struct Transition: Sendable, Hashable, Codable {
 
     /// An entry that changes no state: an action taken from clawtop, an out-of-memory kill.
     public var isNote: Bool { from == to }
+
+    /// Who an out-of-memory kill's entry names as its actor.
+    public static let kernel = "the kernel"
+
+    /// An out-of-memory kill.
+    public var isOOMKill: Bool { isNote && actor == Self.kernel }
+
+    /// The entry of an out-of-memory kill of the agent (in `state`, which it leaves as it is), under `limit`.
+    public static func outOfMemory(agent: String, state: TimelineState, limit: Int64?, at: Date) -> Transition {
+        Transition(time: at, agent: agent, from: state, to: state, reason: "killed: " + ServiceInfo.outOfMemory(limit: limit),
+                   actor: kernel)
+    }
 }
 
 /// Who changed an agent recently, so that the transition that follows names them.

@@ -70,9 +70,12 @@ enum AgentsPage: PageUnit {
                 return []
             }
             return [.quit]
+        case .shell, .execStatus:
+            return openInContainer(command == .shell ? .shell : .status, row: rows.indices.contains(current) ? rows[current] : nil,
+                                   fleet: shown.fleet, ui: &ui, now: now)
         case .restart, .scaleUp, .scaleDown, .setReplicas, .wake, .sleep, .rollback, .drain, .pause, .activate: return []
         case .follow, .timestamps, .wrap, .nextMatch, .previousMatch, .sinceRestart, .replicaFilter: return []
-        case .help, .redraw, .swarms, .nodes, .timeline: return []
+        case .help, .redraw, .swarms, .nodes, .timeline, .audit: return []
         }
     }
 
@@ -188,7 +191,10 @@ func routed(_ request: ActionRequest, row: AgentRow) -> ActionRequest {
 private func drawPane(_ row: AgentRow?, fleet: FleetState, ui: UIState, area: Rect, into buf: inout Buffer, now: Date) {
     guard area.height > 0 else { return }
     let name = row.map { sanitize($0.agent.name) } ?? "no agent"
-    var title = (ui.pane == .details ? " details: " : " logs: ") + name
+    var title = (ui.pane == .details ? " details: " : ui.pane == .logs ? " logs: " : " output: ") + name
+    if ui.pane == .output, let output = fleet.execOutput, output.target.agent == row?.agent.name {
+        title = " output: " + sanitize(output.target.name) + " · " + sanitize(output.command) + " · " + sanitize(output.outcome)
+    }
     if ui.pane == .logs, !ui.logView.replicaFilter.isEmpty { title += " · only " + sanitize(ui.logView.replicaFilter) }
     if ui.pane == .logs, let problem = fleet.logProblem { title += " · " + sanitize(problem) }
     buf.fill(role: ui.focus == .pane ? .title : .header, y: area.y, from: area.x, width: area.width)
@@ -202,6 +208,12 @@ private func drawPane(_ row: AgentRow?, fleet: FleetState, ui: UIState, area: Re
     guard let row else { return }
     switch ui.pane {
     case .details: drawDetails(row, fleet: fleet, glyphs: ui.glyphs, area: inner, into: &buf, now: now)
+    case .output:
+        guard fleet.execOutput?.target.agent == row.agent.name else {
+            buf.put(" x asks the agent for its status, in its container", x: inner.x, y: inner.y, maxWidth: inner.width, role: .muted)
+            return
+        }
+        drawLogs(fleet.execLines, state: ui.logView, glyphs: ui.glyphs, showReplica: false, area: inner, into: &buf, now: now)
     case .logs:
         guard fleet.logService != nil, fleet.logService == row.agent.serviceName else {
             let why = row.agent.serviceName == nil ? " no Swarm service, no logs" : " waiting for the logs…"

@@ -5,7 +5,7 @@ import Foundation
 /// The selected agent in full: its service, health settings and figures, Docker's view, limits, labels,
 /// environment names (never values), tasks and recent events.
 func drawDetails(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, area: Rect, into buf: inout Buffer, now: Date) {
-    let lines = detailLines(row, fleet: fleet, glyphs: g, now: now)
+    let lines = detailLines(row, fleet: fleet, glyphs: g, width: area.width - 1, now: now)
     let labelWidth = 9
     for (i, line) in lines.prefix(max(0, area.height)).enumerated() {
         let y = area.y + i
@@ -31,7 +31,8 @@ struct DetailLine {
     }
 }
 
-func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date) -> [DetailLine] {
+/// `width`: the columns a line has, its label's included.
+func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, width: Int, now: Date) -> [DetailLine] {
     var lines: [DetailLine] = []
     let a = row.agent
     let (glyph, role) = style(row.health, glyphs: g)
@@ -85,6 +86,7 @@ func detailLines(_ row: AgentRow, fleet: FleetState, glyphs g: Glyphs, now: Date
     lines.append(DetailLine("limits", [(resources(cpu: spec.cpuLimit, memory: spec.memoryLimit) ?? "none", .normal),
                                        ("  reserved " + (resources(cpu: spec.cpuReservation, memory: spec.memoryReservation) ?? "none"), .muted)]))
     lines += usageLines(summary, fleet: fleet)
+    lines += memoryStrip(summary, agent: a.name, fleet: fleet, glyphs: g, width: width - 10, now: now)
     let labels = s.labels.sorted { $0.key < $1.key }.map { "\(sanitize($0.key))=\(looksSecret($0.key) ? g.masked : sanitize($0.value))" }
     lines.append(DetailLine("labels", [(labels.isEmpty ? "none" : labels.joined(separator: "  "), labels.isEmpty ? .muted : .normal)]))
     let env = spec.envNames.map(sanitize)
@@ -153,6 +155,40 @@ private func usageLines(_ summary: ServiceSummary, fleet: FleetState) -> [Detail
         break
     }
     return lines
+}
+
+/// The service's memory over the last hours, one cell per few minutes (its peak), newest at the right, against its
+/// limit (or its own highest where it has none); a cross where the kernel killed it for memory. Then the peaks of
+/// the last hour and of the whole strip. Nothing where it was neither read nor killed in those hours.
+private func memoryStrip(_ summary: ServiceSummary, agent: String, fleet: FleetState, glyphs g: Glyphs, width: Int,
+                         now: Date) -> [DetailLine] {
+    let history = fleet.usageHistory[summary.service.name] ?? UsageHistory()
+    let minutes = UsageHistory.hours * 60
+    // As many cells as fit beside the peaks' words, in spans that divide the hours evenly.
+    let cells = [72, 60, 45, 36, 24, 18, 12].first { $0 + 40 <= width } ?? 12
+    let each = minutes / cells
+    let peaks = history.peaks(count: cells, minutesEach: each, now: now)
+    let limit = summary.service.spec.memoryLimit.map { $0 * Int64(max(1, summary.usage?.replicas ?? 1)) }
+    let scale = Double(limit ?? peaks.compactMap { $0 }.max() ?? 1)
+    let first = UsageMinute.minute(of: now) - Int64(minutes) + 1
+    var killed = Set<Int>()
+    for t in fleet.timeline where t.agent == agent && t.isOOMKill {
+        let minute = UsageMinute.minute(of: t.time)
+        if minute >= first { killed.insert(Int(minute - first) / each) }
+    }
+    // Nothing read and nothing killed: nothing to draw (a replica killed before its first reading still shows).
+    guard !history.minutes.isEmpty || !killed.isEmpty else { return [] }
+    var runs: [(String, Role)] = peaks.enumerated().map { i, peak in
+        if killed.contains(i) { return (g.stripFailure, .bad) }
+        guard let peak else { return (" ", .muted) }
+        let share = Double(peak) / max(scale, 1)
+        return (g.levelBar(share), limit != nil && share >= ServiceUsage.memoryWarning ? .bad : .ok)
+    }
+    var words = "  peak 1h " + (history.peakMemory(since: now.addingTimeInterval(-3_600)).map(formatBytes) ?? "-")
+    words += ", \(UsageHistory.hours)h " + (history.peakMemory(since: now.addingTimeInterval(-Double(minutes) * 60)).map(formatBytes) ?? "-")
+    if let limit { words += " of \(formatBytes(limit))" }
+    runs.append((words, .muted))
+    return [DetailLine("mem \(UsageHistory.hours)h", runs)]
 }
 
 /// "cpu 48% (96% of its limit)  mem 12 MiB of 16 MiB (75%)".

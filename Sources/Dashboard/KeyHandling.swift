@@ -21,6 +21,8 @@ func handle(_ key: Key, ui: inout UIState, rows: [AgentRow], pageSize: Int, logs
         return edit(prompt, key: key, ui: &ui, rows: rows, logs: logs, now: now)
     case .swarms(let picker):
         return pick(picker, key: key, ui: &ui, now: now)
+    case .replicas(let picker):
+        return pick(picker, key: key, fleet: shown.fleet, ui: &ui, now: now)
     case nil:
         break
     }

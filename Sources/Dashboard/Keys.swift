@@ -3,10 +3,11 @@ import Screen
 /// What a key means, wherever it is pressed.
 public enum Command: Sendable, Equatable, CaseIterable {
     case up, down, pageUp, pageDown, top, bottom
-    case details, logs, focus, swarms, nodes, timeline, timelineState
+    case details, logs, focus, swarms, nodes, timeline, timelineState, audit
     case filter, sort
     case follow, timestamps, wrap, nextMatch, previousMatch, sinceRestart, replicaFilter
     case restart, scaleUp, scaleDown, setReplicas, wake, sleep, rollback
+    case shell, execStatus
     case drain, pause, activate
     case help, redraw, quit
 
@@ -61,9 +62,11 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(keys: [.enter], label: "Enter", command: .details, help: "details of the agent", section: "Views"),
     KeyBinding(keys: [.char("l")], label: "l", command: .logs, help: "logs of the agent", section: "Views"),
     KeyBinding(keys: [.tab], label: "Tab", command: .focus, help: "table or pane", section: "Views"),
+    KeyBinding(keys: [.char("x")], label: "x", command: .execStatus, help: "its own status, run in its container", section: "Views"),
     KeyBinding(keys: [.char("c")], label: "c", command: .swarms, help: "swarms (docker contexts)", section: "Views"),
     KeyBinding(keys: [.char("n")], label: "n", command: .nodes, help: "nodes, or back to agents", section: "Views", context: .table),
     KeyBinding(keys: [.char("h")], label: "h", command: .timeline, help: "timeline of transitions, or back", section: "Views", context: .table),
+    KeyBinding(keys: [.char("A")], label: "A", command: .audit, help: "audit against the guide, or back", section: "Views", context: .table),
     KeyBinding(keys: [.char("/")], label: "/", command: .filter, help: "filter agents (Esc clears)", section: "Table", context: .table),
     KeyBinding(keys: [.char("o")], label: "o", command: .sort, help: "next sort order", section: "Table", context: .table),
     KeyBinding(keys: [.char("s")], label: "s", command: .timelineState, help: "timeline: next state to keep", section: "Table", context: .table),
@@ -82,6 +85,7 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(keys: [.char("w")], label: "w", command: .wake, help: "wake (on-demand, to 1)", section: "Actions"),
     KeyBinding(keys: [.char("z")], label: "z", command: .sleep, help: "sleep (on-demand, to 0)", section: "Actions"),
     KeyBinding(keys: [.char("u")], label: "u", command: .rollback, help: "roll back the last update", section: "Actions"),
+    KeyBinding(keys: [.char("e")], label: "e", command: .shell, help: "a shell in its container", section: "Actions"),
     KeyBinding(keys: [.char("d")], label: "d p a", command: .drain, help: "drain, pause, activate (node)", section: "Actions"),
     KeyBinding(keys: [.char("p")], label: "", command: .pause, help: "", section: "Actions"),
     KeyBinding(keys: [.char("a")], label: "", command: .activate, help: "", section: "Actions"),

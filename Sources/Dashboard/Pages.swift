@@ -24,7 +24,7 @@ extension PageUnit {
 }
 
 /// Every page, the agents' first.
-let pages: [any PageUnit.Type] = [AgentsPage.self, NodesPage.self, TimelinePage.self]
+let pages: [any PageUnit.Type] = [AgentsPage.self, NodesPage.self, TimelinePage.self, AuditPage.self]
 
 /// What a page draws from and acts on.
 struct Shown {

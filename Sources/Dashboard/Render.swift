@@ -13,17 +13,26 @@ public struct Glyphs: Sendable, Equatable {
     public var stripDraining, stripStarting: String
     /// Healthy probes in a strip, by latency: under 10 ms, 50, 100, 250, 500 ms, 1 s, and slower.
     public var latencyBars: [String]
+    /// A level in eighths, lowest first: memory against its limit in a strip.
+    public var levelBars: [String]
 
     public static let unicode = Glyphs(ok: "●", bad: "✗", warn: "▲", idle: "○", starting: "◐", missing: "◌", unknown: "?",
                                        ellipsis: "…", separator: "│", arrow: "→", masked: "•••", stripFailure: "✗",
                                        stripDraining: "↓", stripStarting: "◐",
-                                       latencyBars: ["▁", "▂", "▃", "▄", "▅", "▆", "▇"])
+                                       latencyBars: ["▁", "▂", "▃", "▄", "▅", "▆", "▇"],
+                                       levelBars: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"])
     public static let ascii = Glyphs(ok: "*", bad: "x", warn: "!", idle: "o", starting: "~", missing: "-", unknown: "?",
                                      ellipsis: "~", separator: "|", arrow: "->", masked: "***", stripFailure: "x",
                                      stripDraining: "v", stripStarting: "~",
-                                     latencyBars: [".", ".", ":", ":", "+", "+", "#"])
+                                     latencyBars: [".", ".", ":", ":", "+", "+", "#"],
+                                     levelBars: [".", ".", ":", ":", "+", "+", "#", "#"])
 
     static let latencySteps = [0.010, 0.050, 0.100, 0.250, 0.500, 1.0]
+
+    /// The strip cell for a level from 0 to 1 (beyond it, the highest).
+    public func levelBar(_ fraction: Double) -> String {
+        levelBars[min(levelBars.count - 1, max(0, Int((fraction * Double(levelBars.count)).rounded(.up)) - 1))]
+    }
 
     /// The strip cell for a healthy probe that took `latency` seconds.
     public func latencyBar(_ latency: Double?) -> String {
@@ -55,9 +64,9 @@ public enum Layout: Sendable, Equatable {
 
 /// The whole frame for a state, UI state and size. Pure: the console and `snapshot` both call it. `agentRows`, when
 /// given, are `fleet.agentRows(now:)` already derived (the costliest part of a frame), so a caller that needed them
-/// too does not pay twice.
-public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, ui: UIState, width: Int, height: Int,
-                   now: Date) -> Buffer {
+/// too does not pay twice; `auditFailing`, the audit's count of failing rules derived with them.
+public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, auditFailing: Int? = nil, ui: UIState,
+                   width: Int, height: Int, now: Date) -> Buffer {
     var buf = Buffer(width: max(0, width), height: max(0, height))
     let layout = Layout(width: width, height: height)
     guard layout != .tooSmall else {
@@ -70,7 +79,8 @@ public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, ui: UIStat
     let all = agentRows ?? fleet.agentRows(now: now)
     let rows = visibleRows(all, ui: ui)
     let g = ui.glyphs
-    drawHeader(fleet, rows: all, glyphs: g, into: &buf)
+    let failing = auditFailing ?? AuditReport(fleet, rows: all).failing.count
+    drawHeader(fleet, rows: all, auditFailing: failing, glyphs: g, into: &buf)
     let body = Rect(x: 0, y: 1, width: width, height: height - 2)
     ui.page.unit.draw(Shown(fleet: fleet, agentRows: all, tableRows: rows, logs: fleet.logs, layout: layout), ui: ui,
                       area: body, into: &buf, now: now)
@@ -81,6 +91,7 @@ public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, ui: UIStat
         drawConfirm(request.effect(arrow: g.arrow, running: running), warning: request.warning, glyphs: g, area: body,
                     into: &buf)
     case .swarms(let picker): drawSwarmPicker(picker, glyphs: g, area: body, into: &buf)
+    case .replicas(let picker): drawReplicaPicker(picker, glyphs: g, area: body, into: &buf)
     case .prompt, nil: break
     }
     drawStatus(fleet, ui: ui, into: &buf, y: height - 1, now: now)
@@ -135,7 +146,8 @@ public func logsWanted(_ agentRows: [AgentRow], ui: UIState, width: Int, height:
 /// The visible rows of the table at a given height: header row excluded.
 public func tablePageSize(height: Int) -> Int { max(1, height - 3) }
 
-private func drawHeader(_ fleet: FleetState, rows: [AgentRow], glyphs g: Glyphs, into buf: inout Buffer) {
+private func drawHeader(_ fleet: FleetState, rows: [AgentRow], auditFailing failing: Int, glyphs g: Glyphs,
+                        into buf: inout Buffer) {
     buf.fill(role: .title, y: 0)
     var x = buf.put(" clawtop ", x: 0, y: 0, role: .title)
     let ready = fleet.nodes.filter { $0.state == "ready" }.count
@@ -149,6 +161,8 @@ private func drawHeader(_ fleet: FleetState, rows: [AgentRow], glyphs g: Glyphs,
     for (state, glyph) in [(HealthState.starting, g.starting), (.missing, g.missing), (.asleep, g.idle)] where count(state) > 0 {
         parts.append("\(glyph) \(count(state)) \(state.rawValue)")
     }
+    // What fails the guide's rules (the audit, `A`), when something does.
+    if failing > 0 { parts.append("audit \(failing)") }
     // Warren's word comes before the counts of agents and nodes: its link is what an operator behind it asks first.
     if let warren = fleet.warren { parts.append(warrenSummary(warren, glyphs: g)) }
     // Where health comes from, when it is not this console's own probes.
@@ -157,7 +171,7 @@ private func drawHeader(_ fleet: FleetState, rows: [AgentRow], glyphs g: Glyphs,
     // Where it all does not fit, the count of agents goes first (the table shows them), then the nodes, so that
     // the endpoint (which swarm this is) stays in view.
     func width() -> Int { x + parts.reduce(0) { $0 + displayWidth($1) + 3 } }
-    for droppable in ["agents ", "nodes "] where width() > buf.width {
+    for droppable in ["agents ", "nodes ", "audit "] where width() > buf.width {
         parts.removeAll { $0.hasPrefix(droppable) }
     }
     for (i, part) in parts.enumerated() {

@@ -46,11 +46,15 @@ public enum Overlay: Sendable, Equatable {
     case prompt(Prompt)
     /// The docker contexts to switch between.
     case swarms(SwarmPicker)
+    /// The replicas of an agent, for a shell or a command in one.
+    case replicas(ReplicaPicker)
 }
 
 /// What the pane under the table (or the whole screen, on small terminals) shows.
 public enum Pane: Sendable, Equatable {
     case details, logs
+    /// What the last command run in a container printed (`x`).
+    case output
 }
 
 /// Where keys go: the table, or the pane.
@@ -82,15 +86,19 @@ public struct UIState: Sendable, Equatable {
     public var focus = Focus.table
     public var logView = LogViewState()
     public var page = Page.agents
+    /// The shell being looked for (`e` pressed, the answer not back yet): a second `e` waits for it.
+    public var openingShell: ExecTarget?
     /// The selected node in the nodes view, by ID.
     public var selectedNode: String?
     /// The timeline shows only transitions into this state (nil: any); its agent filter is `filter`.
     public var timelineState: TimelineState?
     /// The selected line of the timeline, from its newest transition (the view scrolls to keep it in sight).
     public var timelineScroll = 0
+    /// The selected line of the audit.
+    public var auditScroll = 0
 
     /// Where keys go now.
-    public var keyContext: KeyContext { focus == .pane && pane == .logs ? .logs : .table }
+    public var keyContext: KeyContext { focus == .pane && (pane == .logs || pane == .output) ? .logs : .table }
 
     public init(glyphs: Glyphs = .unicode, readOnly: Bool = false) {
         self.glyphs = glyphs

@@ -43,10 +43,18 @@ public enum Effect: Sendable, Equatable {
     case recordProbe(agent: String, url: String, sample: HealthSample)
     /// Agents changed state: for the history on disk.
     case recordTransitions([Transition])
+    /// What services consumed: for the history on disk.
+    case recordUsage([UsagePoint])
     /// The recorder is alive, and the fleet stands so (what `status` prints while it lives).
     case heartbeat(StatusReport)
     /// A line for the operator where the run writes such lines (the recorder's standard error).
     case say(String)
+    /// Find the shell to open in this replica's container; it comes back as `.exec(.shellReady)` or `.shellRefused`.
+    case openShell(ExecTarget)
+    /// Leave the terminal to this `docker exec -it` until it exits; how it ended comes back as `.exec(.shellEnded)`.
+    case stepAside(ExecTarget, DockerCommand)
+    /// Run the agent's status command in this replica's container; its output comes back as `.exec(.output)`.
+    case runStatus(ExecTarget)
     /// Paint the whole screen again (Ctrl-L).
     case repaint
     /// List the swarms (docker contexts); they come back as `.swarms`.
@@ -68,7 +76,8 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
         model.refreshRows()
         let replicaFilter = model.ui.logView.replicaFilter
         effects = handle(key, ui: &model.ui, rows: visibleRows(model.rows, ui: model.ui),
-                         pageSize: tablePageSize(height: model.height), logs: model.fleet.logs,
+                         pageSize: tablePageSize(height: model.height),
+                         logs: model.ui.pane == .output ? model.fleet.execLines : model.fleet.logs,
                          shown: Shown(fleet: model.fleet, agentRows: model.rows), now: now)
         for case .loadSwarm(let name) in effects { model.switching = name }
         if model.ui.logView.replicaFilter != replicaFilter, let service = model.fleet.logService,
@@ -212,6 +221,14 @@ private func apply(_ message: Message, to model: inout ConsoleModel) -> [Effect]
         reduce(&model.fleet, message)
         guard changed else { return [] }
         return [.say(problem ?? "the history is written again")]
+    case .exec(let exec):
+        reduce(&model.fleet, message)
+        return reacted(to: exec, in: &model)
+    case .usage:
+        reduce(&model.fleet, message)
+        model.rowsChanged()
+        let points = model.fleet.takeUsageToRecord()
+        return model.writesHistory && !points.isEmpty ? [.recordUsage(points)] : []
     default:
         reduce(&model.fleet, message)
         model.rowsChanged()
@@ -226,6 +243,7 @@ private func apply(_ message: Message, to model: inout ConsoleModel) -> [Effect]
 
 /// The frame for the model: what the console draws and `snapshot` prints.
 public func view(_ model: ConsoleModel) -> Buffer {
-    render(model.fleet, agentRows: model.rowsFresh ? model.rows : nil, ui: model.ui, width: model.width,
+    render(model.fleet, agentRows: model.rowsFresh ? model.rows : nil,
+           auditFailing: model.rowsFresh ? model.auditFailing : nil, ui: model.ui, width: model.width,
            height: model.height, now: model.now)
 }

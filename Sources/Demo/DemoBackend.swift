@@ -7,7 +7,8 @@ import Synchronization
 /// hour of history, then lives on in real time: agents answer their probes, one flaps, one crash-loops, logs flow,
 /// and restart, scale, wake and sleep act on it. Nothing leaves the process.
 public final class DemoBackend: FleetBackend {
-    /// The demo's first moment (whole seconds, so the ages it shows are exact).
+    /// The demo's first moment: a whole minute, so the ages it shows are exact and its usage minutes fall the same
+    /// way on every run.
     public let start: Date
     private let world: Shared
     private let opening: [Message]
@@ -15,7 +16,7 @@ public final class DemoBackend: FleetBackend {
     public let tick: Double
 
     public init(start: Date = Date(), tick: Double = 0.5) {
-        let whole = Date(timeIntervalSinceReferenceDate: start.timeIntervalSinceReferenceDate.rounded(.down))
+        let whole = Date(timeIntervalSinceReferenceDate: (start.timeIntervalSinceReferenceDate / 60).rounded(.down) * 60)
         let (world, messages) = DemoWorld.opening(at: whole)
         self.start = whole
         self.world = Shared(world)
@@ -36,7 +37,7 @@ public final class DemoBackend: FleetBackend {
     public var prober: any HealthProbing { DemoProber(world: world) }
 
     public func load() async throws(SourceError) -> [Message] {
-        opening + [.history(.past(PastHistory(transitions: DemoPast.transitions(before: start))))]
+        opening + [.history(.past(DemoPast.history(before: start)))]
     }
 
     /// Posts what changed every `tick`, and a full read every 30 s (the Docker watcher re-reads its tasks as often).

@@ -113,16 +113,28 @@ enum DemoCast {
         return AgentSetup(configured: configured, showAll: showAll, healthURLs: healthURLs, defaultCheckInterval: 30)
     }
 
+    /// The overlay the agents share, encrypted as the guide's stack file has it.
+    static let network = NetworkInfo(id: demoID("network", "openclaw_agents"), name: "openclaw_agents", driver: "overlay", encrypted: true)
+
+    /// Each agent's spec as the guide's stack file has it, but two that break its rules (for the audit):
+    /// data-pipeline keeps its API key in the environment and has no memory limit; translator runs as root and
+    /// restarts without end.
     static func spec(_ a: DemoAgent) -> ServiceSpecSummary {
-        ServiceSpecSummary(
-            restartCondition: "on-failure", restartDelay: 5, restartMaxAttempts: 0, restartWindow: 0,
-            cpuLimit: a.name == "code-review" ? 2 : 1, memoryLimit: (a.name == "code-review" ? 2 : 1) << 30,
+        var spec = ServiceSpecSummary(
+            restartCondition: "any", restartDelay: 5, restartMaxAttempts: a.name == "translator" ? 0 : 10, restartWindow: 120,
+            cpuLimit: a.name == "code-review" ? 2 : 1,
+            memoryLimit: a.name == "data-pipeline" ? nil : (a.name == "code-review" ? 2 : 1) << 30,
             cpuReservation: 0.25, memoryReservation: 256 << 20,
             envNames: ["OPENCLAW_GATEWAY_BIND", "OPENCLAW_GATEWAY_PORT", "OPENCLAW_MODEL", "OPENCLAW_GATEWAY_TOKEN",
-                       "ANTHROPIC_API_KEY_FILE", "TZ"],
+                       a.name == "data-pipeline" ? "ANTHROPIC_API_KEY" : "ANTHROPIC_API_KEY_FILE", "TZ"],
             secrets: ["openclaw_gateway_token", "anthropic_api_key"],
-            healthcheck: a.behaviour == .dockerHealthOnly ? "CMD-SHELL wget -qO- http://127.0.0.1:8080/healthz || exit 1" : nil,
-            healthcheckInterval: a.behaviour == .dockerHealthOnly ? 10 : nil)
+            healthcheck: a.behaviour == .dockerHealthOnly ? "CMD-SHELL wget -qO- http://127.0.0.1:8080/healthz || exit 1"
+                : "CMD curl -f http://localhost:18789/health",
+            healthcheckInterval: 10)
+        spec.user = a.name == "translator" ? "root" : "agent"
+        spec.inlineSecrets = a.name == "data-pipeline" ? ["ANTHROPIC_API_KEY"] : []
+        spec.networks = [network.id]
+        return spec
     }
 
     static func labels(_ a: DemoAgent) -> [String: String] {

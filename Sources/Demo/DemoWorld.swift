@@ -101,7 +101,7 @@ public struct DemoWorld: Sendable {
         }
         world.advance(to: start)
         let events = world.drain().filter { if case .docker(.event) = $0 { return true } else { return false } }
-        return (world, [world.snapshotMessage()] + events + probes)
+        return (world, [world.snapshotMessage(), .docker(.networks([DemoCast.network]))] + events + probes)
     }
 
     // MARK: - What Docker would report
@@ -255,6 +255,18 @@ public struct DemoWorld: Sendable {
         return ActionChange(before: "replicas \(before)", after: "replicas \(replicas)")
     }
 
+    /// What a leaking agent holds when it starts.
+    static let leakBase: Int64 = 200 << 20
+
+    /// A leaking agent's cycle: its run up to the kill, then Swarm's delay and the new task's start.
+    static func leakCycle(every: Double) -> Double { every + restartDelay + prepareTime }
+
+    /// When the world kills a leaking agent first: in the history the demo opens with, and again 50 s after it
+    /// opens, so that it is near its limit at first.
+    static func firstLeakKill(every: Double, origin: Date) -> Date {
+        origin + (historySpan + 50).truncatingRemainder(dividingBy: leakCycle(every: every))
+    }
+
     // MARK: - Building blocks
 
     private mutating func add(name: String, image: String, agent: DemoAgent?, node: Int, labels: [String: String],
@@ -267,9 +279,7 @@ public struct DemoWorld: Sendable {
             firstExit = origin + uptime / 2
         }
         if case .leaking(_, let every)? = agent?.behaviour {
-            // Killed in the history the demo opens with, and again 50 s after it opens: near its limit at first.
-            let cycle = every + Self.restartDelay + Self.prepareTime
-            firstExit = origin + (Self.historySpan + 50).truncatingRemainder(dividingBy: cycle)
+            firstExit = Self.firstLeakKill(every: every, origin: origin)
             runningSince = firstExit! - every
         }
         let created = min(runningSince, origin) - 9 * 86_400 - Double(stableHash(name) % 86_400)
@@ -296,7 +306,8 @@ public struct DemoWorld: Sendable {
         let service = services[s]
         let node = DemoCast.nodes[(service.agent?.node ?? 0) % DemoCast.nodes.count]
         let info = TaskInfo(id: demoID("task", "\(service.info.name)#\(tasksMade)"), serviceID: service.info.id, slot: slot,
-                            nodeID: node.id, state: "preparing", desiredState: "running", timestamp: time, createdAt: time)
+                            nodeID: node.id, state: "preparing", desiredState: "running", timestamp: time, createdAt: time,
+                            containerID: demoID("container", "\(service.info.name)#\(tasksMade)"))
         services[s].tasks.append(DemoTask(info: info, runningAt: nil, endedAt: nil, due: time + delay))
         // Docker forgets the oldest ended tasks of a slot beyond its retention limit.
         let inSlot = services[s].tasks.indices.filter { services[s].tasks[$0].info.slot == slot }
@@ -342,8 +353,7 @@ public struct DemoWorld: Sendable {
                 let cores = service.agent?.cores ?? 0.02
                 var memory = service.agent?.memory ?? 90 << 20
                 if case .leaking(_, let every)? = service.agent?.behaviour, let limit = service.info.spec.memoryLimit {
-                    let base: Int64 = 200 << 20
-                    memory = base + Int64(Double(limit - base) * min(1, up / every))
+                    memory = Self.leakBase + Int64(Double(limit - Self.leakBase) * min(1, up / every))
                 }
                 let counters = CPUCounters(used: UInt64(cores * up * 1e9),
                                            host: UInt64(t.timeIntervalSince(origin) * Double(Self.cpus) * 1e9), cpus: Self.cpus, at: t)

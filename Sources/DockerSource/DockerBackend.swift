@@ -17,14 +17,20 @@ public final class DockerBackend: FleetBackend {
     /// The nodes' own daemons, as the operator named them (`--node NAME=ENDPOINT`), besides the docker contexts named
     /// after nodes.
     public let nodeEndpoints: [NodeEndpoint]
+    /// `--ssh-nodes`: each node no other way reaches, at its address over ssh, as the manager is reached.
+    public let sshNodes: Bool
     /// The clients of the nodes' daemons while their readers run.
     let nodeClients = Mutex<[DockerClient]>([])
+    /// The client that reaches each node's daemon, by node ID (this daemon's own node included), once the readers
+    /// have been set up; nil before.
+    let clientOfNode = Mutex<[String: DockerClient]?>(nil)
     /// The service whose containers are read every `focusInterval` (the selected agent's).
     let focus = Mutex<String?>(nil)
 
-    public init(client: DockerClient, probeFromSwarm: Bool = true, nodeEndpoints: [NodeEndpoint] = []) {
+    public init(client: DockerClient, probeFromSwarm: Bool = true, nodeEndpoints: [NodeEndpoint] = [], sshNodes: Bool = false) {
         self.client = client
         self.nodeEndpoints = nodeEndpoints
+        self.sshNodes = sshNodes
         if probeFromSwarm, case .ssh(let target) = client.endpoint.transport {
             forwards = SSHForwards(target: target)
         } else {
@@ -36,10 +42,18 @@ public final class DockerBackend: FleetBackend {
     /// The daemon the environment names (DOCKER_HOST, DOCKER_CONTEXT, the docker config's context, the default
     /// socket), or the docker context `context`; throws when its address is malformed, before any connection.
     public static func fromEnvironment(context: String? = nil, probeFromSwarm: Bool = true,
-                                       nodeEndpoints: [NodeEndpoint] = []) throws(SourceError) -> DockerBackend {
+                                       nodeEndpoints: [NodeEndpoint] = [], sshNodes: Bool = false) throws(SourceError) -> DockerBackend {
+        let found: DockerEndpoint
+        do throws(DockerError) { found = try endpoint(context: context) } catch { throw SourceError(error) }
+        if sshNodes {
+            guard case .ssh = found.transport else {
+                throw SourceError("--ssh-nodes reaches each node over ssh:// as the manager is reached, and \(found.displayName) is "
+                                  + "\(found.address): name each node's daemon with --node instead")
+            }
+        }
         do throws(DockerError) {
-            return DockerBackend(client: try DockerClient(endpoint: try endpoint(context: context)), probeFromSwarm: probeFromSwarm,
-                                 nodeEndpoints: nodeEndpoints)
+            return DockerBackend(client: try DockerClient(endpoint: found), probeFromSwarm: probeFromSwarm,
+                                 nodeEndpoints: nodeEndpoints, sshNodes: sshNodes)
         } catch {
             throw SourceError(error)
         }

@@ -26,6 +26,9 @@ public protocol FleetBackend: Sendable {
     /// One reading of what the tasks' containers consume, for a one-off frame; `cpu`, with a second reading for
     /// the CPU in use between them.
     func usageOnce(cpu: Bool) async -> [Message]
+    /// The `docker` CLI's global options that reach the daemon of this node (by ID), to run a command in one of its
+    /// containers; throws why there is none.
+    func dockerCLI(node: String) async throws(SourceError) -> DockerCommand
     /// Closes connections; the backend is not used afterwards.
     func shutdown() async
     /// The moment a one-off frame shows (`snapshot`): nil for now; the demo's opening moment, so that its scene is
@@ -35,6 +38,10 @@ public protocol FleetBackend: Sendable {
 
 extension FleetBackend {
     public var openingMoment: Date? { nil }
+
+    public func dockerCLI(node: String) async throws(SourceError) -> DockerCommand {
+        throw SourceError("\(displayName) has no containers to open: a shell or a command needs a real swarm")
+    }
 }
 
 /// Why a source could not do what was asked, as the operator should read it.

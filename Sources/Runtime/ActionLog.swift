@@ -24,9 +24,6 @@ public struct ActionLog: Sendable {
     func append(_ outcome: ActionOutcome, before: String, after: String) -> String? {
         let r = outcome.request
         var entry: [String: Any] = [
-            "time": ISO8601DateFormatter().string(from: outcome.at),
-            "user": ProcessInfo.processInfo.environment["USER"] ?? String(getuid()),
-            "endpoint": endpoint,
             "action": r.verb.rawValue,
             "path": r.route.rawValue,
             "before": before,
@@ -41,6 +38,15 @@ public struct ActionLog: Sendable {
         case .node(let hostname, _):
             entry["node"] = hostname
         }
+        return append(entry, at: outcome.at)
+    }
+
+    /// Appends `entry` with the time, the user and the endpoint; returns why it could not, if it could not.
+    func append(_ fields: [String: Any], at time: Date) -> String? {
+        var entry = fields
+        entry["time"] = ISO8601DateFormatter().string(from: time)
+        entry["user"] = ProcessInfo.processInfo.environment["USER"] ?? String(getuid())
+        entry["endpoint"] = endpoint
         guard var line = try? JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys]) else { return "cannot encode" }
         line.append(0x0A)
         let directory = (path as NSString).deletingLastPathComponent

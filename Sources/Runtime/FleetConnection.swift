@@ -31,6 +31,8 @@ public struct FleetConnection: Sendable {
     public var warrenTokenFile: String?
     /// `NODE=ENDPOINT` entries: the nodes' own daemons, for the first swarm.
     public var nodes: [String] = []
+    /// Each other node of the first swarm at its address, over ssh as its manager is reached.
+    public var sshNodes = false
 
     public init() {}
 
@@ -121,11 +123,12 @@ public struct FleetConnection: Sendable {
     }
 
     /// The Docker daemon of the docker context `context`, or (nil) the one the environment names; `nodes`, with the
-    /// nodes' own daemons named by `--node`.
+    /// nodes' own daemons named by `--node` (and reached by `--ssh-nodes`).
     func dockerBackend(context: String?, nodes: Bool) throws(Failure) -> DockerBackend {
         do throws(SourceError) {
             let endpoints = nodes ? try self.nodes.map { entry throws(SourceError) in try NodeEndpoint.parse(entry) } : []
-            return try DockerBackend.fromEnvironment(context: context, probeFromSwarm: probeFromSwarm, nodeEndpoints: endpoints)
+            return try DockerBackend.fromEnvironment(context: context, probeFromSwarm: probeFromSwarm, nodeEndpoints: endpoints,
+                                                     sshNodes: nodes && sshNodes)
         } catch {
             throw Failure(error.description)
         }

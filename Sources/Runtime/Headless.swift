@@ -1,3 +1,5 @@
+import ClawtopCore
+import Dashboard
 import Foundation
 import Synchronization
 
@@ -33,8 +35,9 @@ public final class Headless: Frontend, Sendable {
     /// What the runtime's inbox calls when something is posted.
     public var wake: @Sendable () -> Void { { [semaphore] in semaphore.signal() } }
 
-    /// Runs until a stop signal arrives (returned) or the runtime is told to end (nil).
-    public func run(_ runtime: Runtime) -> Int32? {
+    /// Runs until a stop signal arrives (returned) or the runtime is told to end (nil). `publish` is given the model
+    /// after each tick (the metrics' next scrape).
+    public func run(_ runtime: Runtime, publish: ((ConsoleModel) -> Void)? = nil) -> Int32? {
         var lastTick = ContinuousClock.now
         while true {
             _ = semaphore.wait(timeout: .now() + 1)
@@ -44,12 +47,15 @@ public final class Headless: Frontend, Sendable {
             if ContinuousClock.now - lastTick >= .seconds(1) {
                 lastTick = ContinuousClock.now
                 guard runtime.send(.tick) else { return nil }
+                publish?(runtime.model)
             }
         }
     }
 
     public func bell() {}
     public func repaint() {}
+    /// No terminal to leave: a shell is for the console.
+    public func runAside(_ command: DockerCommand) -> Result<Int32, Failure>? { nil }
 
     public func say(_ line: String) {
         FileHandle.standardError.write(Data("\(name): \(line)\n".utf8))

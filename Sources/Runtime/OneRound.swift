@@ -13,10 +13,18 @@ extension Runtime {
     /// `model` is the fleet's first (`OpenFleet.model`).
     /// `cpu`: read the containers twice, a second apart, for the CPU in use (else once, for memory and the
     /// out-of-memory kills).
+    /// `execStatus`: then run this agent's status command in its first running replica (`fleet.execOutput`).
     public static func oneRound(_ model: ConsoleModel, fleet: OpenFleet, history: HistoryStore?,
-                                windows: Bool = false, cpu: Bool = true) throws(Failure) -> ConsoleModel {
+                                windows: Bool = false, cpu: Bool = true, execStatus: String? = nil) throws(Failure) -> ConsoleModel {
         let (backend, warren) = (fleet.backend, fleet.warren)
-        let startup = try fleet.firstMessages()
+        // The containers are read beside the rest: their second reading, a second on, waits while the fleet, Warren,
+        // the history and the probes are read.
+        let usage = Task { await backend.usageOnce(cpu: cpu) }
+        let startup: [Message]
+        do { startup = try fleet.firstMessages() } catch {
+            usage.cancel()
+            throw error
+        }
         let opening = backend.openingMoment
         let runtime = Runtime(model: model, once: true, frontend: nil, clock: { opening ?? Date() }, wake: {}) { post in
             SwarmSources(name: model.swarm, backend: backend, warren: warren, actionLog: nil, history: history, follow: false,
@@ -26,7 +34,6 @@ extension Runtime {
         var messages = startup
         // Warren before the probes: the agents added through its API are probed too.
         if let warren { messages += blocking { await warren.readOnce() } }
-        messages += blocking { await backend.usageOnce(cpu: cpu) }
         if let history {
             if let past = try? history.loadPast(capacity: model.fleet.setup.historySize) { messages.append(.history(.past(past))) }
             if let recorder = try? history.liveRecorder(now: Date()) { messages.append(.history(.healthFrom(.recorder(recorder.description)))) }
@@ -38,7 +45,21 @@ extension Runtime {
             let scheduler = runtime.swarm.scheduler, targets = runtime.model.probeTargets
             for message in blocking({ await scheduler.probeOnce(targets) }) { runtime.send(.fleet(message)) }
         }
+        for message in blocking({ await usage.value }) { runtime.send(.fleet(message)) }
         runtime.send(.tick)
+        if let agent = execStatus {
+            let fleet = runtime.model.fleet
+            guard let row = runtime.model.rows.first(where: { $0.agent.name == agent }) else {
+                throw Failure("no agent named '\(agent)'" + (fleet.agents.isEmpty ? "" : "; the agents are: " + fleet.agents.map(\.name).joined(separator: ", ")))
+            }
+            guard let target = execTargets(row, fleet: fleet).first else {
+                throw Failure("\(agent) has no running replica: no container to run its status in")
+            }
+            if !fleet.reach.isEmpty, fleet.reach[target.nodeID] == nil {
+                throw Failure("\(target.replica.split(separator: "@").last ?? ""): no endpoint, see --node (\(target.name) runs there)")
+            }
+            _ = runtime.run([.runStatus(target)])
+        }
         return runtime.model
     }
 

@@ -15,6 +15,9 @@ public protocol Frontend {
     /// A line for the operator where there is no screen (the recorder's transitions, why the history cannot be
     /// written).
     func say(_ line: String)
+    /// Leaves the terminal to this program (`docker exec -it`) until it exits, then takes it back as it was: its
+    /// exit status, or why it could not run. Nil where there is no terminal to leave.
+    func runAside(_ command: DockerCommand) -> Result<Int32, Failure>?
 }
 
 /// How a run reaches beyond the swarm shown: other swarms, the `--notify` command.
@@ -115,10 +118,22 @@ public final class Runtime: @unchecked Sendable {
             case .recordProbe(let agent, let url, let sample):
                 swarm.writer?.add(RecordedSample(key: agent, url: url, sample: sample))
             case .recordTransitions(let transitions): swarm.writer?.add(transitions)
+            case .recordUsage(let points): swarm.writer?.add(points)
             case .heartbeat(let report): beat(report)
             case .notify(let alerts, let name):
                 let post = inbox.post
                 options.notify?.run(alerts, swarm: name) { post(.notice($0)) }
+            case .openShell(let target):
+                let (containers, post) = (swarm.containers, swarm.post)
+                Task.detached { post(.exec(await containers.shell(for: target))) }
+            case .stepAside(let target, let command): stepAside(target, command)
+            case .runStatus(let target):
+                let (containers, post) = (swarm.containers, swarm.post)
+                if once {
+                    send(.fleet(.exec(.output(blocking { await containers.status(of: target) }))))
+                } else {
+                    Task.detached { post(.exec(.output(await containers.status(of: target)))) }
+                }
             case .say(let line): frontend?.say(line)
             case .bell: frontend?.bell()
             case .repaint: frontend?.repaint()
@@ -131,6 +146,22 @@ public final class Runtime: @unchecked Sendable {
             }
         }
         return go
+    }
+
+    /// The terminal left to a shell in a container, the session recorded; how it ended comes back as a message.
+    private func stepAside(_ target: ExecTarget, _ command: DockerCommand) {
+        guard let outcome = frontend?.runAside(command) else {
+            swarm.post(.exec(.shellEnded(target, status: nil, problem: "no terminal to open a shell in")))
+            return
+        }
+        switch outcome {
+        case .success(let status):
+            let unlogged = swarm.containers.logShell(target, status: status, at: clock())
+            swarm.post(.exec(.shellEnded(target, status: status, problem: unlogged.map { "not logged: \($0)" })))
+        case .failure(let failure):
+            _ = swarm.containers.logShell(target, status: nil, at: clock())
+            swarm.post(.exec(.shellEnded(target, status: nil, problem: failure.message)))
+        }
     }
 
     /// The recorder's heartbeat with the fleet's line, on a thread of its own: a wait for another process's lock

@@ -18,6 +18,7 @@ public final class SwarmSources: Sendable {
     let scheduler: HealthScheduler
     let logs: LogFollower
     let actions: ActionRunner
+    let containers: ContainerCommands
     let writer: HistoryWriter?
     /// What runs until `stop`: the one place the sources of a swarm are listed.
     let sources: [any Source]
@@ -40,6 +41,7 @@ public final class SwarmSources: Sendable {
                            status: { service, problem in tagged(.logs(.status(service: service, problem))) },
                            post: { service, entries in tagged(.logs(.lines(service: service, entries))) })
         actions = ActionRunner(backend: backend, warren: warren, log: actionLog, post: tagged)
+        containers = ContainerCommands(backend: backend, log: actionLog)
         writer = history.map { HistoryWriter(store: $0) }
         var sources: [any Source] = [Watching(backend: backend), scheduler, ReadingUsage(backend: backend)]
         if let warren { sources.append(HearingWarren(warren: warren)) }

@@ -16,7 +16,7 @@ struct Clawtop: ParsableCommand {
             64 for a malformed option, 128+N when stopped by signal N.
             """,
         version: "0.1.0",
-        subcommands: [ConsoleCommand.self, SnapshotCommand.self, StatusCommand.self, RecordCommand.self, CheckConfigCommand.self],
+        subcommands: [ConsoleCommand.self, SnapshotCommand.self, StatusCommand.self, AuditCommand.self, RecordCommand.self, CheckConfigCommand.self],
         defaultSubcommand: ConsoleCommand.self)
 
     /// Runs the command; the one place the process exits with a status of its own choosing.

@@ -79,4 +79,7 @@ final class TerminalFrontend: Frontend {
     func bell() { terminal.bell() }
     func repaint() { terminal.repaint() }
     func say(_ line: String) {}
+    func runAside(_ command: DockerCommand) -> Result<Int32, Failure>? {
+        terminal.runAside(command.arguments, environment: command.environment).mapError { Failure($0.description) }
+    }
 }

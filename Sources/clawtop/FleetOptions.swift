@@ -41,6 +41,10 @@ struct FleetOptions: ParsableArguments {
                                valueName: "NODE=ENDPOINT"))
     var nodes: [String] = []
 
+    @Flag(name: .customLong("ssh-nodes"),
+          help: "Reach each node's own Docker daemon at the node's address over ssh, with the user, port and ssh configuration of the manager's ssh:// address (for the nodes no --node or docker context names).")
+    var sshNodes = false
+
     @Flag(help: "Show a simulated fleet that runs inside clawtop: no Docker needed, nothing leaves the process.")
     var demo = false
 
@@ -72,8 +76,8 @@ struct FleetOptions: ParsableArguments {
                 throw ValidationError("--health-url takes AGENT=URL with an http:// or https:// URL, not '\(entry)'")
             }
         }
-        if demo && !nodes.isEmpty {
-            throw ValidationError("--demo brings its own nodes; leave out --node")
+        if demo && (!nodes.isEmpty || sshNodes) {
+            throw ValidationError("--demo brings its own nodes; leave out --node and --ssh-nodes")
         }
         for entry in nodes {
             if let problem = FleetConnection.nodeProblem(entry) { throw ValidationError(problem) }
@@ -107,6 +111,7 @@ struct FleetOptions: ParsableArguments {
         c.warren = warren
         c.warrenTokenFile = warrenTokenFile
         c.nodes = nodes
+        c.sshNodes = sshNodes
         return c
     }
 }

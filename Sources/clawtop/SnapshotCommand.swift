@@ -29,6 +29,9 @@ struct SnapshotCommand: ParsableCommand {
     var select: String?
     @Option(help: "text (the frame), ansi (the frame with colours) or json (the state).")
     var format: SnapshotFormat = .text
+    @Option(name: .customLong("exec-status"),
+            help: "Print this agent's own status instead, run in its first running replica's container: `openclaw status --json`, or its label clawtop.exec.status (a JSON document shown readably; --format json gives it whole). Exit 0 when it succeeds, 1 when it fails, 2 when it cannot be run.")
+    var execStatus: String?
     @OptionGroup var fleet: FleetOptions
     @OptionGroup var history: HistoryOptions
 
@@ -89,7 +92,8 @@ struct SnapshotCommand: ParsableCommand {
         let (w, h) = Self.terminalSize() ?? (120, 40)
         // The last hour, day and week, for the details and the JSON.
         let model = try Runtime.oneRound(open.model(ui: ui, width: width ?? w, height: height ?? h), fleet: open,
-                                         history: opening.store, windows: true)
+                                         history: opening.store, windows: execStatus == nil, execStatus: execStatus)
+        if execStatus != nil, let output = model.fleet.execOutput { return try Self.printed(output, format: format) }
         if let select, !model.fleet.agents.contains(where: { $0.name == select }) {
             let names = model.fleet.agents.map(\.name)
             throw Failure("no agent named '\(select)'" + (names.isEmpty ? "" : "; the agents are: " + names.joined(separator: ", ")))
@@ -100,5 +104,23 @@ struct SnapshotCommand: ParsableCommand {
         case .ansi: return (Data(ansiText(Dashboard.view(model)).utf8), status)
         case .json: return (FleetReport(model.fleet, now: model.now).json() + Data("\n".utf8), status)
         }
+    }
+
+    /// `--exec-status`: the command's output as the pane shows it (text), or whole (JSON); 0 when it succeeded, 1
+    /// when it failed; a command that could not be run is a failure (2).
+    static func printed(_ output: ExecOutput, format: SnapshotFormat) throws -> (Data, Int32) {
+        guard output.problem == nil, let status = output.status else { throw Failure(output.problem ?? "not run") }
+        let verdict: Int32 = status == 0 ? 0 : 1
+        if format == .json {
+            var document: [String: Any] = ["agent": output.target.agent, "replica": output.target.replica,
+                                           "container": String(output.target.containerID.prefix(12)), "command": output.command,
+                                           "exitStatus": status, "output": output.json ?? sanitize(output.stdout)]
+            if !output.stderr.isEmpty { document["stderr"] = sanitize(output.stderr) }
+            let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
+            return (data + Data("\n".utf8), verdict)
+        }
+        let head = "\(output.target.name): \(output.command): \(output.outcome)"
+        let lines = [head] + output.lines.map { ($0.stream == .stderr ? "! " : "  ") + sanitize($0.text) }
+        return (Data((lines.map { sanitize($0) }.joined(separator: "\n") + "\n").utf8), verdict)
     }
 }

@@ -247,3 +247,15 @@ struct ReplicaProbeTests {
         #expect(row?.health == .unhealthy && row?.lastError == "2@wk1: HTTP 404")
     }
 }
+
+/// Which tasks the watcher reads again for, since no event says when Swarm marks them running.
+struct TaskOnItsWayTests {
+    @Test func wantedRunningAndNotThereYet() {
+        func task(_ state: String, desired: String = "running") -> TaskInfo {
+            TaskInfo(id: "t", serviceID: "s", slot: 1, nodeID: "n", state: state, desiredState: desired, timestamp: t0)
+        }
+        #expect(["new", "pending", "assigned", "accepted", "preparing", "ready", "starting"].allSatisfy { task($0).isOnItsWay })
+        #expect(!task("running").isOnItsWay && !task("failed").isOnItsWay && !task("complete").isOnItsWay)
+        #expect(!task("starting", desired: "shutdown").isOnItsWay)
+    }
+}

@@ -14,7 +14,7 @@ struct SnapshotFormatTests {
         let json = FleetReport(fleet, now: now).json()
         #expect(json == FleetReport(fleet, now: now).json(), "the same state gives the same bytes")
         let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
-        #expect(Set(object.keys) == ["generatedAt", "endpoint", "connection", "nodes", "agents", "services", "healthFrom", "timeline"])
+        #expect(Set(object.keys) == ["generatedAt", "endpoint", "connection", "nodes", "agents", "services", "healthFrom", "timeline", "audit", "auditSilenced"])
         let agents = try #require(object["agents"] as? [[String: Any]])
         #expect(agents.map { $0["name"] as? String } == fleet.agentRows(now: now).map(\.agent.name), "the table's order")
         #expect(agents.first?["health"] as? String == "unhealthy")

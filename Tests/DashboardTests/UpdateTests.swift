@@ -209,6 +209,22 @@ struct UpdateTests {
         #expect(model.rows.first?.id == "alpha" && model.rows.first?.health == .unhealthy)
     }
 
+    /// The header's audit count is derived with the rows, not at every frame: the same count a frame drawn from
+    /// scratch gives, and a service read that breaks a rule moves it.
+    @Test func theHeadersAuditCountFollowsTheRows() {
+        func count(_ frame: Buffer) -> String? {
+            frame.lines[0].components(separatedBy: " audit ").dropFirst().first?.split(separator: " ").first.map(String.init)
+        }
+        var model = console()
+        let scratch = render(model.fleet, ui: model.ui, width: 120, height: 40, now: now)
+        #expect(count(view(model)) == count(scratch) && count(scratch) != nil)
+        var alpha = fleet.services["id-openclaw_alpha"]!
+        alpha.spec.inlineSecrets += ["ANTHROPIC_API_KEY"]
+        send([.fleet(.docker(.service(alpha, tasks: fleet.tasks["id-openclaw_alpha"] ?? [], at: now))), .tick], to: &model)
+        let after = render(model.fleet, ui: model.ui, width: 120, height: 40, now: now)
+        #expect(count(view(model)) == count(after) && count(after) != count(scratch), "\(view(model).lines[0])")
+    }
+
     @Test func aFailedActionRingsTheBellAndOneThatWorkedSetsTheCount() {
         var model = console()
         let request = ActionRequest(agent: "alpha", service: "openclaw_alpha", serviceID: "id-openclaw_alpha",
@@ -370,5 +386,34 @@ struct UpdateTests {
     @Test func theViewIsTheFrameOfTheModel() {
         let model = console(width: 80, height: 24)
         #expect(view(model) == render(fleet, ui: UIState(), width: 80, height: 24, now: now))
+    }
+}
+
+/// What the containers consume goes into the history as the probes do: written by the console unless a recorder
+/// writes it, by a recorder always, by `snapshot` never.
+struct UsageRecordingTests {
+    let fleet = sampleFleet().0
+    let now = sampleFleet().1
+
+    func readAlpha(_ duty: HistoryDuty, recorder: Bool = false) -> [Effect] {
+        var model = ConsoleModel(fleet: fleet, ui: UIState(), width: 120, height: 40, now: now)
+        model.historyDuty = duty
+        if recorder { _ = update(&model, .fleet(.history(.healthFrom(.recorder("42@mgr1")))), now: now) }
+        let task = fleet.tasks.values.joined().first { $0.id == "t-openclaw_alpha-running" }!
+        let node = task.nodeID!
+        _ = update(&model, .fleet(.usage(.reach([node: NodeReach(via: "this daemon")], unmatched: []))), now: now)
+        let reading = ContainerReading(containerID: "c1", taskID: task.id, serviceID: task.serviceID,
+                                       cpu: CPUCounters(used: 0, host: nil, cpus: 1, at: now), memory: 5 << 20)
+        let effects = update(&model, .fleet(.usage(.readings(node: node, [reading], at: now))), now: now)
+        #expect(model.fleet.usageHistory["openclaw_alpha"]?.minutes.count == 1, "kept in memory whoever writes it")
+        return effects.filter { if case .recordUsage = $0 { true } else { false } }
+    }
+
+    @Test func usageIsWrittenByWhoeverWritesTheProbes() {
+        let point = UsagePoint(service: "openclaw_alpha", time: now, memory: 5 << 20, cores: nil)
+        #expect(readAlpha(.write) == [.recordUsage([point])])
+        #expect(readAlpha(.write, recorder: true).isEmpty, "the recorder's to write")
+        #expect(readAlpha(.record, recorder: true) == [.recordUsage([point])])
+        #expect(readAlpha(.none).isEmpty)
     }
 }

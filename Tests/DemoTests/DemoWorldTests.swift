@@ -49,6 +49,20 @@ struct DemoOpeningTests {
         #expect(StatusReport(rows: fleet(a).agentRows(now: start), endpoint: "", now: start).exitStatus == 1)
     }
 
+    /// The hours of usage and kills the demo opens with are the same at any (whole) minute it opens.
+    @Test func thePastIsTheSameWheneverItOpens() {
+        let first = Date(timeIntervalSince1970: (start.timeIntervalSince1970 / 60).rounded(.down) * 60)
+        let later = first + 3 * 86_400 + 5 * 60
+        let (a, b) = (DemoPast.history(before: first), DemoPast.history(before: later))
+        #expect(!a.usage.isEmpty && a.usage.keys == b.usage.keys)
+        for (service, minutes) in a.usage {
+            #expect(minutes.map(\.memory) == b.usage[service]?.map(\.memory), "\(service)")
+            #expect(minutes.map(\.cpuTotal) == b.usage[service]?.map(\.cpuTotal), "\(service)")
+        }
+        #expect(a.transitions.map { $0.time.timeIntervalSince(first) } == b.transitions.map { $0.time.timeIntervalSince(later) })
+        #expect(a.transitions.filter(\.isOOMKill).count >= 10, "killed every ten minutes or so, for two hours")
+    }
+
     @Test func theCastHasWhatOperatorsMeet() {
         let (world, messages) = DemoWorld.opening(at: start)
         let state = fleet(messages)

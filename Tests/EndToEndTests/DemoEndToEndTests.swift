@@ -70,7 +70,7 @@ struct DemoSnapshotTests {
         let r = try await Demo.snapshot(["--format", "json"])
         #expect(r.status == 1)
         let top = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        #expect(Set(top.keys) == ["generatedAt", "endpoint", "connection", "nodes", "warren", "agents", "services", "healthFrom", "timeline"])
+        #expect(Set(top.keys) == ["generatedAt", "endpoint", "connection", "nodes", "warren", "agents", "services", "healthFrom", "timeline", "audit", "auditSilenced"])
         let warren = try #require(top["warren"] as? [String: Any])
         #expect(Set(warren.keys).isSubset(of: ["address", "link", "problem", "uptime", "agents", "ready", "sleeping", "webSockets"]))
         #expect(warren["link"] as? String == "live")

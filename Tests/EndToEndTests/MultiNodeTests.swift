@@ -353,7 +353,7 @@ struct MultiNodeTests {
 
     /// A worker's daemon killed: the header counts it out at once (it stayed `nodes 3/3`), the agent pinned to it is
     /// flagged and not counted running (it was), its log lines shown end with a line that says why (they just
-    /// stopped), and all recover when the daemon is back.
+    /// stopped), and all recover when the daemon is back. A recorder scraped by Prometheus says the same of the node.
     @Test func aWorkerThatGoesDownIsSeenAndComesBack() async throws {
         let state = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }
@@ -373,9 +373,20 @@ struct MultiNodeTests {
             try tmux.keys("Enter")
             try tmux.literal("l")
             try await tmux.waitFor("from-wk2", timeout: 30)
+            // A recorder beside it, scraped by Prometheus: the node's state through PromQL.
+            let port = try freeLoopbackPort()
+            let recorder = try BackgroundProcess(try clawtopBinary(), ["record", "--metrics-listen", "127.0.0.1:\(port)",
+                                                                      "--history-dir", state + "/recorder"],
+                                                 environment: ["DOCKER_HOST": try TestMultiNode.host(), "LANG": "C.UTF-8"])
+            defer { recorder.stop() }
+            let target = try TestPrometheus.scrape("127.0.0.1:\(port)")
+            defer { target.stop() }
+            func wk2(_ state: String) -> String { "clawtop_node_state{instance=\"127.0.0.1:\(port)\",node=\"wk2\",state=\"\(state)\"}" }
+            try await TestDocker.waitUntil("wk2 ready through Prometheus", timeout: 60) { try await TestPrometheus.value(wk2("ready")) == 1 }
             do {
                 try await TestMultiNode.node("kill", "wk2")
                 try await tmux.waitFor("nodes 2/3", timeout: 60)
+                try await TestDocker.waitUntil("wk2 down through Prometheus", timeout: 15) { try await TestPrometheus.value(wk2("down")) == 1 }
                 try await tmux.waitFor("node wk2 is down: its lines end here", timeout: 30)
                 try await TestDocker.waitUntil("the agent on wk2 flagged", timeout: 30) {
                     let r = try await row()
@@ -387,6 +398,7 @@ struct MultiNodeTests {
             }
             try await TestMultiNode.node("start", "wk2")
             try await tmux.waitFor("nodes 3/3", timeout: 60)
+            try await TestDocker.waitUntil("wk2 ready again through Prometheus", timeout: 15) { try await TestPrometheus.value(wk2("ready")) == 1 }
             try await TestDocker.waitUntil("the agent back on wk2", timeout: 90) { try await row().contains("1/1") }
             try tmux.keys("Escape")
             try tmux.keys("Escape")

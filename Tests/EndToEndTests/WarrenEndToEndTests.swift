@@ -139,13 +139,33 @@ struct WarrenEndToEndTests {
                 let tmux = try console(fleet, state: state)
                 defer { tmux.kill() }
                 try await tmux.waitFor("sleeping")
+                // Warren answers "sleeping" before its policy has looked at the service; once it has, a wake within
+                // wake_cooldown (1 s here) of that is ignored by design. Wait for the policy to wait, and the cooldown.
+                try await TestDocker.waitUntil("Warren's policy for sleepy waiting for a wake", timeout: 30) {
+                    fleet.warren.log.split(separator: "\n").contains { $0.contains("\"agent\":\"sleepy\"") && $0.contains("waiting for wake signal") }
+                }
+                try await Task.sleep(for: .seconds(1.5))
                 try tmux.keys("/")
                 try tmux.literal("sleepy")
                 try tmux.keys("Enter", "w")
                 try await tmux.waitFor("wake sleepy through Warren")
                 try tmux.keys("y")
-                try await TestDocker.waitUntil("Warren has sleepy ready", timeout: 60) {
-                    try await fleet.warren.get("/admin/agents/sleepy").contains("\"state\":\"ready\"")
+                var said = ""
+                do {
+                    // Longer than Warren's own startup_timeout (60 s): Warren decides, then the test reads it.
+                    try await TestDocker.waitUntil("Warren has sleepy ready", timeout: 90) {
+                        said = try await fleet.warren.get("/admin/agents/sleepy")
+                        return said.contains("\"state\":\"ready\"")
+                    }
+                } catch {
+                    // What Warren said, where the replica got to, what clawtop did and Warren's own log of the agent.
+                    let tasks = (try? await TestDocker.docker(["service", "ps", sleepy, "--no-trunc", "--format", "{{.CurrentState}} {{.Error}}"])) ?? "?"
+                    let actions = (try? String(contentsOfFile: state + "/clawtop/actions.log", encoding: .utf8)) ?? "none"
+                    let warrenLog = fleet.warren.log.split(separator: "\n").filter { $0.contains("sleepy") || $0.contains("wake") }
+                    let screen = (try? await tmux.screen()) ?? ""
+                    let logged = warrenLog.suffix(30).joined(separator: "\n")
+                    Issue.record(Comment(rawValue: "Warren said: \(said)\ntasks:\n\(tasks)\nclawtop's action log: \(actions)\nthe screen:\n\(screen)\nWarren's log of sleepy:\n\(logged)"))
+                    throw error
                 }
                 #expect(try await TestDocker.docker(["service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", sleepy])
                             .trimmingCharacters(in: .whitespacesAndNewlines) == "1")

@@ -54,9 +54,10 @@ import TestSupport
     }
 
     @Test func aHugeBodyIsHealthy() async throws {
-        // Only the first 64 KiB are read (how fast that is belongs in the benchmark, not here).
-        let s = try await probe("/huge", timeout: 5)
-        #expect(s.ok && s.status == 200)
+        // Only the first 64 KiB are read (how fast that is belongs in the benchmark, not here: the deadline only
+        // bounds liveness, on two cores busy with the whole suite's start).
+        let s = try await probe("/huge", timeout: 20)
+        #expect(s.ok && s.status == 200, "\(s.reason ?? "")")
     }
 
     @Test func aHangingEndpointTimesOut() async throws {
