@@ -128,7 +128,9 @@ struct ReadinessEndToEndTests {
         try tmux.keys("/")
         try tmux.literal("gated")
         try tmux.keys("Enter", "Enter")
-        let screen = try await tmux.waitFor("readiness not ready: discord, telegram")
+        // The first row's details (channels) say the same readiness: wait for gated's own.
+        let screen = try await tmux.waitFor("details: gated")
+        #expect(screen.contains("readiness not ready: discord, telegram"), "\(screen)")
         #expect(screen.contains("✗ discord  failing") && screen.contains("✗ telegram  failing"), "\(screen)")
         #expect(screen.contains("gateway token from \(setup.right)"), "\(screen)")
         #expect(!screen.contains(Self.token))
