@@ -35,6 +35,12 @@ enum AuditPage: PageUnit {
     static func draw(_ shown: Shown, ui: UIState, area: Rect, into buf: inout Buffer, now: Date) {
         drawAudit(AuditReport(shown.fleet, rows: shown.agentRows), ui: ui, area: area, into: &buf)
     }
+
+    /// How many rules the agents fail, when any do.
+    static func headerPart(_ fleet: FleetState, rows: [AgentRow]) -> String? {
+        let failing = AuditReport(fleet, rows: rows).failing.count
+        return failing > 0 ? "audit \(failing)" : nil
+    }
 }
 
 /// One line per finding: the failing ones (✗), then those that cannot be judged (?), under a line that counts them.

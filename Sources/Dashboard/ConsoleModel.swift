@@ -38,9 +38,9 @@ public struct ConsoleModel: Sendable, Equatable {
     /// one agent's row). Deriving them is the costliest part of a frame, so a key and the frame after it share them.
     public internal(set) var rows: [AgentRow] = []
     private var rowsAt: Date?
-    /// How many rules the agents fail (the audit's count in the header), derived with all the rows: a probe that
-    /// changes one agent's row moves it at the next full derivation, a second later at most.
-    public internal(set) var auditFailing = 0
+    /// The pages' parts of the header (the audit's count), derived with all the rows: a probe that changes one
+    /// agent's row moves them at the next full derivation, a second later at most.
+    var pageParts: [String] = []
     /// The probe targets asked for last.
     public internal(set) var probeTargets: [ProbeTarget] = []
     /// The swarm shown: its docker context's name.
@@ -93,7 +93,7 @@ public struct ConsoleModel: Sendable, Equatable {
         if let at = rowsAt, now.timeIntervalSince(at) < 1, now >= at { return }
         rows = fleet.agentRows(now: now)
         rowsAt = now
-        auditFailing = AuditReport(fleet, rows: rows).failing.count
+        pageParts = pageHeaderParts(fleet, rows: rows)
     }
 
     mutating func rowsChanged() { rowsAt = nil }

@@ -17,10 +17,19 @@ protocol PageUnit {
     static func handle(_ command: Command, ui: inout UIState, shown: Shown, pageSize: Int, now: Date) -> [Effect]
     /// The page in the body of the screen.
     static func draw(_ shown: Shown, ui: UIState, area: Rect, into buf: inout Buffer, now: Date)
+    /// What the page has to say in the header whichever page is shown ("audit 3"), if anything; the first part to
+    /// give way on a narrow screen.
+    static func headerPart(_ fleet: FleetState, rows: [AgentRow]) -> String?
 }
 
 extension PageUnit {
     static func opened(_ ui: inout UIState) {}
+    static func headerPart(_ fleet: FleetState, rows: [AgentRow]) -> String? { nil }
+}
+
+/// Every page's part of the header, from all the agent rows.
+func pageHeaderParts(_ fleet: FleetState, rows: [AgentRow]) -> [String] {
+    pages.compactMap { $0.headerPart(fleet, rows: rows) }
 }
 
 /// Every page, the agents' first.

@@ -64,8 +64,8 @@ public enum Layout: Sendable, Equatable {
 
 /// The whole frame for a state, UI state and size. Pure: the console and `snapshot` both call it. `agentRows`, when
 /// given, are `fleet.agentRows(now:)` already derived (the costliest part of a frame), so a caller that needed them
-/// too does not pay twice; `auditFailing`, the audit's count of failing rules derived with them.
-public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, auditFailing: Int? = nil, ui: UIState,
+/// too does not pay twice; `pageParts`, the pages' parts of the header derived with them.
+public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, pageParts: [String]? = nil, ui: UIState,
                    width: Int, height: Int, now: Date) -> Buffer {
     var buf = Buffer(width: max(0, width), height: max(0, height))
     let layout = Layout(width: width, height: height)
@@ -79,8 +79,7 @@ public func render(_ fleet: FleetState, agentRows: [AgentRow]? = nil, auditFaili
     let all = agentRows ?? fleet.agentRows(now: now)
     let rows = visibleRows(all, ui: ui)
     let g = ui.glyphs
-    let failing = auditFailing ?? AuditReport(fleet, rows: all).failing.count
-    drawHeader(fleet, rows: all, auditFailing: failing, glyphs: g, into: &buf)
+    drawHeader(fleet, rows: all, pageParts: pageParts ?? pageHeaderParts(fleet, rows: all), glyphs: g, into: &buf)
     let body = Rect(x: 0, y: 1, width: width, height: height - 2)
     ui.page.unit.draw(Shown(fleet: fleet, agentRows: all, tableRows: rows, logs: fleet.logs, layout: layout), ui: ui,
                       area: body, into: &buf, now: now)
@@ -146,7 +145,7 @@ public func logsWanted(_ agentRows: [AgentRow], ui: UIState, width: Int, height:
 /// The visible rows of the table at a given height: header row excluded.
 public func tablePageSize(height: Int) -> Int { max(1, height - 3) }
 
-private func drawHeader(_ fleet: FleetState, rows: [AgentRow], auditFailing failing: Int, glyphs g: Glyphs,
+private func drawHeader(_ fleet: FleetState, rows: [AgentRow], pageParts: [String], glyphs g: Glyphs,
                         into buf: inout Buffer) {
     buf.fill(role: .title, y: 0)
     var x = buf.put(" clawtop ", x: 0, y: 0, role: .title)
@@ -161,18 +160,18 @@ private func drawHeader(_ fleet: FleetState, rows: [AgentRow], auditFailing fail
     for (state, glyph) in [(HealthState.starting, g.starting), (.missing, g.missing), (.asleep, g.idle)] where count(state) > 0 {
         parts.append("\(glyph) \(count(state)) \(state.rawValue)")
     }
-    // What fails the guide's rules (the audit, `A`), when something does.
-    if failing > 0 { parts.append("audit \(failing)") }
+    // What the pages have to say (the audit's count of failing rules, `A`).
+    parts += pageParts
     // Warren's word comes before the counts of agents and nodes: its link is what an operator behind it asks first.
     if let warren = fleet.warren { parts.append(warrenSummary(warren, glyphs: g)) }
     // Where health comes from, when it is not this console's own probes.
     if case .recorder(let who) = fleet.healthFrom { parts.append("health: recorder " + sanitize(who)) }
     parts += ["agents \(rows.count)", "nodes \(ready)/\(fleet.nodes.count)", sanitize(fleet.endpoint)]
-    // Where it all does not fit, the count of agents goes first (the table shows them), then the nodes, so that
-    // the endpoint (which swarm this is) stays in view.
+    // Where it all does not fit, the count of agents goes first (the table shows them), then the nodes, then the
+    // pages' parts, so that the endpoint (which swarm this is) stays in view.
     func width() -> Int { x + parts.reduce(0) { $0 + displayWidth($1) + 3 } }
-    for droppable in ["agents ", "nodes ", "audit "] where width() > buf.width {
-        parts.removeAll { $0.hasPrefix(droppable) }
+    for droppable in [["agents \(rows.count)"], ["nodes \(ready)/\(fleet.nodes.count)"], pageParts] where width() > buf.width {
+        parts.removeAll { droppable.contains($0) }
     }
     for (i, part) in parts.enumerated() {
         let sep = " \(g.separator) "

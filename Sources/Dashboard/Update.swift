@@ -244,6 +244,6 @@ private func apply(_ message: Message, to model: inout ConsoleModel) -> [Effect]
 /// The frame for the model: what the console draws and `snapshot` prints.
 public func view(_ model: ConsoleModel) -> Buffer {
     render(model.fleet, agentRows: model.rowsFresh ? model.rows : nil,
-           auditFailing: model.rowsFresh ? model.auditFailing : nil, ui: model.ui, width: model.width,
+           pageParts: model.rowsFresh ? model.pageParts : nil, ui: model.ui, width: model.width,
            height: model.height, now: model.now)
 }
