@@ -107,6 +107,9 @@ import TestSupport
             try tmux.keys("Enter")
             try await tmux.waitFor("filter: \(name)")
             for key in ["+", "r", "z"] {
+                // Another flash first (the sort's), so that the refusal read next is this key's.
+                try tmux.literal("o")
+                try await tmux.waitFor("sorted by")
                 try tmux.literal(key)
                 try await tmux.waitFor("read-only: actions are off")
                 await #expect(!(try tmux.screen()).contains("confirm"))

@@ -84,7 +84,11 @@ struct HistoryEndToEndTests {
         let pid = try #require(try tmux.childPID())
         kill(pid, SIGKILL)
         try await TestDocker.waitUntil("the console gone") { try tmux.childPID() == nil }
-        try tmux.type("stty sane; clear; \(start)")
+        // The dead console's last frame stays on the screen it left: leave that screen and wait for it to be gone,
+        // so that what is read next comes from the new console.
+        try tmux.type("stty sane; printf '\\033[?1049l'; clear")
+        try await TestDocker.waitUntil("the old frame gone") { !(try await tmux.screen()).contains("kept") }
+        try tmux.type(start)
         try await tmux.waitFor("kept")
         try tmux.keys("Enter")
         // The history comes in just after the first frame, less at most the batch being written when it was killed
@@ -120,7 +124,8 @@ struct HistoryEndToEndTests {
         environment["DOCKER_CONFIG"] = direct
         let tmux = try Tmux(width: 170, height: 30, environment: environment)
         try tmux.type("\(try clawtopBinary()) --context rec --config \(setup.config) --health-url kept=\(setup.server.address)/flippable?console")
-        try await tmux.waitFor("kept")
+        // The first frame's (the command line says kept too).
+        try await tmux.waitFor("HEALTH")
         try tmux.keys("Enter")
         try await TestDocker.waitUntil("the console probing", timeout: 60) { try await setup.probes("console") >= 3 }
 

@@ -27,8 +27,9 @@ import TestSupport
             try tmux.keys("Enter")
             try tmux.literal("l")
             try await tmux.waitFor("logs: \(name)")
-            let screen = try await tmux.waitFor("hello ", timeout: 20)
-            try await tmux.waitFor("evil ")
+            try await tmux.waitFor("hello ", timeout: 20)
+            // A screen with the line that would have cleared it.
+            let screen = try await tmux.waitFor("evil ")
             // Drawn inert: the header is still there (nothing cleared the screen) and the title is not the line's.
             #expect(screen.contains("clawtop"))
             let title = try await tmux.tmux(["display", "-p", "-t", tmux.session, "#{pane_title}"])

@@ -136,7 +136,8 @@ extension MultiNodeTests {
             }
             let tmux = try execConsole("--all", state: state)
             defer { tmux.kill() }
-            for (name, line) in [(noShell, "its image has no shell (neither bash nor sh)"), (onWk2, "wk2: no endpoint, see --node")] {
+            // The flash's own words: the details of a replica on wk2 say "wk2: no endpoint, see --node" already.
+            for (name, line) in [(noShell, "its image has no shell (neither bash nor sh)"), (onWk2, "wk2: no endpoint, see --node (")] {
                 try await tmux.waitFor(String(name.prefix(12)))
                 try tmux.literal("/\(name)")
                 try tmux.keys("Enter")

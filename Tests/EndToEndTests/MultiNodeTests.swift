@@ -280,6 +280,7 @@ struct MultiNodeTests {
             try await TestDocker.waitUntil("a replica on each worker", timeout: 60) { try await TestMultiNode.runningNodes(name) == ["wk1", "wk2"] }
             let tmux = try TestMultiNode.console("--all", width: 140, height: 40, state: state)
             defer { tmux.kill() }
+            try await tmux.waitFor("HEALTH")
             try tmux.literal("/\(name)")
             try tmux.keys("Enter")
             try tmux.literal("l")
@@ -329,8 +330,8 @@ struct MultiNodeTests {
                 let now = try await TestMultiNode.runningNodes(name)
                 return now.count == 2 && !now.contains(target)
             }
-            let screen = try await tmux.screen()
-            #expect(screen.split(separator: "\n").contains { $0.contains(target) && $0.contains("drain") }, "\(screen)")
+            // The node's own row (the status line names it too, with the word drain).
+            try await TestDocker.waitUntil("\(target)'s row says drain", timeout: 30) { frameRow(try await tmux.screen(), target).contains(" drain") }
             try await TestDocker.waitUntil("the moved agent running, not failing, no restart", timeout: 30) {
                 let row = agent(try await report(["--all"]).report, name)
                 return row?["state"] as? String == "running" && row?["restarts"] as? Int == 0
@@ -420,6 +421,7 @@ struct MultiNodeTests {
             try await TestDocker.waitUntil("the update in the spec") { try await env().contains("AGENT_VERSION=2") }
             let tmux = try TestMultiNode.console("--all", state: state)
             defer { tmux.kill() }
+            try await tmux.waitFor("HEALTH")
             try tmux.literal("/\(name)")
             try tmux.keys("Enter")
             try await tmux.waitFor("filter: \(name)")

@@ -119,7 +119,8 @@ extension MultiNodeTests {
             try await tmux.waitFor("nodes 3/3")
             try tmux.literal("/\(name)")
             try tmux.keys("Enter")
-            try await tmux.waitFor("1 replica read", timeout: 30)
+            // The first row's details may say "1 replica read" too.
+            try await tmux.waitFor(all: ["details: \(name)", "1 replica read"], timeout: 30)
             do {
                 try await TestMultiNode.node("stop", "wk2")
                 try await tmux.waitFor("wk2: stale, its daemon does not answer", timeout: 60)

@@ -114,6 +114,8 @@ struct SwarmSwitchTests {
                 try tmux.literal("/alpha")
                 try tmux.keys("Enter")
                 try tmux.keys("Enter")
+                // The switch selected the first row: its details are another agent's until the filter applies.
+                try await tmux.waitFor("details: alpha")
                 try await TestDocker.waitUntil("alpha's details", timeout: 15) { Self.checks(in: try await tmux.screen()) != nil }
                 let after = try #require(Self.checks(in: try await tmux.screen()))
                 // No history on disk (--no-history): only the parked state can bring the checks back; lost, they

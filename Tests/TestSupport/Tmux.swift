@@ -59,11 +59,17 @@ public final class Tmux: @unchecked Sendable {
     /// sized for the console's first frame while the whole parallel suite starts on two busy cores.
     @discardableResult
     public func waitFor(_ text: String, timeout: Double = 60) async throws -> String {
+        try await waitFor(all: [text], timeout: timeout)
+    }
+
+    /// Waits until one screen contains every one of `texts` (a frame can reach the pane in parts); returns it.
+    @discardableResult
+    public func waitFor(all texts: [String], timeout: Double = 60) async throws -> String {
         var last = ""
         do {
-            try await TestDocker.waitUntil("'\(text)' on screen", timeout: timeout) {
+            try await TestDocker.waitUntil(texts.map { "'\($0)'" }.joined(separator: ", ") + " on screen", timeout: timeout) {
                 last = try await self.screen()
-                return last.contains(text)
+                return texts.allSatisfy(last.contains)
             }
         } catch {
             throw TestDocker.TimedOut(description: "\(error); the screen was:\n\(last)")
