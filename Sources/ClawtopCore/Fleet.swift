@@ -226,6 +226,8 @@ public struct FleetState: Sendable, Equatable {
     public var execLines = LogBuffer(capacity: 20_000)
     /// What Warren says, when clawtop knows where its admin API is.
     public var warren: WarrenView?
+    /// The wakes Warren accepted and has not been seen acting on yet, by agent: when they were asked.
+    var wakesAsked: [String: Date] = [:]
     /// Where the health results come from: the console's own probes or a recorder's.
     public var healthFrom: HealthOrigin = .probes
     /// What each running task consumes, by task ID, where its node's containers are read.
@@ -404,6 +406,7 @@ public func reduce(_ state: inout FleetState, _ message: Message) {
     case .action(let outcome):
         state.lastAction = outcome
         state.noteAction(outcome)
+        state.noteWakeAsked(outcome)
         if outcome.ok, case .scale(_, let to) = outcome.request.kind, state.services[outcome.request.id] != nil {
             state.services[outcome.request.id]!.desired = to
         }

@@ -188,10 +188,13 @@ extension FleetState {
             warren!.status = status
             warren!.readAt = at
             warren!.link = .live
+            forgetWakesTaken()
         case .event(let event):
             // Warren passes Docker's own events on (`docker.container.die`, …); clawtop hears those from Docker.
             guard !event.type.hasPrefix("docker.") else { return }
             if let state = event.state { warren!.agents[event.agent]?.state = state }
+            // Seen at once: a read that began before Warren took the wake may still say sleeping.
+            forgetWakesTaken()
             let known = warren!.agents[event.agent]
             let definition = agents.first { $0.name == event.agent || ($0.serviceName != nil && $0.serviceName == known?.containerName) }
             guard let definition else { return }

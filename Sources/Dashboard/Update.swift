@@ -119,7 +119,12 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
         model.stopped = why
         return [.quit]
     case .tick:
-        // Before each frame (and each second without one): what changed state since the last look.
+        // Before each frame (and each second without one): a wake Warren said it took but did not, and what changed
+        // state since the last look.
+        for agent in model.fleet.ignoredWakes(now: now) {
+            model.ui.flash = Flash(text: "Warren has not woken \(sanitize(agent)): it ignores a wake within wake_cooldown of the last sleep (w to try again)",
+                                   role: .warn, at: now)
+        }
         model.refreshRows()
         effects = noted(model.fleet.noteTransitions(rows: model.rows, now: now), in: &model)
     case .resize(let width, let height):

@@ -23,6 +23,41 @@ struct WarrenModelTests {
     let worker = WarrenAgent(name: "cc-7f3a", type: "process", state: "running", runtime: "claude-code", taskID: "t-1")
     let status = WarrenStatus(uptime: 3600, agents: 2, ready: 1, sleeping: 1, webSockets: 2)
 
+    /// Warren answers every wake "waking": one it ignored (inside its wake_cooldown) is told from its state 5 s on,
+    /// in the timeline; one it took (its `agent.wake` event, even with a read after it that still says sleeping, or a
+    /// read that says starting) is not.
+    @Test func aWakeWarrenIgnoredIsToldFromItsState() {
+        let wake = ActionRequest(agent: "beta", service: "openclaw_beta", serviceID: "id-openclaw_beta",
+                                 kind: .scale(from: 0, to: 1), verb: .wake, route: .warren)
+        func asked(then messages: [Message]) -> (FleetState, [String]) {
+            var state = fleet()
+            reduce(&state, .warren(.read(agents: [alpha, beta], status: status, at: t0)))
+            reduce(&state, .action(ActionOutcome(request: wake, ok: true, message: "done", at: t0 + 1)))
+            for m in messages { reduce(&state, m) }
+            #expect(state.ignoredWakes(now: t0 + 5.9).isEmpty, "not before 5 s")
+            let said = state.ignoredWakes(now: t0 + 6)
+            return (state, said)
+        }
+        let first = asked(then: [])
+        var ignored = first.0
+        #expect(first.1 == ["beta"])
+        #expect(ignored.ignoredWakes(now: t0 + 20).isEmpty, "said once")
+        _ = ignored.noteTransitions(rows: ignored.agentRows(now: t0 + 6), now: t0 + 6)
+        #expect(ignored.timeline.last?.reason == FleetState.ignoredWake && ignored.timeline.last?.agent == "beta")
+
+        var starting = beta
+        starting.state = "starting"
+        #expect(asked(then: [.warren(.event(WarrenEvent(type: "agent.wake", agent: "beta", time: t0 + 1.2))),
+                             .warren(.read(agents: [alpha, beta], status: status, at: t0 + 1.3))]).1.isEmpty)
+        #expect(asked(then: [.warren(.read(agents: [alpha, starting], status: status, at: t0 + 3))]).1.isEmpty)
+        // Warren away: nothing to tell the wake's fate by.
+        #expect(asked(then: [.warren(.link(.unreachable("refused")))]).1.isEmpty)
+        // A wake that failed, or went to Docker, is not Warren's to ignore.
+        var failed = fleet()
+        reduce(&failed, .action(ActionOutcome(request: wake, ok: false, message: "refused", at: t0 + 1)))
+        #expect(failed.ignoredWakes(now: t0 + 10).isEmpty)
+    }
+
     @Test func warrensVerdictStandsWhereClawtopCannotReach() {
         var state = fleet()
         reduce(&state, .probe(agent: "alpha", url: "http://tasks.openclaw_alpha:18789/health",

@@ -15,7 +15,8 @@ struct WarrenEndToEndTests {
         let steady: String
 
         /// `steady`: always-on, its health URL `http://tasks.<service>:PORT/flippable` reaches Warren only.
-        init(steady: String, sleepy: (service: String, port: Int)? = nil, top: String = "") async throws {
+        /// `sleepy`: on-demand, asleep, with this `wake_cooldown`.
+        init(steady: String, sleepy: (service: String, port: Int)? = nil, wakeCooldown: String = "1s", top: String = "") async throws {
             health = try await ScriptServer.start(script: "misbehaving-http.py")
             self.steady = steady
             let port = Int(health.address.split(separator: ":").last ?? "") ?? 0
@@ -36,7 +37,7 @@ struct WarrenEndToEndTests {
                         policy: on-demand
                         container: {name: \(sleepy.service)}
                         health: {url: "http://127.0.0.1:\(sleepy.port)/api/health", check_interval: 2s, startup_timeout: 60s}
-                        idle: {timeout: 30m, wake_cooldown: 1s}
+                        idle: {timeout: 30m, wake_cooldown: \(wakeCooldown)}
 
                     """
             }
@@ -191,6 +192,35 @@ struct WarrenEndToEndTests {
                 #expect(entries.map { $0["action"] as? String } == ["wake", "sleep"], "\(log)")
                 #expect(entries.allSatisfy { $0["path"] as? String == "warren" && $0["agent"] as? String == "sleepy"
                     && $0["service"] as? String == sleepy }, "\(log)")
+            }
+        }
+    }
+
+    /// Warren answers "waking" to a wake it ignores: here inside its wake_cooldown (10 minutes from finding sleepy
+    /// asleep at its start). The console tells it from Warren's state, and Docker keeps sleepy at 0.
+    @Test func aWakeWarrenIgnoresIsSaid() async throws {
+        let port = try freeLoopbackPort()
+        try await TestDocker.withService("wcool", replicas: 0, command: "exec httpd -f -p 127.0.0.1:\(port) -h /www") { sleepy in
+            try await TestDocker.withService("wsteady") { steady in
+                let fleet = try await Fleet(steady: steady, sleepy: (sleepy, port), wakeCooldown: "10m")
+                defer { fleet.stop() }
+                let tmux = try console(fleet)
+                defer { tmux.kill() }
+                try await tmux.waitFor("sleeping")
+                try await TestDocker.waitUntil("Warren's policy for sleepy waiting for a wake", timeout: 30) {
+                    fleet.warren.log.split(separator: "\n").contains { $0.contains("\"agent\":\"sleepy\"") && $0.contains("waiting for wake signal") }
+                }
+                try tmux.keys("/")
+                try tmux.literal("sleepy")
+                try tmux.keys("Enter", "w")
+                try await tmux.waitFor("wake sleepy through Warren")
+                try tmux.keys("y")
+                let screen = try await tmux.waitFor("Warren has not woken sleepy", timeout: 30)
+                #expect(fleet.warren.log.contains("wake request ignored: cooldown active"), "\(fleet.warren.log.suffix(2000))")
+                #expect(try await TestDocker.docker(["service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", sleepy])
+                            .trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(screen)")
+                try tmux.keys("Escape", "q")
+                try await tmux.waitFor("exit=0")
             }
         }
     }
