@@ -52,9 +52,9 @@ struct ExecStatusTests {
             try tmux.keys("Enter")
             try await tmux.waitFor("filter: \(name)")
             try tmux.literal("x")
-            let pane = try await tmux.waitFor("output: \(name) (1@", timeout: 30)
-            #expect(pane.contains("openclaw status --json · exit 0") && pane.contains("agents:"), "\(pane)")
-            // Searchable as the logs are.
+            let pane = try await tmux.waitFor(all: ["output: \(name) (1@", "openclaw status --json · exit 0", "agents:"], timeout: 30)
+            // Searchable as the logs are: the line searched for is below the pane's first page.
+            #expect(!pane.contains("urlSource: local loopback"), "\(pane)")
             try tmux.literal("/urlSource")
             try tmux.keys("Enter")
             try await tmux.waitFor("urlSource: local loopback")
