@@ -8,8 +8,10 @@ extension FleetState {
     /// sleeping) before clawtop says it was ignored. Warren sends the event as it takes the wake.
     public static let wakeAnswerWait: TimeInterval = 5
 
+    /// Why Warren would ignore a wake, as the status line and the timeline say it.
+    public static let ignoredWakeWhy = "Warren ignores a wake within wake_cooldown of the last sleep"
     /// What the timeline says of a wake Warren ignored.
-    public static let ignoredWake = "wake ignored: Warren ignores a wake within wake_cooldown of the last sleep"
+    public static let ignoredWake = "wake ignored: " + ignoredWakeWhy
 
     /// Notes a wake Warren accepted, to be checked.
     mutating func noteWakeAsked(_ outcome: ActionOutcome) {

@@ -188,7 +188,6 @@ extension FleetState {
             warren!.status = status
             warren!.readAt = at
             warren!.link = .live
-            forgetWakesTaken()
         case .event(let event):
             // Warren passes Docker's own events on (`docker.container.die`, …); clawtop hears those from Docker.
             guard !event.type.hasPrefix("docker.") else { return }

@@ -166,11 +166,12 @@ private func drawHeader(_ fleet: FleetState, rows: [AgentRow], pageParts: [Strin
     if let warren = fleet.warren { parts.append(warrenSummary(warren, glyphs: g)) }
     // Where health comes from, when it is not this console's own probes.
     if case .recorder(let who) = fleet.healthFrom { parts.append("health: recorder " + sanitize(who)) }
-    parts += ["agents \(rows.count)", "nodes \(ready)/\(fleet.nodes.count)", sanitize(fleet.endpoint)]
+    let agents = "agents \(rows.count)", nodes = "nodes \(ready)/\(fleet.nodes.count)"
+    parts += [agents, nodes, sanitize(fleet.endpoint)]
     // Where it all does not fit, the count of agents goes first (the table shows them), then the nodes, then the
     // pages' parts, so that the endpoint (which swarm this is) stays in view.
     func width() -> Int { x + parts.reduce(0) { $0 + displayWidth($1) + 3 } }
-    for droppable in [["agents \(rows.count)"], ["nodes \(ready)/\(fleet.nodes.count)"], pageParts] where width() > buf.width {
+    for droppable in [[agents], [nodes], pageParts] where width() > buf.width {
         parts.removeAll { droppable.contains($0) }
     }
     for (i, part) in parts.enumerated() {

@@ -122,7 +122,7 @@ public func update(_ model: inout ConsoleModel, _ event: ConsoleEvent, now: Date
         // Before each frame (and each second without one): a wake Warren said it took but did not, and what changed
         // state since the last look.
         for agent in model.fleet.ignoredWakes(now: now) {
-            model.ui.flash = Flash(text: "Warren has not woken \(sanitize(agent)): it ignores a wake within wake_cooldown of the last sleep (w to try again)",
+            model.ui.flash = Flash(text: "Warren has not woken \(sanitize(agent)): \(FleetState.ignoredWakeWhy) (w to try again)",
                                    role: .warn, at: now)
         }
         model.refreshRows()
