@@ -45,6 +45,13 @@ struct WarrenEndToEndTests {
             try await warren.start()
         }
 
+        /// Until Warren's policy for sleepy waits for a wake (it answers "sleeping" before its policy has looked).
+        func sleepyWaitsForAWake() async throws {
+            try await TestDocker.waitUntil("Warren's policy for sleepy waiting for a wake", timeout: 30) {
+                warren.log.split(separator: "\n").contains { $0.contains("\"agent\":\"sleepy\"") && $0.contains("waiting for wake signal") }
+            }
+        }
+
         func stop() {
             warren.stop()
             health.stop()
@@ -142,9 +149,7 @@ struct WarrenEndToEndTests {
                 try await tmux.waitFor("sleeping")
                 // Warren answers "sleeping" before its policy has looked at the service; once it has, a wake within
                 // wake_cooldown (1 s here) of that is ignored by design. Wait for the policy to wait, and the cooldown.
-                try await TestDocker.waitUntil("Warren's policy for sleepy waiting for a wake", timeout: 30) {
-                    fleet.warren.log.split(separator: "\n").contains { $0.contains("\"agent\":\"sleepy\"") && $0.contains("waiting for wake signal") }
-                }
+                try await fleet.sleepyWaitsForAWake()
                 try await Task.sleep(for: .seconds(1.5))
                 try tmux.keys("/")
                 try tmux.literal("sleepy")
@@ -207,9 +212,7 @@ struct WarrenEndToEndTests {
                 let tmux = try console(fleet)
                 defer { tmux.kill() }
                 try await tmux.waitFor("sleeping")
-                try await TestDocker.waitUntil("Warren's policy for sleepy waiting for a wake", timeout: 30) {
-                    fleet.warren.log.split(separator: "\n").contains { $0.contains("\"agent\":\"sleepy\"") && $0.contains("waiting for wake signal") }
-                }
+                try await fleet.sleepyWaitsForAWake()
                 try tmux.keys("/")
                 try tmux.literal("sleepy")
                 try tmux.keys("Enter", "w")
